@@ -1,0 +1,1 @@
+"""TradeDeck: self-hosted trading workstation and paper-trading exchange."""
