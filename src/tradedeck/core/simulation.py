@@ -114,7 +114,7 @@ def generate_history(
         raise ValueError("tick_seconds must divide 60")
     rng = np.random.default_rng(seed)
     last_open = end_time // 60 * 60 - 60
-    n = int(days * 86_400) // 60
+    n = round(days * 1440)
     times = last_open - 60 * np.arange(n - 1, -1, -1, dtype=np.int64)
     per_candle = 60 // tick_seconds
     ret = tick_returns(

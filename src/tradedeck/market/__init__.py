@@ -1,0 +1,1 @@
+"""Market data: instruments, candles, providers and the price engine."""
