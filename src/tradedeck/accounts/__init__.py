@@ -1,0 +1,1 @@
+"""Accounts: users, roles, preferences, one-time access keys and personal API keys."""

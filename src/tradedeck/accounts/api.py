@@ -1,0 +1,80 @@
+"""`/api/v1/auth`: register, login (JWT + HttpOnly cookie), logout, me."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, session
+from flask_jwt_extended import create_access_token, set_access_cookies, unset_jwt_cookies
+from flask_login import current_user
+from flask_openapi3 import APIBlueprint, Tag
+
+from tradedeck.accounts import services
+from tradedeck.accounts.schemas import LoginBody, LoginOut, RegisterBody, UserEnvelope, UserOut
+from tradedeck.api.auth import public
+from tradedeck.api.errors import ApiError, ErrorBody
+from tradedeck.extensions import limiter
+
+bp = APIBlueprint(
+    "auth_api",
+    __name__,
+    url_prefix="/api/v1/auth",
+    abp_tags=[Tag(name="auth", description="Accounts and tokens")],
+    abp_responses={"400": ErrorBody, "401": ErrorBody, "429": ErrorBody},
+)
+
+
+def _auth_limit() -> str:
+    return str(current_app.config["TRADEDECK"].auth_rate_limit)
+
+
+@bp.post("/register", responses={"201": UserEnvelope})
+@limiter.limit(_auth_limit)
+@public
+def register(body: RegisterBody) -> tuple[Response, int]:
+    """Create an account (an access key is required when REGISTRATION_MODE=key)."""
+    try:
+        user = services.register_user(
+            body.username,
+            body.email,
+            body.password,
+            access_key=body.access_key,
+            registration_mode=current_app.config["TRADEDECK"].registration_mode,
+        )
+    except services.AccountError as exc:
+        status = 409 if exc.code == "taken" else 400
+        raise ApiError(status, exc.code, exc.message, exc.field) from exc
+    return jsonify(UserEnvelope(user=UserOut.of(user)).model_dump(mode="json")), 201
+
+
+@bp.post("/login", responses={"200": LoginOut})
+@limiter.limit(_auth_limit)
+@public
+def login(body: LoginBody) -> Response:
+    """Exchange username-or-email and password for a JWT (also set as an HttpOnly cookie)."""
+    identifier = body.username or body.email
+    if not identifier:
+        raise ApiError(400, "validation_error", "Field 'username' is required.", "username")
+    user = services.authenticate(identifier, body.password)
+    if user is None:
+        raise ApiError(401, "invalid_credentials", "Invalid username/email or password.")
+    if not user.active:
+        raise ApiError(401, "account_disabled", "This account is disabled.")
+    token = create_access_token(identity=str(user.id))
+    response = jsonify(LoginOut(user=UserOut.of(user), access_token=token).model_dump(mode="json"))
+    set_access_cookies(response, token)
+    return response
+
+
+@bp.post("/logout")
+@public
+def logout() -> Response:
+    """Clear the JWT cookie and any browser session."""
+    session.clear()
+    response = jsonify({"ok": True})
+    unset_jwt_cookies(response)
+    return response
+
+
+@bp.get("/me", responses={"200": UserEnvelope})
+def me() -> Response:
+    """The authenticated user."""
+    return jsonify(UserEnvelope(user=UserOut.of(current_user)).model_dump(mode="json"))

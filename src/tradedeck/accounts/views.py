@@ -1,0 +1,164 @@
+"""Account pages: register, login, logout, profile (theme, API keys)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from tradedeck.accounts import services
+from tradedeck.accounts.forms import ApiKeyForm, LoginForm, RegisterForm, RevokeForm
+from tradedeck.api.errors import error_response
+from tradedeck.extensions import limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def _auth_limit() -> str:
+    return str(current_app.config["TRADEDECK"].auth_rate_limit)
+
+
+def _only_post() -> bool:
+    return request.method != "POST"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative redirects after login (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("web.index")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_auth_limit, exempt_when=_only_post)
+def register() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("web.index"))
+    form = RegisterForm()
+    key_mode = current_app.config["TRADEDECK"].registration_mode == "key"
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                form.username.data or "",
+                form.email.data or "",
+                form.password.data or "",
+                form.confirm.data,
+                access_key=form.access_key.data,
+                registration_mode="key" if key_mode else "open",
+            )
+        except services.AccountError as exc:
+            target = getattr(form, exc.field or "", None)
+            if target is not None and hasattr(target, "errors"):
+                target.errors = [*target.errors, exc.message]
+            flash(exc.message, "danger")
+        else:
+            login_user(user)
+            flash(f"Welcome to TradeDeck, {user.username}!", "success")
+            return redirect(url_for("web.index"))
+    elif request.method == "POST":
+        flash("Please correct the highlighted fields.", "danger")
+    return render_template("accounts/register.html", form=form, key_mode=key_mode)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_auth_limit, exempt_when=_only_post)
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("web.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.identifier.data or "", form.password.data or "")
+        if user is None:
+            flash("Invalid username/email or password.", "danger")
+        elif not user.active:
+            flash("This account is disabled. Contact an administrator.", "danger")
+        else:
+            login_user(user, remember=bool(form.remember.data))
+            flash(f"Welcome back, {user.username}.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        flash("Please fill in both fields.", "danger")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    logout_user()
+    flash("You have been logged out.", "info")
+    return redirect(url_for("accounts.login"))  # type: ignore[return-value]
+
+
+@bp.get("/profile")
+@login_required
+def profile() -> str:
+    return render_template(
+        "accounts/profile.html", key_form=ApiKeyForm(), revoke_form=RevokeForm(), new_key=None
+    )
+
+
+@bp.post("/profile/api-keys")
+@login_required
+def create_api_key() -> Any:
+    form = ApiKeyForm()
+    if not form.validate_on_submit():
+        flash("Give the key a name of 1 to 64 characters.", "danger")
+        return redirect(url_for("accounts.profile"))
+    new = services.create_api_key(current_user, form.name.data or "")
+    flash("API key created. Copy it now: it will not be shown again.", "success")
+    return render_template(
+        "accounts/profile.html",
+        key_form=ApiKeyForm(formdata=None),
+        revoke_form=RevokeForm(),
+        new_key=new.clear,
+    )
+
+
+@bp.post("/profile/api-keys/<int:key_id>/revoke")
+@login_required
+def revoke_api_key(key_id: int) -> Response:
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke_api_key(current_user, key_id)
+            flash("API key revoked.", "info")
+        except services.AccountError as exc:
+            flash(exc.message, "danger")
+    return redirect(url_for("accounts.profile"))  # type: ignore[return-value]
+
+
+@bp.post("/preferences/theme")
+def set_theme() -> tuple[Response, int]:
+    """Called by theme.js (CSRF header); anonymous visitors keep the choice in a cookie."""
+    data = request.get_json(silent=True) or {}
+    theme = data.get("theme") if isinstance(data, dict) else None
+    if theme not in services.THEMES:
+        return error_response(
+            400, "validation_error", "Theme must be 'dark' or 'light'.", "theme"
+        ), 400
+    if current_user.is_authenticated:
+        services.set_theme(current_user, theme)
+    response = jsonify({"theme": theme})
+    response.set_cookie(
+        "theme",
+        theme,
+        max_age=365 * 86400,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response, 200

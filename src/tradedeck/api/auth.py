@@ -1,0 +1,75 @@
+"""Who is calling the API: session cookie, JWT (Bearer or HttpOnly cookie) or `X-API-Key`.
+
+Everything under /api/ is denied unless the view is marked `@public`. Session-authenticated
+writes must carry the CSRF token (X-CSRFToken), JWT cookies carry their double-submit token,
+and header credentials (Bearer, API key) are not sent by browsers on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import current_app, g, request
+from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
+from flask_login import current_user
+
+from tradedeck.accounts.models import User
+from tradedeck.accounts.services import user_for_api_key
+from tradedeck.api.errors import ApiError
+from tradedeck.extensions import csrf, db
+
+F = TypeVar("F", bound=Callable[..., Any])
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def public(view: F) -> F:
+    """Mark an API view as reachable without credentials."""
+    view.is_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def admin_only(view: F) -> F:
+    """Restrict an API view to admins (authentication is already enforced for all API views)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated or not current_user.is_admin:
+            raise ApiError(403, "forbidden", "Administrator access is required.")
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def load_user_from_request(_request: Any) -> User | None:
+    """Flask-Login request loader: header/JWT credentials, only for API paths."""
+    if not request.path.startswith("/api/"):
+        return None
+    api_key = request.headers.get("X-API-Key")
+    if api_key is not None:
+        user = user_for_api_key(api_key)
+        if user is None:
+            raise ApiError(401, "invalid_api_key", "The API key is invalid, revoked or disabled.")
+        g.auth_method = "api_key"
+        return user
+    if verify_jwt_in_request(optional=True) is None:
+        return None
+    user = db.session.get(User, int(get_jwt_identity()))
+    if user is None or not user.active:
+        raise ApiError(401, "invalid_token", "The token's user no longer exists or is disabled.")
+    g.auth_method = "jwt"
+    return user
+
+
+def enforce_api_access() -> None:
+    """before_request: deny by default, CSRF for session-authenticated writes."""
+    if not request.path.startswith("/api/v1/") or request.endpoint is None:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "is_public", False):
+        return
+    if not current_user.is_authenticated:
+        raise ApiError(401, "unauthorized", "Authentication is required.")
+    if g.get("auth_method", "session") == "session" and request.method not in SAFE_METHODS:
+        csrf.protect()

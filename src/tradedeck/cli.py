@@ -1,0 +1,114 @@
+"""The `tradedeck` command: run, worker, db, seed-demo, create-admin, access-key."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import timedelta
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+from flask_migrate.cli import db as db_group
+from werkzeug.serving import run_simple
+
+from tradedeck.accounts import services
+from tradedeck.app import create_app
+from tradedeck.config import ConfigError
+from tradedeck.database import utcnow
+from tradedeck.demo import DEMO_ADMIN, DEMO_CUSTOMER, seed_demo
+from tradedeck.worker.runner import run_worker, start_embedded
+
+log = logging.getLogger(__name__)
+
+
+def _make_app() -> object:
+    try:
+        return create_app()
+    except ConfigError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+
+
+@click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=False)
+def main() -> None:
+    """TradeDeck: trading workstation and paper-trading exchange."""
+
+
+main.add_command(db_group)
+
+
+@main.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="Serve the web app only.")
+@with_appcontext
+def run_command(host: str, port: int, no_worker: bool) -> None:
+    """Migrate, seed demo data (development), start the worker and serve the web app."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    config = app.config["TRADEDECK"]
+    upgrade()
+    if not config.is_production and seed_demo():
+        click.echo("Seeded demo data.")
+    background = None if no_worker else start_embedded(app)
+    url = f"http://{host}:{port}"
+    click.echo(f"\nTradeDeck is running at {url}")
+    if not config.is_production:
+        click.echo(f"  admin:    {DEMO_ADMIN[1]} / {DEMO_ADMIN[2]}")
+        click.echo(f"  customer: {DEMO_CUSTOMER[1]} / {DEMO_CUSTOMER[2]}")
+    click.echo("Press Ctrl+C to stop.\n")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        if background is not None:
+            background.stop()
+
+
+@main.command("worker")
+@click.option("--workers", default=2, show_default=True, type=int, help="Job threads.")
+@with_appcontext
+def worker_command(workers: int) -> None:
+    """Run background workers alone (production: run several, on any machine)."""
+    run_worker(current_app._get_current_object(), workers=workers)  # type: ignore[attr-defined]
+
+
+@main.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Seed the demo users and data into an empty development database."""
+    if current_app.config["TRADEDECK"].is_production:
+        raise click.ClickException("demo data is never seeded in production")
+    click.echo("Seeded demo data." if seed_demo() else "Database is not empty; nothing seeded.")
+
+
+@main.command("create-admin")
+@click.option("--username", prompt=True)
+@click.option("--email", prompt=True)
+@click.password_option()
+@with_appcontext
+def create_admin_command(username: str, email: str, password: str) -> None:
+    """Create an administrator account."""
+    try:
+        user = services.create_admin(username, email, password)
+    except services.AccountError as exc:
+        raise click.ClickException(f"{exc.field}: {exc.message}") from exc
+    click.echo(f"Created admin {user.username} <{user.email}>.")
+
+
+@main.group("access-key")
+def access_key_group() -> None:
+    """One-time registration keys (REGISTRATION_MODE=key)."""
+
+
+@access_key_group.command("create")
+@click.option("--note", default="", help="Who the key is for.")
+@click.option("--days", type=click.IntRange(min=1), default=None, help="Expire after N days.")
+@click.option("--count", type=click.IntRange(1, 1000), default=1, show_default=True)
+@with_appcontext
+def access_key_create(note: str, days: int | None, count: int) -> None:
+    """Create keys and print them once (only their hashes are stored)."""
+    expires = utcnow() + timedelta(days=days) if days else None
+    for _ in range(count):
+        _row, clear = services.create_access_key(note=note, expires_at=expires)
+        click.echo(clear)

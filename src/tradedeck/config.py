@@ -1,0 +1,205 @@
+"""Every TradeDeck setting: its environment variable, default and meaning.
+
+Settings are read once per `create_app()` from the process environment (after `.env` is loaded),
+so tests and several app instances in one process never share hidden global state.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+KNOWN_WEAK_SECRETS = frozenset(
+    {"", "change_me", "changeme", "secret", "dev", "development", "please-change-me", "supersecret"}
+)
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """Raised when the settings make a safe start impossible (e.g. weak secret in production)."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented setting; the README table is generated from these."""
+
+    env: str
+    default: str
+    meaning: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "TRADEDECK_ENV",
+        "development",
+        "`development` or `production` (strict checks, no demo data).",
+    ),
+    Setting(
+        "SECRET_KEY",
+        "(random per start in development)",
+        "Signs sessions, CSRF and JWT; required and strong (≥ 32 chars) in production.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "sqlite:///<instance>/tradedeck.db",
+        "SQLAlchemy URL; `postgresql+psycopg://…` for PostgreSQL.",
+    ),
+    Setting(
+        "REDIS_URL",
+        "(unset: embedded mode)",
+        "Redis for rate limits, job queue and pub/sub across processes.",
+    ),
+    Setting("LOG_LEVEL", "INFO", "Python logging level."),
+    Setting(
+        "REGISTRATION_MODE",
+        "open",
+        "`open` or `key` (a one-time access key is needed to register).",
+    ),
+    Setting("TICK_INTERVAL_SECS", "2", "Seconds between simulated price ticks."),
+    Setting("DEFAULT_DRIFT", "0.0001", "Default daily drift of simulated instruments."),
+    Setting("DEFAULT_VOLATILITY", "0.02", "Default daily volatility of simulated instruments."),
+    Setting("MAX_TICK_PCT", "0.05", "Largest move of one simulated tick (fraction)."),
+    Setting(
+        "CANDLE_BACKFILL_DAYS",
+        "30",
+        "Days of history generated for simulated instruments on first start.",
+    ),
+    Setting("MARKET_TIMEZONE", "America/New_York", "Time zone of the SIM venue's trading hours."),
+    Setting("ORDER_RATE_LIMIT", "10/minute", "Orders a user may place per period."),
+    Setting("AUTH_RATE_LIMIT", "5/minute", "Login and registration attempts per IP per period."),
+    Setting(
+        "TRADEDECK_BINANCE_URL",
+        "https://api.binance.com",
+        "Base URL of the Binance REST API (tests point it at a fake).",
+    ),
+    Setting(
+        "TRADEDECK_YAHOO_URL",
+        "https://query1.finance.yahoo.com",
+        "Base URL of the Yahoo Finance API (tests point it at a fake).",
+    ),
+    Setting("JWT_EXPIRES_MINUTES", "60", "Lifetime of API access tokens."),
+)
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+@dataclass(frozen=True)
+class Config:
+    """Typed settings of one app instance."""
+
+    env: str
+    secret_key: str
+    database_url: str
+    redis_url: str | None
+    log_level: str
+    registration_mode: str
+    tick_interval_secs: float
+    default_drift: Decimal
+    default_volatility: Decimal
+    max_tick_pct: Decimal
+    candle_backfill_days: int
+    market_timezone: str
+    order_rate_limit: str
+    auth_rate_limit: str
+    binance_url: str
+    yahoo_url: str
+    jwt_expires_minutes: int
+    instance_path: Path = field(default=Path("instance"))
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def to_flask(self) -> dict[str, object]:
+        """Translate into the keys Flask and its extensions read."""
+        secure = self.is_production
+        flask_config: dict[str, object] = {
+            "TRADEDECK": self,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": secure,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": secure,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "JWT_SECRET_KEY": self.secret_key,
+            "JWT_TOKEN_LOCATION": ["headers", "cookies"],
+            "JWT_COOKIE_SECURE": secure,
+            "JWT_COOKIE_SAMESITE": "Lax",
+            "JWT_COOKIE_CSRF_PROTECT": True,
+            "JWT_ACCESS_COOKIE_PATH": "/",
+            "JWT_ACCESS_TOKEN_EXPIRES": self.jwt_expires_minutes * 60,
+            "JSON_SORT_KEYS": False,
+        }
+        return flask_config
+
+
+def engine_options(database_url: str) -> dict[str, object]:
+    """Pool settings: pre-ping and recycle keep PostgreSQL connections healthy across restarts."""
+    if database_url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_recycle": 1800, "pool_size": 10, "max_overflow": 20}
+
+
+def load_config(instance_path: Path, overrides: dict[str, str] | None = None) -> Config:
+    """Read settings from the environment (plus explicit overrides) and validate them."""
+    values = {s.env: _env(s.env, "") for s in SETTINGS}
+    values.update(overrides or {})
+
+    def get(name: str, default: str) -> str:
+        value = values.get(name)
+        return default if value in (None, "") else str(value)
+
+    env = get("TRADEDECK_ENV", "development")
+    if env not in ("development", "production"):
+        raise ConfigError(f"TRADEDECK_ENV must be 'development' or 'production', not {env!r}")
+    secret = get("SECRET_KEY", "")
+    if env == "production" and (
+        secret.lower() in KNOWN_WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH
+    ):
+        raise ConfigError(
+            f"SECRET_KEY must be a random value of at least {MIN_SECRET_LENGTH} characters in "
+            "production (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+        )
+    if not secret:
+        secret = secrets.token_urlsafe(48)
+    registration_mode = get("REGISTRATION_MODE", "open")
+    if registration_mode not in ("open", "key"):
+        raise ConfigError(f"REGISTRATION_MODE must be 'open' or 'key', not {registration_mode!r}")
+    database_url = get("DATABASE_URL", f"sqlite:///{instance_path / 'tradedeck.db'}")
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    try:
+        return Config(
+            env=env,
+            secret_key=secret,
+            database_url=database_url,
+            redis_url=get("REDIS_URL", "") or None,
+            log_level=get("LOG_LEVEL", "INFO").upper(),
+            registration_mode=registration_mode,
+            tick_interval_secs=float(get("TICK_INTERVAL_SECS", "2")),
+            default_drift=Decimal(get("DEFAULT_DRIFT", "0.0001")),
+            default_volatility=Decimal(get("DEFAULT_VOLATILITY", "0.02")),
+            max_tick_pct=Decimal(get("MAX_TICK_PCT", "0.05")),
+            candle_backfill_days=int(get("CANDLE_BACKFILL_DAYS", "30")),
+            market_timezone=get("MARKET_TIMEZONE", "America/New_York"),
+            order_rate_limit=get("ORDER_RATE_LIMIT", "10/minute"),
+            auth_rate_limit=get("AUTH_RATE_LIMIT", "5/minute"),
+            binance_url=get("TRADEDECK_BINANCE_URL", "https://api.binance.com").rstrip("/"),
+            yahoo_url=get("TRADEDECK_YAHOO_URL", "https://query1.finance.yahoo.com").rstrip("/"),
+            jwt_expires_minutes=int(get("JWT_EXPIRES_MINUTES", "60")),
+            instance_path=instance_path,
+        )
+    except (ValueError, ArithmeticError) as exc:
+        raise ConfigError(f"invalid setting: {exc}") from exc

@@ -1,0 +1,1 @@
+"""Shared web layer: layout templates, static assets and the home page."""

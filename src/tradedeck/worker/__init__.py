@@ -1,0 +1,1 @@
+"""Background work: huey job queue (cron-style and queued jobs) and a fast service loop."""
