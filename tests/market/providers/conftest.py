@@ -11,9 +11,16 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 from tests.fakes.binance import FakeBinance  # noqa: E402
+from tests.fakes.yahoo import FakeYahoo  # noqa: E402
 
 
 @pytest.fixture
 def fake_binance() -> Iterator[FakeBinance]:
     with FakeBinance() as server:
+        yield server
+
+
+@pytest.fixture
+def fake_yahoo() -> Iterator[FakeYahoo]:
+    with FakeYahoo() as server:
         yield server
