@@ -80,9 +80,7 @@ def main() -> None:
     print(f"  instruments stepped/s   {N / per_step:12,.0f}")
     print(f"  one core at 1 step/s    {per_step * 100:8.2f} %   (goal < 20 %)")
     print("reference, same run:")
-    print(
-        f"  numpy copy of state     {copy * 1e3:8.2f} ms  (engine step = {per_step / copy:.0f}x a copy)"
-    )
+    print(f"  numpy copy of state     {copy * 1e3:8.2f} ms  (step = {per_step / copy:.0f}x a copy)")
     print(
         f"  naive Python loop       {naive * 1e3:8.2f} ms for 1,000 instruments "
         f"(~{naive * 10 * 1e3:.0f} ms for 10,000; engine is {naive * 10 / per_step:.0f}x faster)"
