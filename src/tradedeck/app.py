@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
+import tradedeck.models  # noqa: F401  (registers every table)
 from tradedeck import __version__
 from tradedeck.accounts.api import bp as auth_api
 from tradedeck.accounts.models import User
