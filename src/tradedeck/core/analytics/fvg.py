@@ -44,14 +44,16 @@ def _joined(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Runs of equal direction merged: (direction, top, bottom, last bar, confirmed bar)."""
     bars = np.flatnonzero(direction)
+    if bars.size == 0:
+        return direction[:0], top[:0], bottom[:0], bars, bars
     run_start = np.ones(bars.size, np.bool_)
     run_start[1:] = (np.diff(bars) != 1) | (np.diff(direction[bars]) != 0)
     starts = np.flatnonzero(run_start)
     ends = np.append(starts[1:], bars.size) - 1
     last = bars[ends]
     joined_direction = direction[last]
-    joined_top = np.maximum.reduceat(top[bars], starts) if bars.size else top[:0]
-    joined_bottom = np.minimum.reduceat(bottom[bars], starts) if bars.size else bottom[:0]
+    joined_top = np.maximum.reduceat(top[bars], starts)
+    joined_bottom = np.minimum.reduceat(bottom[bars], starts)
     size = len(c)
     next_body = np.sign(c.close[last + 1] - c.open[last + 1])
     confirmed = np.where(next_body == joined_direction, last + 2, last + 1)
