@@ -69,6 +69,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MARKET_TIMEZONE", "America/New_York", "Time zone of the SIM venue's trading hours."),
     Setting("ORDER_RATE_LIMIT", "10/minute", "Orders a user may place per period."),
+    Setting("FEE_BPS", "5", "Commission per fill in basis points of its notional."),
+    Setting("SLIPPAGE_BPS", "5", "Market and stop fills move this many bps against the trader."),
+    Setting("ALLOW_SHORT", "false", "Allow selling more than is held (opens a short)."),
+    Setting("DEPOSIT_LIMIT", "1000000", "Largest single cash deposit."),
+    Setting("WITHDRAW_LIMIT", "1000000", "Largest single cash withdrawal."),
+    Setting("EQUITY_SAMPLE_SECS", "300", "Seconds between equity history samples by the worker."),
     Setting("AUTH_RATE_LIMIT", "5/minute", "Login and registration attempts per IP per period."),
     Setting(
         "TRADEDECK_BINANCE_URL",
@@ -106,6 +112,12 @@ class Config:
     candle_backfill_days: int
     market_timezone: str
     order_rate_limit: str
+    fee_bps: Decimal
+    slippage_bps: Decimal
+    allow_short: bool
+    deposit_limit: Decimal
+    withdraw_limit: Decimal
+    equity_sample_secs: float
     auth_rate_limit: str
     binance_url: str
     yahoo_url: str
@@ -195,6 +207,12 @@ def load_config(instance_path: Path, overrides: dict[str, str] | None = None) ->
             candle_backfill_days=int(get("CANDLE_BACKFILL_DAYS", "30")),
             market_timezone=get("MARKET_TIMEZONE", "America/New_York"),
             order_rate_limit=get("ORDER_RATE_LIMIT", "10/minute"),
+            fee_bps=Decimal(get("FEE_BPS", "5")),
+            slippage_bps=Decimal(get("SLIPPAGE_BPS", "5")),
+            allow_short=get("ALLOW_SHORT", "false").lower() in ("1", "true", "yes", "on"),
+            deposit_limit=Decimal(get("DEPOSIT_LIMIT", "1000000")),
+            withdraw_limit=Decimal(get("WITHDRAW_LIMIT", "1000000")),
+            equity_sample_secs=float(get("EQUITY_SAMPLE_SECS", "300")),
             auth_rate_limit=get("AUTH_RATE_LIMIT", "5/minute"),
             binance_url=get("TRADEDECK_BINANCE_URL", "https://api.binance.com").rstrip("/"),
             yahoo_url=get("TRADEDECK_YAHOO_URL", "https://query1.finance.yahoo.com").rstrip("/"),
