@@ -108,8 +108,9 @@ def _numeric(columns: Mapping[str, Any], name: str, size: int) -> np.ndarray:
     if len(raw) != size:
         raise AnalyticsInputError(f"column '{name}' has {len(raw)} rows, time has {size}", name)
     array = np.asarray(raw)
+    items = array.tolist() if array.dtype.kind == "O" else raw
     if array.dtype.kind == "b" or (
-        array.dtype.kind == "O" and any(isinstance(v, bool) for v in array.tolist())
+        not isinstance(items, np.ndarray) and any(isinstance(v, bool) for v in items)
     ):
         raise AnalyticsInputError(f"'{name}' must be numeric, not boolean", name)
     try:

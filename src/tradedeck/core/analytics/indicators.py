@@ -2,7 +2,7 @@
 
 Each is a recurrence (running sums, exponential and Wilder smoothing), so they are compiled
 loops that follow TA-Lib's own order of floating-point operations: that is what keeps the
-results within 1e-9 of TA-Lib even on long series where running sums drift.
+results within 1e-9 of TA-Lib (0.8) even on long series where running sums drift.
 Values before the first valid index are NaN (null in JSON).
 """
 
@@ -19,9 +19,9 @@ from .candles import Candles, to_arrays
 from .errors import AnalyticsInputError
 from .params import FloatParam, IntParam, resolve
 
-SMA_PARAMS = {"length": IntParam(30)}
-EMA_PARAMS = {"length": IntParam(30)}
-RSI_PARAMS = {"length": IntParam(14)}
+SMA_PARAMS = {"length": IntParam(30, minimum=2)}
+EMA_PARAMS = {"length": IntParam(30, minimum=2)}
+RSI_PARAMS = {"length": IntParam(14, minimum=2)}
 ATR_PARAMS = {"length": IntParam(14)}
 MACD_PARAMS = {
     "fast": IntParam(12, minimum=2),
@@ -132,20 +132,15 @@ def _atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, length: int) -> n
 
 @njit(cache=True)
 def _stddev(values: np.ndarray, mean: np.ndarray, length: int) -> np.ndarray:
-    """Population deviation from running sums of squares, zero below 1e-8 variance (TA-Lib)."""
+    """Population deviation around the window's mean, summed per window (as TA-Lib 0.8 does):
+    a running sum of squares would lose digits to cancellation on long series."""
     out = np.full(values.size, np.nan)
-    if values.size < length:
-        return out
-    total = 0.0
-    for i in range(length - 1):
-        total += values[i] * values[i]
     for i in range(length - 1, values.size):
-        total += values[i] * values[i]
-        variance = total / length
-        first = values[i - length + 1]
-        total -= first * first
-        variance -= mean[i] * mean[i]
-        out[i] = np.sqrt(variance) if variance >= 1e-8 else 0.0
+        total = 0.0
+        for j in range(i - length + 1, i + 1):
+            deviation = values[j] - mean[i]
+            total += deviation * deviation
+        out[i] = np.sqrt(total / length)
     return out
 
 
