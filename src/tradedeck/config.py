@@ -67,6 +67,7 @@ SETTINGS: tuple[Setting, ...] = (
         "30",
         "Days of history generated for simulated instruments on first start.",
     ),
+    Setting("TICK_RETENTION_DAYS", "7", "Days of engine ticks kept before they are pruned."),
     Setting("MARKET_TIMEZONE", "America/New_York", "Time zone of the SIM venue's trading hours."),
     Setting("ORDER_RATE_LIMIT", "10/minute", "Orders a user may place per period."),
     Setting("FEE_BPS", "5", "Commission per fill in basis points of its notional."),
@@ -110,6 +111,7 @@ class Config:
     default_volatility: Decimal
     max_tick_pct: Decimal
     candle_backfill_days: int
+    tick_retention_days: int
     market_timezone: str
     order_rate_limit: str
     fee_bps: Decimal
@@ -205,6 +207,7 @@ def load_config(instance_path: Path, overrides: dict[str, str] | None = None) ->
             default_volatility=Decimal(get("DEFAULT_VOLATILITY", "0.02")),
             max_tick_pct=Decimal(get("MAX_TICK_PCT", "0.05")),
             candle_backfill_days=int(get("CANDLE_BACKFILL_DAYS", "30")),
+            tick_retention_days=int(get("TICK_RETENTION_DAYS", "7")),
             market_timezone=get("MARKET_TIMEZONE", "America/New_York"),
             order_rate_limit=get("ORDER_RATE_LIMIT", "10/minute"),
             fee_bps=Decimal(get("FEE_BPS", "5")),
