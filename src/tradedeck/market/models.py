@@ -86,6 +86,24 @@ class Candle(db.Model):
     volume: Mapped[float] = mapped_column(Double, default=0.0)
 
 
+class CandleSpan(db.Model):
+    """A range [start, end) of one instrument's candles already fetched from its provider.
+
+    The candle store asks a provider only for what no span covers, so a second backfill of
+    the same range sends no request even where the venue had no candles (weekends, delisted
+    periods) and the candle table alone could not tell "empty" from "never fetched".
+    """
+
+    __tablename__ = "candle_spans"
+    __table_args__ = (Index("ix_candle_spans_lookup", "instrument_id", "interval", "start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id", ondelete="CASCADE"))
+    interval: Mapped[str] = mapped_column(String(4))
+    start: Mapped[int] = mapped_column(BigInteger)
+    end: Mapped[int] = mapped_column(BigInteger)
+
+
 class Tick(db.Model):
     """One price update of the engine (kept for `TICK_RETENTION_DAYS`)."""
 
