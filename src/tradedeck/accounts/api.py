@@ -8,7 +8,14 @@ from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
 
 from tradedeck.accounts import services
-from tradedeck.accounts.schemas import LoginBody, LoginOut, RegisterBody, UserEnvelope, UserOut
+from tradedeck.accounts.schemas import (
+    LoginBody,
+    LoginOut,
+    PreferencesBody,
+    RegisterBody,
+    UserEnvelope,
+    UserOut,
+)
 from tradedeck.api.auth import public
 from tradedeck.api.errors import ApiError, ErrorBody
 from tradedeck.extensions import limiter
@@ -77,4 +84,12 @@ def logout() -> Response:
 @bp.get("/me", responses={"200": UserEnvelope})
 def me() -> Response:
     """The authenticated user."""
+    return jsonify(UserEnvelope(user=UserOut.of(current_user)).model_dump(mode="json"))
+
+
+@bp.patch("/me/preferences", responses={"200": UserEnvelope})
+def update_preferences(body: PreferencesBody) -> Response:
+    """Change the caller's preferences (theme now; chart settings later)."""
+    if body.theme is not None:
+        services.set_theme(current_user, body.theme)
     return jsonify(UserEnvelope(user=UserOut.of(current_user)).model_dump(mode="json"))

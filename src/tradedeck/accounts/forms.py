@@ -15,9 +15,9 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(min=3, max=32)])
+    username = StringField("Username", validators=[DataRequired(), Length(max=32)])
     email = StringField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=256)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
     confirm = PasswordField(
         "Confirm password",
         validators=[DataRequired(), EqualTo("password", message="Passwords do not match.")],

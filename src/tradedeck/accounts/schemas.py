@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
@@ -24,6 +25,14 @@ class LoginBody(BaseModel):
     username: StrictStr | None = Field(default=None, description="Username or email")
     email: StrictStr | None = None
     password: StrictStr = Field(min_length=1, max_length=256)
+
+
+class PreferencesBody(BaseModel):
+    """Preferences to change; unknown keys are refused so typos are not stored silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    theme: Literal["dark", "light"] | None = None
 
 
 class UserOut(BaseModel):
