@@ -170,7 +170,7 @@ def main() -> None:
             print(f"\n== all 13 studies on {size:,} bars ==")
             print(f"cold, fresh process, empty JIT cache : {compile_cold:8.3f} s")
             print(f"cold, fresh process, JIT cache on disk: {cached_cold:8.3f} s")
-            print(f"warm (best of {WARM_RUNS})                 : {total:8.3f} s")
+            print(f"warm, best of {WARM_RUNS}                     : {total:8.3f} s")
             print("  " + "  ".join(f"{n} {t * 1000:.0f}ms" for n, t in per_study.items()))
         bars = random_walk(SIZES[0])
         npz = Path(folder) / "bars_smc.npz"
