@@ -7,7 +7,6 @@ TEST_REDIS_URL (redis://127.0.0.1:6379/15) to run the same suite against those s
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from sqlalchemy import text
 from tradedeck.accounts.models import User
 from tradedeck.accounts.passwords import hash_password
 from tradedeck.app import create_app
-from tradedeck.extensions import db
+from tradedeck.extensions import db, limiter
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
@@ -35,7 +34,6 @@ def app_overrides(tmp_path: Path, **extra: str) -> dict[str, str]:
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "DATABASE_URL": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.db'}",
         "REDIS_URL": TEST_REDIS_URL,
-        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         "LOG_LEVEL": "WARNING",
     }
     overrides.update(extra)
@@ -64,6 +62,8 @@ def make_app(tmp_path: Path, **extra: Any) -> Flask:
     app = create_app(app_overrides(tmp_path, **extra), instance_path=tmp_path / "instance")
     app.config.update(TESTING=True, HUEY_IMMEDIATE=True)
     prepare_database(app)
+    with app.app_context():
+        limiter.reset()  # counters live in Redis when configured; each test starts at zero
     return app
 
 

@@ -66,7 +66,6 @@ def create_app(
         static_folder=str(PACKAGE_DIR / "web" / "static"),
     )
     app.config.update(config.to_flask())
-    app.config["RATELIMIT_KEY_PREFIX"] = (overrides or {}).get("RATELIMIT_KEY_PREFIX", "tradedeck")
 
     _init_extensions(app, config)
     _register_blueprints(app)

@@ -147,6 +147,7 @@ class Config:
             "WTF_CSRF_TIME_LIMIT": None,
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
             "RATELIMIT_HEADERS_ENABLED": True,
+            "RATELIMIT_KEY_PREFIX": "tradedeck",
             "JWT_SECRET_KEY": self.secret_key,
             "JWT_TOKEN_LOCATION": ["headers", "cookies"],
             "JWT_COOKIE_SECURE": secure,
