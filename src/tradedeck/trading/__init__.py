@@ -1,0 +1,1 @@
+"""Paper-trading exchange: orders, execution, positions, portfolio and the cash ledger."""

@@ -1,0 +1,179 @@
+"""`/api/v1`: orders, trade shorthands, portfolio, trades and the cash ledger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, jsonify
+from flask_login import current_user
+from flask_openapi3 import APIBlueprint, Tag
+
+from tradedeck.api.errors import ApiError, ErrorBody
+from tradedeck.core.money import to_json
+from tradedeck.extensions import limiter
+from tradedeck.trading import ledger, orders, portfolio, serialize
+from tradedeck.trading.schemas import (
+    AmountBody,
+    ListQuery,
+    OrderBody,
+    OrderPath,
+    OrdersQuery,
+    TradeBody,
+    TradeSide,
+)
+
+bp = APIBlueprint(
+    "trading_api",
+    __name__,
+    url_prefix="/api/v1",
+    abp_tags=[Tag(name="trading", description="Orders, portfolio and cash ledger")],
+    abp_responses={"400": ErrorBody, "401": ErrorBody, "404": ErrorBody, "429": ErrorBody},
+)
+
+
+def order_limit() -> str:
+    return str(current_app.config["TRADEDECK"].order_rate_limit)
+
+
+def user_key() -> str:
+    """Rate limits count per user, not per IP (many users may share one address)."""
+    return f"user:{current_user.get_id()}"
+
+
+limit_orders = limiter.shared_limit(order_limit, scope="orders", key_func=user_key)
+
+
+def _place(request: orders.OrderRequest) -> tuple[Response, int]:
+    order, created = orders.place_order(int(current_user.id), request)
+    return jsonify({"order": serialize.order(order), "created": created}), 201 if created else 200
+
+
+@bp.post("/orders")
+@limit_orders
+def place_order(body: OrderBody) -> tuple[Response, int]:
+    """Place an order. A repeated `client_order_id` returns the first order (200, created=false)."""
+    return _place(orders.OrderRequest(**body.model_dump()))
+
+
+@bp.post("/orders/preview")
+def preview_order(body: OrderBody) -> Response:
+    """Estimated price, notional, fee, total and whether buying power/holdings suffice."""
+    request = orders.OrderRequest(**body.model_dump())
+    instrument, spec, value = orders.preview_order(int(current_user.id), request)
+    return jsonify(serialize.preview(instrument, spec.side.value, spec.quantity, value))
+
+
+@bp.get("/orders")
+def list_orders(query: OrdersQuery) -> Response:
+    """The caller's orders, newest first; `status` may list several (`open,queued`)."""
+    rows = orders.list_orders(
+        int(current_user.id), query.status, query.symbol, query.side, query.limit
+    )
+    return jsonify({"orders": [serialize.order(row) for row in rows]})
+
+
+@bp.get("/orders/<int:order_id>")
+def get_order(path: OrderPath) -> Response:
+    return jsonify({"order": serialize.order(_own_order(path.order_id))})
+
+
+@bp.delete("/orders/<int:order_id>")
+def cancel_order(path: OrderPath) -> Response:
+    """Cancel a queued or open order (409 when it already filled, expired or was cancelled)."""
+    _own_order(path.order_id)
+    try:
+        order = orders.cancel_order(int(current_user.id), path.order_id)
+    except orders.DomainError as exc:
+        if exc.code == "not_cancellable":
+            raise ApiError(409, exc.code, exc.message, exc.field) from exc
+        raise
+    return jsonify({"order": serialize.order(order)})
+
+
+def _own_order(order_id: int) -> Any:
+    try:
+        return orders.get_order(int(current_user.id), order_id)
+    except orders.DomainError as exc:
+        raise ApiError(404, exc.code, exc.message, exc.field) from exc
+
+
+@bp.post("/trade/<side>")
+@limit_orders
+def trade(path: TradeSide, body: TradeBody) -> tuple[Response, int]:
+    """Market-order shorthand: `POST /trade/buy` or `/trade/sell` with `{symbol, quantity}`."""
+    if path.side not in ("buy", "sell"):
+        raise ApiError(404, "not_found", "Use /trade/buy or /trade/sell.", "side")
+    return _place(
+        orders.OrderRequest(
+            symbol=body.symbol,
+            side=path.side,
+            type="market",
+            quantity=body.quantity,
+            client_order_id=body.client_order_id,
+            venue=body.venue,
+        )
+    )
+
+
+@bp.get("/portfolio")
+def get_portfolio() -> Response:
+    """Cash, equity and positions valued at last prices (average-cost method)."""
+    return jsonify(serialize.portfolio(portfolio.portfolio_of(int(current_user.id))))
+
+
+@bp.get("/portfolio/equity")
+def equity_history() -> Response:
+    """Equity samples taken by the worker: `{points: [{time (epoch s), equity, cash}]}`."""
+    rows = portfolio.equity_history(int(current_user.id))
+    return jsonify(
+        {
+            "points": [
+                {
+                    "time": int(r.time.timestamp()),
+                    "equity": serialize.money(r.equity),
+                    "cash": serialize.money(r.cash),
+                }
+                for r in rows
+            ]
+        }
+    )
+
+
+@bp.get("/trades")
+def list_trades(query: ListQuery) -> Response:
+    rows = portfolio.trades_of(int(current_user.id), query.limit)
+    return jsonify({"trades": [serialize.trade(row) for row in rows]})
+
+
+@bp.get("/cash")
+def get_cash(query: ListQuery) -> Response:
+    """Balance, available (cash minus open buy reservations) and the ledger, newest first."""
+    account = ledger.find_account(int(current_user.id))
+    if account is None:
+        return jsonify({"balance": "0.00", "available": "0.00", "transactions": []})
+    return jsonify(
+        {
+            "balance": serialize.money(account.cash),
+            "available": serialize.money(ledger.available_cash(account)),
+            "transactions": [
+                serialize.cash_transaction(row)
+                for row in ledger.transactions(account.id, query.limit)
+            ],
+        }
+    )
+
+
+@bp.post("/cash/deposit")
+def deposit(body: AmountBody) -> tuple[Response, int]:
+    row = ledger.deposit(int(current_user.id), body.amount)
+    return jsonify(
+        {"transaction": serialize.cash_transaction(row), "balance": to_json(row.balance_after, 2)}
+    ), 201
+
+
+@bp.post("/cash/withdraw")
+def withdraw(body: AmountBody) -> tuple[Response, int]:
+    row = ledger.withdraw(int(current_user.id), body.amount)
+    return jsonify(
+        {"transaction": serialize.cash_transaction(row), "balance": to_json(row.balance_after, 2)}
+    ), 201

@@ -1,0 +1,254 @@
+"""Fills and the worker's order cycle: queued orders at the open, triggers, day expiry.
+
+A fill happens only while its account row is locked and its order is still working; together
+with the unique `trades.order_id` that makes every fill happen exactly once, whichever process
+(web request, worker, a restarted worker) gets there first.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from tradedeck.core import positions as core_positions
+from tradedeck.core.errors import DomainError
+from tradedeck.core.money import to_json
+from tradedeck.core.orders import OrderSpec, OrderStatus, OrderType, Side, TimeInForce, fill_at
+from tradedeck.core.orders import on_price as evaluate
+from tradedeck.database import utcnow
+from tradedeck.extensions import db, events
+from tradedeck.trading import hours
+from tradedeck.market.models import Instrument, LastPrice, Venue
+from tradedeck.trading import ledger, pricing
+from tradedeck.trading.locking import lock_account
+from tradedeck.trading.models import Account, Order, Position, Trade
+
+log = logging.getLogger(__name__)
+order_filled = events.signal("trading.order_filled")
+
+
+def spec_of(order: Order) -> OrderSpec:
+    return OrderSpec(
+        Side(order.side),
+        OrderType(order.type),
+        order.quantity,
+        order.limit_price,
+        order.stop_price,
+        TimeInForce(order.time_in_force),
+    )
+
+
+def position_row(account_id: int, instrument_id: int) -> Position:
+    row = db.session.scalars(
+        select(Position).where(
+            Position.account_id == account_id, Position.instrument_id == instrument_id
+        )
+    ).first()
+    if row is None:
+        row = Position(
+            account_id=account_id,
+            instrument_id=instrument_id,
+            quantity=Decimal(0),
+            cost_basis=Decimal(0),
+            realized_pnl=Decimal(0),
+        )
+        db.session.add(row)
+    return row
+
+
+def reject(order: Order, reason: str, now: datetime) -> None:
+    order.status = OrderStatus.REJECTED.value
+    order.reject_reason = reason[:200]
+    order.rejected_at = now
+    order.reserved_cash = order.reserved_quantity = Decimal(0)
+
+
+def fill(account: Account, order: Order, price: Decimal, now: datetime) -> Trade | None:
+    """Execute `order` at `price` (account locked by the caller); rejects it if cash or
+    holdings no longer suffice. Returns the trade, or None when rejected."""
+    side = Side(order.side)
+    execution = fill_at(side, order.quantity, price, pricing.costs())
+    if side is Side.BUY:
+        spendable = account.cash - ledger.reserved_cash(account.id, [order.id] if order.id else [])
+        if -execution.cash_delta > spendable:
+            reject(
+                order,
+                f"insufficient funds at execution: needs {to_json(-execution.cash_delta)}"
+                f", {to_json(spendable)} available",
+                now,
+            )
+            return None
+    row = position_row(account.id, order.instrument_id)
+    try:
+        effect = core_positions.apply_fill(
+            core_positions.Position(row.quantity, row.cost_basis, row.realized_pnl),
+            side,
+            order.quantity,
+            price,
+            execution.fee,
+            allow_short=pricing.allow_short(),
+        )
+    except DomainError as exc:
+        reject(order, exc.message, now)
+        return None
+    row.quantity = effect.position.quantity
+    row.cost_basis = effect.position.cost_basis
+    row.realized_pnl = effect.position.realized_pnl
+    db.session.flush()
+    kind, signed = (
+        ("buy", -execution.notional) if side is Side.BUY else ("sell", execution.notional)
+    )
+    label = f"{side.value.title()} {to_json(order.quantity.normalize())} {order.instrument.symbol}"
+    ledger.post(account, kind, signed, order.id, label)
+    if execution.fee:
+        ledger.post(account, "fee", -execution.fee, order.id, f"Fee: {label}")
+    trade = Trade(
+        order_id=order.id,
+        account_id=account.id,
+        instrument_id=order.instrument_id,
+        side=order.side,
+        quantity=order.quantity,
+        price=price,
+        notional=execution.notional,
+        fee=execution.fee,
+        realized_pnl=effect.realized_pnl,
+        executed_at=now,
+    )
+    db.session.add(trade)
+    order.status = OrderStatus.FILLED.value
+    order.fill_price, order.fee, order.filled_at = price, execution.fee, now
+    order.reserved_cash = order.reserved_quantity = Decimal(0)
+    return trade
+
+
+def work(account: Account, order: Order, price: Decimal, now: datetime) -> Trade | None:
+    """Apply one price to a working order: fill, trigger, or move a queued order to open."""
+    outcome = evaluate(
+        spec_of(order),
+        price,
+        rules=pricing.rules_of(order.instrument),
+        slippage_bps=pricing.costs().slippage_bps,
+        triggered=order.triggered,
+    )
+    order.triggered = outcome.triggered
+    if outcome.fill_price is not None:
+        return fill(account, order, outcome.fill_price, now)
+    if order.status == OrderStatus.QUEUED.value:
+        order.status = OrderStatus.OPEN.value
+        order.opened_at = now
+    return None
+
+
+def announce(trade: Trade | None) -> None:
+    """After commit: tell subscribers (notifications, UI streams) an order filled."""
+    if trade is not None:
+        order_filled.send(trade.order_id, trade=trade)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    order_id: int
+    user_id: int
+    status: str
+
+
+def _candidates(now: datetime, instrument_ids: list[int] | None) -> list[Candidate]:
+    """Working orders on open venues that this cycle might change (read without locks)."""
+    open_venues = [v.id for v in db.session.scalars(select(Venue)) if hours.is_venue_open(v, now)]
+    if not open_venues:
+        return []
+    statement = (
+        select(
+            Order.id,
+            Order.user_id,
+            Order.status,
+            Order.side,
+            Order.type,
+            Order.limit_price,
+            Order.stop_price,
+            Order.triggered,
+            LastPrice.price,
+        )
+        .join(Instrument, Instrument.id == Order.instrument_id)
+        .join(LastPrice, LastPrice.instrument_id == Order.instrument_id)
+        .where(Order.status.in_(ledger.WORKING), Instrument.venue_id.in_(open_venues))
+        .order_by(Order.id)
+    )
+    if instrument_ids is not None:
+        statement = statement.where(Order.instrument_id.in_(instrument_ids))
+    found = []
+    for row in db.session.execute(statement):
+        if row.status == OrderStatus.QUEUED.value or _may_act(row):
+            found.append(Candidate(row.id, row.user_id, row.status))
+    return found
+
+
+def _may_act(row: object) -> bool:
+    """Cheap pre-filter for resting orders; the locked re-check decides."""
+    side, price = Side(row.side), row.price  # type: ignore[attr-defined]
+    if row.type in (OrderType.STOP.value, OrderType.STOP_LIMIT.value) and not row.triggered:  # type: ignore[attr-defined]
+        stop = row.stop_price  # type: ignore[attr-defined]
+        return price >= stop if side is Side.BUY else price <= stop
+    limit = row.limit_price  # type: ignore[attr-defined]
+    if limit is None:
+        return True
+    return price <= limit if side is Side.BUY else price >= limit
+
+
+def process_orders(now: datetime | None = None, instrument_ids: list[int] | None = None) -> int:
+    """Execute what the current prices allow; returns how many orders filled."""
+    now = now or utcnow()
+    filled = 0
+    for candidate in _candidates(now, instrument_ids):
+        account = lock_account(candidate.user_id)
+        order = db.session.scalars(
+            select(Order)
+            .where(Order.id == candidate.order_id)
+            .execution_options(populate_existing=True)
+        ).one()
+        price = pricing.last_price(order.instrument_id)
+        if order.status not in ledger.WORKING or price is None:
+            db.session.rollback()
+            continue
+        trade = work(account, order, price, now)
+        db.session.commit()
+        if trade is not None:
+            filled += 1
+            announce(trade)
+    db.session.commit()
+    return filled
+
+
+def expire_day_orders(now: datetime | None = None) -> int:
+    """Day orders still working at the close of their session become `expired`."""
+    now = now or utcnow()
+    due = db.session.execute(
+        select(Order.id, Order.user_id).where(
+            Order.status.in_(ledger.WORKING),
+            Order.time_in_force == TimeInForce.DAY.value,
+            Order.expires_at <= now,
+        )
+    ).all()
+    expired = 0
+    for order_id, user_id in due:
+        lock_account(user_id)
+        order = db.session.get(Order, order_id, populate_existing=True)
+        if order is not None and order.status in ledger.WORKING:
+            order.status = OrderStatus.EXPIRED.value
+            order.expired_at = now
+            order.reserved_cash = order.reserved_quantity = Decimal(0)
+            expired += 1
+        db.session.commit()
+    return expired
+
+
+def run_cycle(now: datetime | None = None) -> None:
+    """The worker's loop task: the market clock, then expiry, then executions."""
+    now = now or utcnow()
+    hours.sync_market_states(now)
+    expire_day_orders(now)
+    process_orders(now)

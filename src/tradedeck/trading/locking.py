@@ -1,0 +1,56 @@
+"""The one way into a money-moving transaction: lock the account row first.
+
+Every change to cash, positions or order state runs between `lock_account()` and the commit.
+PostgreSQL: `SELECT ... FOR UPDATE` on the account row, so concurrent requests for one account
+queue behind each other while other accounts proceed. SQLite: `BEGIN IMMEDIATE` takes the
+database write lock before the first read, so read-check-write is atomic (SQLite serializes
+writers anyway; a deferred transaction would read stale balances and lose updates).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from tradedeck.database import utcnow
+from tradedeck.extensions import db
+from tradedeck.trading.models import Account
+
+
+def is_sqlite() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def begin_write() -> None:
+    """End whatever the session had open and start a write transaction."""
+    db.session.commit()
+    if is_sqlite():
+        db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def lock_account(user_id: int) -> Account:
+    """Start a transaction holding the user's account row (created on first use)."""
+    begin_write()
+    account = _select_locked(user_id)
+    if account is None:
+        insert = sqlite_insert if is_sqlite() else pg_insert
+        now = utcnow()
+        db.session.execute(
+            insert(Account)
+            .values(user_id=user_id, currency="USD", cash=0, created_at=now, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["user_id"])
+        )
+        account = _select_locked(user_id)
+        assert account is not None
+    return account
+
+
+def _select_locked(user_id: int) -> Account | None:
+    statement = (
+        select(Account)
+        .where(Account.user_id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return db.session.scalars(statement).first()

@@ -1,0 +1,61 @@
+"""Pydantic request models of the trading API (they also feed the OpenAPI document).
+
+Amounts arrive as decimal strings (or JSON numbers); the domain parses them strictly, so the
+models only pin down the shape and leave the number rules to `core.money`.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
+
+Number = StrictStr | StrictInt | StrictFloat
+
+
+class OrderBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    symbol: StrictStr = Field(min_length=1, max_length=40)
+    side: StrictStr
+    type: StrictStr = "market"
+    quantity: Number
+    limit_price: Number | None = None
+    stop_price: Number | None = None
+    time_in_force: StrictStr | None = Field(default=None, description="day (default) or gtc")
+    client_order_id: StrictStr | None = Field(default=None, max_length=64)
+    venue: StrictStr | None = Field(default=None, max_length=32)
+
+
+class TradeBody(BaseModel):
+    """Market-order shorthand of `POST /trade/buy|sell`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    symbol: StrictStr = Field(min_length=1, max_length=40)
+    quantity: Number
+    client_order_id: StrictStr | None = Field(default=None, max_length=64)
+    venue: StrictStr | None = Field(default=None, max_length=32)
+
+
+class AmountBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Number
+
+
+class OrderPath(BaseModel):
+    order_id: int
+
+
+class TradeSide(BaseModel):
+    side: StrictStr
+
+
+class OrdersQuery(BaseModel):
+    status: str | None = Field(default=None, description="Comma-separated statuses")
+    symbol: str | None = None
+    side: str | None = None
+    limit: int = Field(default=200, ge=1, le=1000)
+
+
+class ListQuery(BaseModel):
+    limit: int = Field(default=200, ge=1, le=1000)

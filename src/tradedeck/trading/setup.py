@@ -1,0 +1,70 @@
+"""`init_trading(app)`: everything the paper-trading feature adds to an app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from flask import Flask, render_template
+from flask_openapi3 import OpenAPI
+from sqlalchemy import select
+
+from tradedeck.accounts.models import User
+from tradedeck.api.errors import error_response, is_api_request
+from tradedeck.core.errors import DomainError
+from tradedeck.demo import register_seeder
+from tradedeck.extensions import csrf, db
+from tradedeck.trading import hours, hours_api
+from tradedeck.market.models import Venue
+from tradedeck.trading import api, execution, ledger, portfolio, views
+from tradedeck.web.nav import NavItem, register_nav
+from tradedeck.worker.loop import register_loop_task
+
+DEMO_DEPOSIT = "100000.00"
+
+
+def init_trading(app: OpenAPI) -> None:
+    for blueprint in (api.bp, hours_api.bp):
+        app.register_api(blueprint)
+        csrf.exempt(blueprint)
+    app.register_blueprint(views.bp)
+    for item in (
+        NavItem("trading.stocks", "Stocks", "graph-up"),
+        NavItem("trading.portfolio", "Portfolio", "pie-chart"),
+        NavItem("trading.orders", "Orders", "list-check"),
+        NavItem("trading.trades", "Trades", "clock-history"),
+        NavItem("trading.cash", "Cash", "wallet2"),
+    ):
+        register_nav(app, item)
+    app.register_error_handler(DomainError, _domain_error)
+    config = app.config["TRADEDECK"]
+    register_loop_task(app, "trading.orders", config.tick_interval_secs, execution.run_cycle)
+    register_loop_task(app, "trading.equity", config.equity_sample_secs, portfolio.sample_equity)
+    register_seeder(app, seed_demo_trading)
+    _register_cli(app)
+
+
+def _domain_error(exc: DomainError) -> Any:
+    """Bad input is a 400 naming the field, never a 500."""
+    if is_api_request():
+        return error_response(400, exc.code, exc.message, exc.field)
+    db.session.rollback()
+    return render_template(
+        "errors/error.html", code=400, title="Bad request", message=exc.message
+    ), 400
+
+
+def seed_demo_trading(customer: User) -> None:
+    """Demo: the customer's opening deposit, and hours/holidays for every scheduled venue."""
+    for venue in db.session.scalars(select(Venue)):
+        hours.seed_hours(venue)
+    db.session.commit()
+    ledger.deposit(customer.id, DEMO_DEPOSIT)
+
+
+def _register_cli(app: Flask) -> None:
+    group = app.cli.commands.get("market")
+    if not isinstance(group, click.Group):
+        group = click.Group("market", help="Market hours and venue overrides.")
+        app.cli.add_command(group)
+    group.add_command(hours_api.override_command)

@@ -1,0 +1,346 @@
+"""Trading pages: stocks list and detail with the order ticket, orders, portfolio, trades,
+cash, and CSV exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from tradedeck.core.errors import DomainError
+from tradedeck.extensions import db
+from tradedeck.trading import hours
+from tradedeck.market.models import Candle, Instrument, LastPrice, Venue
+from tradedeck.trading import charts, ledger, orders, portfolio, serialize
+from tradedeck.trading.api import limit_orders
+from tradedeck.trading.forms import CancelForm, CashForm, OrderForm
+
+bp = Blueprint("trading", __name__)
+CHART_INTERVALS = ("1h", "15m", "1d", "5m", "1m")
+CHART_BARS = 500
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every trading page belongs to a signed-in user."""
+
+
+def _uid() -> int:
+    return int(current_user.id)
+
+
+def change_of(last: LastPrice | None) -> tuple[Decimal | None, float | None]:
+    """Absolute and percent change against the previous close."""
+    if last is None or not last.previous_close:
+        return None, None
+    delta = last.price - last.previous_close
+    return delta, float(delta / last.previous_close * 100)
+
+
+@bp.get("/stocks")
+def stocks() -> str:
+    query = (request.args.get("q") or "").strip()
+    statement = (
+        select(Instrument, LastPrice)
+        .join(Venue)
+        .outerjoin(LastPrice, LastPrice.instrument_id == Instrument.id)
+        .where(Instrument.status == "active")
+        .order_by(Venue.code, Instrument.symbol)
+    )
+    if query:
+        like = f"%{query.upper()}%"
+        statement = statement.where(
+            Instrument.symbol.ilike(like) | Instrument.name.ilike(f"%{query}%")
+        )
+    rows = []
+    for instrument, last in db.session.execute(statement.limit(200)).all():
+        delta, pct = change_of(last)
+        rows.append(
+            {
+                "instrument": instrument,
+                "last": last,
+                "change": delta,
+                "pct": pct,
+                "spark": charts.sparkline(charts.recent_closes(instrument.id)),
+                "open": hours.is_venue_open(instrument.venue_id),
+            }
+        )
+    return render_template(
+        "trading/stocks.html", rows=rows, q=query, spark=(charts.SPARK_WIDTH, charts.SPARK_HEIGHT)
+    )
+
+
+def _instrument(instrument_id: int) -> Instrument:
+    instrument = db.session.get(Instrument, instrument_id)
+    if instrument is None:
+        abort(404)
+    return instrument
+
+
+@bp.get("/stocks/<int:instrument_id>")
+def instrument_detail(instrument_id: int) -> str:
+    instrument = _instrument(instrument_id)
+    last = db.session.get(LastPrice, instrument.id)
+    delta, pct = change_of(last)
+    value = portfolio.portfolio_of(_uid())
+    holding = next((h for h in value.holdings if h.instrument.id == instrument.id), None)
+    form = OrderForm(side=request.args.get("side", "buy"))
+    working = orders.list_orders(_uid(), "open,queued", instrument.symbol, limit=20)
+    return render_template(
+        "trading/instrument.html",
+        instrument=instrument,
+        last=last,
+        change=delta,
+        pct=pct,
+        clock=hours.clock(instrument.venue),
+        form=form,
+        holding=holding,
+        portfolio=value,
+        working=working,
+        cancel_form=CancelForm(),
+    )
+
+
+@bp.get("/stocks/<int:instrument_id>/candles.json")
+def instrument_candles(instrument_id: int) -> Response:
+    """Chart data (UTC epoch seconds) of the finest interval with history."""
+    instrument = _instrument(instrument_id)
+    for interval in CHART_INTERVALS:
+        rows = db.session.scalars(
+            select(Candle)
+            .where(Candle.instrument_id == instrument.id, Candle.interval == interval)
+            .order_by(Candle.open_time.desc())
+            .limit(CHART_BARS)
+        ).all()
+        if len(rows) >= 2:
+            break
+    candles = [
+        {"time": c.open_time, "open": c.open, "high": c.high, "low": c.low, "close": c.close}
+        for c in reversed(rows)
+    ]
+    return jsonify({"symbol": instrument.symbol, "interval": interval, "candles": candles})
+
+
+def _order_request(instrument: Instrument, form: OrderForm) -> orders.OrderRequest:
+    uses_limit = form.type.data in ("limit", "stop_limit")
+    uses_stop = form.type.data in ("stop", "stop_limit")
+    return orders.OrderRequest(
+        symbol=instrument.symbol,
+        venue=instrument.venue.code,
+        side=form.side.data,
+        type=form.type.data,
+        quantity=(form.quantity.data or "").strip(),
+        limit_price=(form.limit_price.data or "").strip() or None if uses_limit else None,
+        stop_price=(form.stop_price.data or "").strip() or None if uses_stop else None,
+        time_in_force=form.time_in_force.data,
+    )
+
+
+@bp.post("/stocks/<int:instrument_id>/preview")
+def order_preview(instrument_id: int) -> str:
+    """htmx partial: the live estimate under the order ticket."""
+    instrument = _instrument(instrument_id)
+    form = OrderForm(meta={"csrf": False})
+    if not (form.quantity.data or "").strip():
+        return render_template("trading/_preview.html", preview=None, error=None)
+    try:
+        _, spec, value = orders.preview_order(_uid(), _order_request(instrument, form))
+    except DomainError as exc:
+        return render_template("trading/_preview.html", preview=None, error=exc)
+    return render_template(
+        "trading/_preview.html",
+        error=None,
+        preview=serialize.preview(instrument, spec.side.value, spec.quantity, value),
+    )
+
+
+@bp.post("/stocks/<int:instrument_id>/order")
+@limit_orders
+def place_order(instrument_id: int) -> Any:
+    instrument = _instrument(instrument_id)
+    form = OrderForm()
+    back = url_for("trading.instrument_detail", instrument_id=instrument.id, side=form.side.data)
+    if not form.validate_on_submit():
+        for field, errors in form.errors.items():
+            flash(f"{field.replace('_', ' ').capitalize()}: {errors[0]}", "danger")
+        return redirect(back)
+    try:
+        order, _ = orders.place_order(_uid(), _order_request(instrument, form))
+    except DomainError as exc:
+        flash(f"Order not placed — {exc.message}.", "danger")
+        return redirect(back)
+    flash(_order_message(order), "success" if order.status != "rejected" else "danger")
+    return redirect(back)
+
+
+def _order_message(order: Any) -> str:
+    what = f"{order.side.title()} {serialize.qty(order.quantity)} {order.instrument.symbol}"
+    if order.status == "filled":
+        fee = serialize.money(order.fee)
+        return f"{what} filled at {serialize.money(order.fill_price)} (fee {fee})."
+    if order.status == "queued":
+        return f"{what} queued: the market is closed, it executes at the open."
+    if order.status == "open":
+        return f"{what} is working ({order.type.replace('_', '-')})."
+    return f"{what} was {order.status}: {order.reject_reason or ''}".rstrip(": ")
+
+
+@bp.get("/orders")
+def orders_page() -> str:
+    status = request.args.get("status") or None
+    side = request.args.get("side") or None
+    symbol = (request.args.get("symbol") or "").strip() or None
+    try:
+        rows = orders.list_orders(_uid(), status, symbol, side, limit=500)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        rows = []
+    return render_template(
+        "trading/orders.html",
+        rows=rows,
+        status=status or "",
+        side=side or "",
+        symbol=symbol or "",
+        cancel_form=CancelForm(),
+    )
+
+
+@bp.post("/orders/<int:order_id>/cancel")
+def cancel(order_id: int) -> Any:
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            order = orders.cancel_order(_uid(), order_id)
+            flash(f"Order #{order.id} cancelled.", "success")
+        except DomainError as exc:
+            flash(exc.message, "danger")
+    return redirect(request.referrer or url_for("trading.orders_page"))
+
+
+@bp.get("/portfolio")
+def portfolio_page() -> str:
+    value = portfolio.portfolio_of(_uid())
+    parts = [(h.instrument.symbol, h.market_value) for h in value.open_holdings]
+    slices = charts.allocation([*parts, ("Cash", value.cash)])
+    return render_template("trading/portfolio.html", p=value, slices=slices)
+
+
+@bp.get("/trades")
+def trades() -> str:
+    return render_template("trading/trades.html", rows=portfolio.trades_of(_uid()))
+
+
+@bp.get("/cash")
+def cash() -> str:
+    account = ledger.find_account(_uid())
+    rows = ledger.transactions(account.id) if account else []
+    return render_template(
+        "trading/cash.html",
+        account=account,
+        rows=rows,
+        available=ledger.available_cash(account) if account else Decimal(0),
+        deposit_form=CashForm(prefix="deposit"),
+        withdraw_form=CashForm(prefix="withdraw"),
+    )
+
+
+@bp.post("/cash/<kind>")
+def cash_move(kind: str) -> Any:
+    if kind not in ("deposit", "withdraw"):
+        abort(404)
+    form = CashForm(prefix=kind)
+    if form.validate_on_submit():
+        try:
+            action = ledger.deposit if kind == "deposit" else ledger.withdraw
+            row = action(_uid(), (form.amount.data or "").strip())
+            verb = "Deposited" if kind == "deposit" else "Withdrew"
+            flash(
+                f"{verb} {serialize.money(abs(row.amount))}. Balance "
+                f"{serialize.money(row.balance_after)}.",
+                "success",
+            )
+        except DomainError as exc:
+            flash(f"{kind.title()} refused — {exc.message}.", "danger")
+    else:
+        flash("Enter an amount.", "danger")
+    return redirect(url_for("trading.cash"))
+
+
+def _csv(filename: str, header: list[str], rows: Iterable[list[Any]]) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/trades.csv")
+def trades_csv() -> Response:
+    rows = [
+        [
+            t.id,
+            t.executed_at.isoformat(),
+            t.order_id,
+            t.instrument.symbol,
+            t.side,
+            serialize.qty(t.quantity),
+            serialize.money(t.price),
+            serialize.money(t.notional),
+            serialize.money(t.fee),
+            serialize.money(t.realized_pnl),
+        ]
+        for t in portfolio.trades_of(_uid(), limit=None)
+    ]
+    header = [
+        "id",
+        "executed_at",
+        "order_id",
+        "symbol",
+        "side",
+        "quantity",
+        "price",
+        "notional",
+        "fee",
+        "realized_pnl",
+    ]
+    return _csv("trades.csv", header, rows)
+
+
+@bp.get("/cash.csv")
+def cash_csv() -> Response:
+    account = ledger.find_account(_uid())
+    rows = [
+        [
+            r.id,
+            r.created_at.isoformat(),
+            r.type,
+            serialize.money(r.amount),
+            serialize.money(r.balance_after),
+            r.order_id or "",
+        ]
+        for r in (ledger.transactions(account.id, limit=None) if account else [])
+    ]
+    return _csv(
+        "cash.csv", ["id", "created_at", "type", "amount", "balance_after", "order_id"], rows
+    )
