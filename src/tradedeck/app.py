@@ -27,6 +27,7 @@ from tradedeck.config import Config, load_config
 from tradedeck.extensions import csrf, db, jwt, limiter, login_manager, migrate
 from tradedeck.health import bp as health_bp
 from tradedeck.logging_setup import configure_logging, install_request_logging
+from tradedeck.market.setup import init_market
 from tradedeck.security import install_security_headers
 from tradedeck.web.nav import NavItem, nav_items, register_nav
 from tradedeck.web.views import bp as web_bp
@@ -153,6 +154,7 @@ def _register_blueprints(app: OpenAPI) -> None:
     app.register_blueprint(docs_web)
     app.register_api(auth_api)
     csrf.exempt(auth_api)
+    init_market(app)
 
 
 def _register_error_handlers(app: Flask) -> None:

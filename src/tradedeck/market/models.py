@@ -110,9 +110,7 @@ class Tick(db.Model):
     __tablename__ = "ticks"
     __table_args__ = (Index("ix_ticks_instrument_time", "instrument_id", "time_ms"),)
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id", ondelete="CASCADE"))
     time_ms: Mapped[int] = mapped_column(BigInteger)
     price: Mapped[Decimal] = mapped_column(Money())

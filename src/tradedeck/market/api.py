@@ -1,0 +1,157 @@
+"""`/api/v1` market routes: instruments, candles, prices and the tick stream (SSE)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from flask import Response, current_app, jsonify
+from flask_openapi3 import APIBlueprint, Tag
+
+from tradedeck.api.errors import ApiError, ErrorBody
+from tradedeck.market import catalogue, services
+from tradedeck.market.catalogue import CatalogueError
+from tradedeck.market.models import Instrument
+from tradedeck.market.providers.base import ProviderError
+from tradedeck.market.schemas import (
+    MAX_CANDLES,
+    CandleQuery,
+    CandleSeries,
+    InstrumentEnvelope,
+    InstrumentList,
+    InstrumentOut,
+    InstrumentQuery,
+    PriceList,
+    PricesBody,
+    PricesQuery,
+    StreamQuery,
+    SymbolPath,
+    VenueQuery,
+    parse_time,
+)
+from tradedeck.market.stream import open_feed, sse_stream
+
+bp = APIBlueprint(
+    "market_api",
+    __name__,
+    url_prefix="/api/v1",
+    abp_tags=[Tag(name="market", description="Instruments, candles, prices, live ticks")],
+    abp_responses={"400": ErrorBody, "401": ErrorBody, "404": ErrorBody, "409": ErrorBody},
+)
+SSE_HEARTBEAT_KEY = "MARKET_SSE_HEARTBEAT_SECS"
+SSE_MAX_KEY = "MARKET_SSE_MAX_SECS"
+
+
+def _instrument(symbol: str, venue: str | None, field: str = "symbol") -> Instrument:
+    try:
+        return catalogue.get_instrument(symbol, venue, field=field)
+    except CatalogueError as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.field) from exc
+
+
+def _provider_error(exc: ProviderError) -> ApiError:
+    if exc.retryable:
+        return ApiError(503, "provider_unavailable", exc.message, "venue")
+    return ApiError(502, "provider_error", exc.message, "symbol" if exc.symbol else "venue")
+
+
+@bp.get("/instruments", responses={"200": InstrumentList})
+def list_instruments(query: InstrumentQuery) -> Response:
+    """Search the catalogue by symbol or name, optionally on one venue."""
+    if query.venue and catalogue.get_venue(query.venue) is None:
+        raise ApiError(404, "unknown_venue", f"Unknown venue {query.venue!r}.", "venue")
+    found = catalogue.search_instruments(query.q, query.venue, query.limit)
+    body = InstrumentList(instruments=[InstrumentOut.of(i) for i in found])
+    return jsonify(body.model_dump())
+
+
+@bp.get("/instruments/<path:symbol>", responses={"200": InstrumentEnvelope})
+def get_instrument(path: SymbolPath, query: VenueQuery) -> Response:
+    """One instrument; symbols with slashes are URL-encoded (`BTC%2FUSDT`)."""
+    instrument = _instrument(path.symbol, query.venue)
+    return jsonify(InstrumentEnvelope(instrument=InstrumentOut.of(instrument)).model_dump())
+
+
+@bp.get("/candles", responses={"200": CandleSeries, "502": ErrorBody, "503": ErrorBody})
+def candles(query: CandleQuery) -> Response:
+    """OHLCV for Lightweight Charts: `time` is the candle's open in UTC epoch seconds.
+
+    Without start/end the latest `limit` candles; a range may span at most 10,000 candles,
+    of which the latest `limit` are returned. Crypto and stock venues fetch spans not yet
+    stored from their provider (502 when it refuses, 503 when it is unreachable).
+    """
+    instrument = _instrument(query.symbol, query.venue)
+    try:
+        span = services.resolve_range(
+            query.interval,
+            parse_time(query.start),
+            parse_time(query.end),
+            query.limit,
+            MAX_CANDLES,
+        )
+        series = services.candles_for(instrument, query.interval, span, query.limit)
+    except services.RangeError as exc:
+        raise ApiError(400, "invalid_range", exc.message, exc.field) from exc
+    except ProviderError as exc:
+        raise _provider_error(exc) from exc
+    rows = ",".join(
+        f'{{"time":{t},"open":{o!r},"high":{h!r},"low":{lo!r},"close":{c!r},"volume":{v!r}}}'
+        for t, o, h, lo, c, v in zip(*(col.tolist() for col in series.columns()), strict=True)
+    )
+    head = (
+        f'{{"symbol":{json.dumps(instrument.symbol)},"venue":{json.dumps(instrument.venue.code)},'
+        f'"interval":"{query.interval}","candles":['
+    )
+    return Response(head + rows + "]}", mimetype="application/json")
+
+
+def _quotes(symbols: list[str], venue: str | None) -> Response:
+    instruments = [_instrument(s, venue, field="symbols") for s in symbols]
+    return jsonify({"prices": services.quotes_for(instruments)})
+
+
+@bp.get("/prices", responses={"200": PriceList})
+def prices(query: PricesQuery) -> Response:
+    """Latest prices with change vs the previous close (decimal strings)."""
+    return _quotes(query.symbols.split(","), query.venue)
+
+
+@bp.post("/prices", responses={"200": PriceList})
+def prices_batch(body: PricesBody) -> Response:
+    """Same as GET, symbols in a JSON body (for long lists)."""
+    return _quotes(body.symbols, body.venue)
+
+
+@bp.get("/stream")
+def stream(query: StreamQuery) -> Response:
+    """Server-Sent Events: `tick` (price) and `candle` (forming candle of `interval`) events.
+
+    A snapshot `tick` per symbol comes first, `: heartbeat` comments keep proxies from closing
+    the connection, and an `end` event closes it after a few minutes (EventSource reconnects).
+    """
+    instruments = [_instrument(s, query.venue, "symbols") for s in query.symbols.split(",")]
+    snapshot = [
+        {
+            "symbol": q["symbol"],
+            "venue": q["venue"],
+            "price": q["price"],
+            "previous_close": q["previous_close"],
+            "time": int(datetime.fromisoformat(q["time"]).timestamp()),
+        }
+        for q in services.quotes_for(instruments)
+        if q["price"] is not None
+    ]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    feed = open_feed(app)
+    body = sse_stream(
+        feed,
+        {i.id for i in instruments},
+        query.interval,
+        snapshot,
+        heartbeat_secs=float(app.config.get(SSE_HEARTBEAT_KEY, 15)),
+        max_secs=float(app.config.get(SSE_MAX_KEY, 300)),
+    )
+    response = Response(body, mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response

@@ -1,0 +1,119 @@
+"""Market use cases shared by the API, pages and CLI: symbols, candle ranges, quotes.
+
+Other features call these (and `store.last_price`) rather than reading market tables.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from tradedeck.core.candles import OHLCV, bucket_start, interval_seconds
+from tradedeck.extensions import db
+from tradedeck.market import catalogue, store
+from tradedeck.market.catalogue import UpsertResult
+from tradedeck.market.models import Instrument, LastPrice
+from tradedeck.market.sources import provider_for
+
+
+class RangeError(ValueError):
+    """A candle range that cannot be served; `field` names the parameter to fix."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class CandleRange:
+    start: int
+    end: int
+
+
+def resolve_range(
+    interval: str,
+    start: int | None,
+    end: int | None,
+    limit: int,
+    max_candles: int,
+    now: float | None = None,
+) -> CandleRange:
+    """[start, end) from optional bounds: missing ones reach `limit` candles back from now/end."""
+    seconds = interval_seconds(interval)
+    horizon = int(bucket_start(int(now or time.time()), interval)) + seconds
+    if end is None:
+        end = horizon if start is None else min(horizon, start + limit * seconds)
+    if start is None:
+        start = end - limit * seconds
+    if end <= start:
+        raise RangeError("'end' must be after 'start'.", "end")
+    if (end - start) / seconds > max_candles:
+        raise RangeError(
+            f"The range holds more than {max_candles} {interval} candles; narrow start/end.",
+            "start",
+        )
+    return CandleRange(start, end)
+
+
+def candles_for(instrument: Instrument, interval: str, span: CandleRange, limit: int) -> OHLCV:
+    """Stored candles of the range; other venues' missing spans are fetched first.
+
+    Raises ProviderError when a needed span cannot be fetched.
+    """
+    if instrument.venue.kind not in ("simulated", "csv"):
+        store.ensure_range(
+            instrument, interval, span.start, span.end, provider_for(instrument.venue.code)
+        )
+    return store.read_candles(instrument.id, interval, span.start, span.end, limit)
+
+
+def fetch_symbols(venue: str, symbols: list[str] | None = None) -> UpsertResult:
+    """Pull a venue's symbol list into the catalogue (one transaction); ProviderError if down."""
+    provider = provider_for(venue, symbols=symbols)
+    infos = provider.list_symbols()
+    venue_row = catalogue.ensure_venue(provider.venue)
+    result = catalogue.upsert_instruments(venue_row, infos)
+    db.session.commit()
+    return result
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def quote_json(instrument: Instrument, last: LastPrice | None) -> dict[str, Any]:
+    """The API's quote of one instrument (decimal strings; nulls when never priced)."""
+    body: dict[str, Any] = {
+        "symbol": instrument.symbol,
+        "venue": instrument.venue.code,
+        "price": None,
+        "previous_close": None,
+        "change": None,
+        "change_pct": None,
+        "day_high": None,
+        "day_low": None,
+        "time": None,
+    }
+    if last is None:
+        return body
+    tick = instrument.tick_size if instrument.tick_size > 0 else Decimal("0.00000001")
+    body.update(
+        price=_text(last.price.quantize(tick)),
+        previous_close=_text(last.previous_close.quantize(tick)) if last.previous_close else None,
+        day_high=_text(last.day_high.quantize(tick)) if last.day_high else None,
+        day_low=_text(last.day_low.quantize(tick)) if last.day_low else None,
+        time=last.updated_at.isoformat(),
+    )
+    if last.previous_close:
+        change = last.price - last.previous_close
+        body["change"] = _text(change.quantize(tick))
+        body["change_pct"] = str((change / last.previous_close * 100).quantize(Decimal("0.01")))
+    return body
+
+
+def quotes_for(instruments: list[Instrument]) -> list[dict[str, Any]]:
+    prices = store.last_prices(i.id for i in instruments)
+    return [quote_json(i, prices.get(i.id)) for i in instruments]

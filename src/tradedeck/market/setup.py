@@ -1,0 +1,36 @@
+"""`init_market(app)`: everything the market feature adds to an app."""
+
+from __future__ import annotations
+
+from flask_openapi3 import OpenAPI
+
+from tradedeck.demo import register_seeder
+from tradedeck.extensions import csrf
+from tradedeck.market.api import bp as market_api
+from tradedeck.market.cli import market_group
+from tradedeck.market.engine import run_engine_step
+from tradedeck.market.seed import seed_market
+from tradedeck.market.store import prune_ticks
+from tradedeck.market.views import bp as market_web
+from tradedeck.web.nav import NavItem, register_nav
+from tradedeck.worker.loop import register_loop_task
+
+PRUNE_EVERY_SECS = 3_600
+
+
+def init_market(app: OpenAPI) -> None:
+    config = app.config["TRADEDECK"]
+    app.register_blueprint(market_web)
+    app.register_api(market_api)
+    csrf.exempt(market_api)
+    register_nav(app, NavItem("market.saved_tickers", "Tickers", "list-ul"))
+    register_nav(app, NavItem("market.fetch_tickers", "Fetch tickers", "cloud-download", True))
+    app.cli.add_command(market_group)
+    register_loop_task(app, "market.price_engine", config.tick_interval_secs, run_engine_step)
+    register_loop_task(
+        app,
+        "market.prune_ticks",
+        PRUNE_EVERY_SECS,
+        lambda: prune_ticks(config.tick_retention_days),
+    )
+    register_seeder(app, seed_market)

@@ -1,0 +1,246 @@
+"""The candle store: bulk upserts, range reads as OHLCV, the fetched-span cache, aggregation.
+
+Writes use the database's own upsert (`INSERT … ON CONFLICT DO UPDATE` on SQLite and
+PostgreSQL), so storing a candle twice replaces it instead of failing or duplicating, and the
+price engine can rewrite the forming candle on every tick. Reads go straight to NumPy arrays
+because charts and analytics consume columns, not ORM objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Table, and_, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from tradedeck.core.candles import OHLCV, bucket_start, interval_seconds, resample
+from tradedeck.database import utcnow
+from tradedeck.extensions import db
+from tradedeck.market.models import Candle, CandleSpan, Instrument, LastPrice, Tick
+from tradedeck.market.providers.base import MarketDataProvider, epoch_seconds, from_epoch
+
+CHUNK = 1_000
+_CANDLE_KEY = ("instrument_id", "interval", "open_time")
+_CANDLE_VALUES = ("open", "high", "low", "close", "volume")
+
+
+def _chunks(rows: Sequence[dict[str, Any]], size: int = CHUNK) -> Iterator[Sequence[dict]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+def upsert(table: Table, rows: Sequence[dict[str, Any]], key: Sequence[str]) -> None:
+    """Insert `rows`, replacing the non-key columns of rows whose `key` already exists."""
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = [c for c in rows[0] if c not in key]
+    for chunk in _chunks(rows):
+        stmt = insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(key), set_={c: stmt.excluded[c] for c in values}
+        )
+        db.session.execute(stmt, list(chunk))
+
+
+def candle_rows(instrument_id: int, interval: str, candles: OHLCV) -> list[dict[str, Any]]:
+    cols = zip(*(c.tolist() for c in candles.columns()), strict=True)
+    return [
+        {
+            "instrument_id": instrument_id,
+            "interval": interval,
+            "open_time": t,
+            "open": o,
+            "high": h,
+            "low": lo,
+            "close": c,
+            "volume": v,
+        }
+        for t, o, h, lo, c, v in cols
+    ]
+
+
+def upsert_candles(instrument_id: int, interval: str, candles: OHLCV) -> int:
+    """Store candles of one instrument and interval (the caller commits)."""
+    interval_seconds(interval)
+    upsert(Candle.__table__, candle_rows(instrument_id, interval, candles), _CANDLE_KEY)
+    return len(candles)
+
+
+def read_candles(
+    instrument_id: int, interval: str, start: int, end: int, limit: int | None = None
+) -> OHLCV:
+    """Stored candles opening in [start, end) as arrays; with `limit`, the latest ones."""
+    cols = (Candle.open_time, *(getattr(Candle, c) for c in _CANDLE_VALUES))
+    where = and_(
+        Candle.instrument_id == instrument_id,
+        Candle.interval == interval,
+        Candle.open_time >= start,
+        Candle.open_time < end,
+    )
+    if limit is None:
+        rows = db.session.execute(select(*cols).where(where).order_by(Candle.open_time)).all()
+    else:
+        stmt = select(*cols).where(where).order_by(Candle.open_time.desc()).limit(limit)
+        rows = db.session.execute(stmt).all()[::-1]
+    if not rows:
+        return OHLCV.empty()
+    data = np.array(rows, dtype=np.float64)
+    return OHLCV(data[:, 0].astype(np.int64), *(data[:, i] for i in range(1, 6)))
+
+
+def latest_candle_times(instrument_ids: Iterable[int], interval: str) -> dict[int, int]:
+    """Open time of each instrument's newest stored candle of `interval`."""
+    stmt = (
+        select(Candle.instrument_id, func.max(Candle.open_time))
+        .where(Candle.instrument_id.in_(list(instrument_ids)), Candle.interval == interval)
+        .group_by(Candle.instrument_id)
+    )
+    return {iid: t for iid, t in db.session.execute(stmt)}
+
+
+# --- fetched-span cache -----------------------------------------------------------------
+
+
+def missing_spans(instrument_id: int, interval: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Parts of [start, end) that no recorded span covers, in order."""
+    spans = db.session.execute(
+        select(CandleSpan.start, CandleSpan.end)
+        .where(
+            CandleSpan.instrument_id == instrument_id,
+            CandleSpan.interval == interval,
+            CandleSpan.end > start,
+            CandleSpan.start < end,
+        )
+        .order_by(CandleSpan.start)
+    ).all()
+    gaps, cursor = [], start
+    for s, e in spans:
+        if s > cursor:
+            gaps.append((cursor, min(s, end)))
+        cursor = max(cursor, e)
+    if cursor < end:
+        gaps.append((cursor, end))
+    return gaps
+
+
+def record_span(instrument_id: int, interval: str, start: int, end: int) -> None:
+    """Mark [start, end) as fetched, merging with overlapping or touching spans."""
+    if end <= start:
+        return
+    touching = and_(
+        CandleSpan.instrument_id == instrument_id,
+        CandleSpan.interval == interval,
+        CandleSpan.start <= end,
+        CandleSpan.end >= start,
+    )
+    for s, e in db.session.execute(select(CandleSpan.start, CandleSpan.end).where(touching)):
+        start, end = min(start, s), max(end, e)
+    db.session.execute(delete(CandleSpan).where(touching))
+    db.session.add(CandleSpan(instrument_id=instrument_id, interval=interval, start=start, end=end))
+
+
+def ensure_range(
+    instrument: Instrument,
+    interval: str,
+    start: int,
+    end: int,
+    provider: MarketDataProvider,
+    now: datetime | None = None,
+) -> int:
+    """Fetch from `provider` only what the store lacks in [start, end); returns candles stored.
+
+    Every missing span is fetched before anything is written, and all of it is written in one
+    transaction, so a provider failure stores nothing partial. Spans are recorded only up to
+    the still-forming candle, which is fetched again next time.
+    """
+    seconds = interval_seconds(interval)
+    now_s = epoch_seconds(now or utcnow())
+    closed_until = int(bucket_start(now_s, interval))
+    start = int(bucket_start(start, interval))
+    end = min(-(-end // seconds) * seconds, closed_until + seconds)
+    gaps = missing_spans(instrument.id, interval, start, end)
+    fetched = [
+        (g0, g1, provider.fetch_ohlcv(instrument.symbol, interval, from_epoch(g0), from_epoch(g1)))
+        for g0, g1 in gaps
+    ]
+    stored = 0
+    for g0, g1, candles in fetched:
+        stored += upsert_candles(instrument.id, interval, candles)
+        record_span(instrument.id, interval, g0, min(g1, closed_until))
+    db.session.commit()
+    return stored
+
+
+def aggregate(instrument_id: int, source: str, target: str, start: int, end: int) -> int:
+    """Rebuild `target` candles of [start, end) from stored `source` candles.
+
+    Each target bucket is recomputed from all its source candles and overwritten, never
+    added to, so running it again (or over an overlapping range) cannot double-count. A
+    bucket that begins before the first stored source candle is left alone: its source
+    candles are missing, and a partial rebuild would replace good data.
+    """
+    size = interval_seconds(target)
+    if size <= interval_seconds(source) or size % interval_seconds(source):
+        raise ValueError(f"cannot aggregate {source} candles into {target}")
+    t0 = int(bucket_start(start, target))
+    t1 = int(bucket_start(end - 1, target)) + size
+    candles = read_candles(instrument_id, source, t0, t1)
+    if not len(candles):
+        return 0
+    out = resample(candles, target)
+    out = out.take(out.time >= candles.time[0])
+    return upsert_candles(instrument_id, target, out)
+
+
+# --- ticks and last prices ---------------------------------------------------------------
+
+
+def insert_ticks(rows: list[dict[str, Any]]) -> None:
+    if rows:
+        db.session.execute(Tick.__table__.insert(), rows)
+
+
+def prune_ticks(retention_days: int, now: datetime | None = None) -> int:
+    """Delete ticks older than the retention window; returns how many went."""
+    cutoff = (now or utcnow()) - timedelta(days=retention_days)
+    result = db.session.execute(delete(Tick).where(Tick.time_ms < int(cutoff.timestamp() * 1000)))
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def last_prices(instrument_ids: Iterable[int]) -> dict[int, LastPrice]:
+    ids = list(instrument_ids)
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(LastPrice).where(LastPrice.instrument_id.in_(ids)))
+    return {row.instrument_id: row for row in rows}
+
+
+def last_price(instrument_id: int) -> Decimal | None:
+    """Latest known price of an instrument as Decimal (None when it never had one)."""
+    row = db.session.get(LastPrice, instrument_id)
+    return row.price if row else None
+
+
+def set_last_price(
+    instrument_id: int,
+    price: Decimal,
+    when: datetime,
+    previous_close: Decimal | None = None,
+) -> LastPrice:
+    """Store a quote as the instrument's last price (the caller commits)."""
+    row = db.session.get(LastPrice, instrument_id)
+    if row is None:
+        row = LastPrice(instrument_id=instrument_id, price=price, volume=0.0, updated_at=when)
+        db.session.add(row)
+    row.price = price
+    row.updated_at = when
+    if previous_close is not None:
+        row.previous_close = previous_close
+    return row

@@ -1,0 +1,138 @@
+"""Tick subscriptions: in-process (blinker) or across processes (Redis pub/sub), and SSE framing.
+
+The price engine publishes each step's ticks once; a subscriber gets them either from the
+`market.tick` signal (same process: `tradedeck run`, or the worker holding the engine) or
+from the Redis channel (web processes apart from the worker when REDIS_URL is set).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import queue
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
+
+from flask import Flask
+
+from tradedeck.extensions import events
+from tradedeck.market.engine import REDIS_CHANNEL, TICK_SIGNAL, TickEvent
+
+TickReceiver = Callable[..., None]
+QUEUE_LIMIT = 1_000
+_TICK_FIELDS = ("symbol", "venue", "price", "previous_close", "time")
+
+
+def subscribe_ticks(receiver: TickReceiver) -> None:
+    """Call `receiver(sender_app, ticks=[TickEvent, ...])` after every committed engine step.
+
+    It runs in the engine's thread (the worker holding the engine lock), so it must be quick
+    or hand work to a queue. Kept with a strong reference: call `unsubscribe_ticks` to stop.
+    """
+    events.signal(TICK_SIGNAL).connect(receiver, weak=False)
+
+
+def unsubscribe_ticks(receiver: TickReceiver) -> None:
+    events.signal(TICK_SIGNAL).disconnect(receiver)
+
+
+class TickFeed(Protocol):
+    def get(self, timeout: float) -> list[dict[str, Any]] | None:
+        """The next published batch of ticks (JSON dicts), or None after `timeout` seconds."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class LocalFeed:
+    """Ticks of the engine running in this process."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[list[dict[str, Any]]] = queue.Queue(QUEUE_LIMIT)
+        subscribe_ticks(self._receive)
+
+    def _receive(self, _sender: Any, ticks: list[TickEvent]) -> None:
+        with contextlib.suppress(queue.Full):  # a stalled client must never slow the engine
+            self._queue.put_nowait([t.to_json() for t in ticks])
+
+    def get(self, timeout: float) -> list[dict[str, Any]] | None:
+        try:
+            return self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def close(self) -> None:
+        unsubscribe_ticks(self._receive)
+
+
+class RedisFeed:
+    """Ticks published by whichever process runs the engine, through Redis pub/sub."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._client = redis.Redis.from_url(url, socket_timeout=30)
+        self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+        self._pubsub.subscribe(REDIS_CHANNEL)
+
+    def get(self, timeout: float) -> list[dict[str, Any]] | None:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            message = self._pubsub.get_message(timeout=left)
+            if message and message.get("type") == "message":
+                return json.loads(message["data"])
+        return None
+
+    def close(self) -> None:
+        self._pubsub.close()
+        self._client.close()
+
+
+def open_feed(app: Flask) -> TickFeed:
+    url = app.config["TRADEDECK"].redis_url
+    return RedisFeed(url) if url else LocalFeed()
+
+
+def sse(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+def sse_stream(
+    feed: TickFeed,
+    wanted: set[int],
+    interval: str,
+    snapshot: list[dict[str, Any]],
+    *,
+    heartbeat_secs: float,
+    max_secs: float,
+) -> Iterator[str]:
+    """`tick` and `candle` events of the `wanted` instruments, heartbeats, then `end`.
+
+    The stream ends after `max_secs` (EventSource reconnects by itself), which bounds how
+    long one client holds a server thread; the feed is closed however the stream ends.
+    """
+    deadline = time.monotonic() + max_secs
+    try:
+        yield "retry: 3000\n\n"
+        for quote in snapshot:
+            yield sse("tick", quote)
+        while (left := deadline - time.monotonic()) > 0:
+            batch = feed.get(min(heartbeat_secs, left))
+            if batch is None:
+                yield ": heartbeat\n\n"
+                continue
+            for tick in batch:
+                if tick["instrument_id"] not in wanted:
+                    continue
+                candle = tick["candles"].get(interval)
+                yield sse("tick", {k: tick[k] for k in _TICK_FIELDS})
+                if candle:
+                    yield sse(
+                        "candle",
+                        {"symbol": tick["symbol"], "venue": tick["venue"], "interval": interval}
+                        | candle,
+                    )
+        yield sse("end", {"reason": "timeout"})
+    finally:
+        feed.close()
