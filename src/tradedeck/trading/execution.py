@@ -21,9 +21,8 @@ from tradedeck.core.orders import OrderSpec, OrderStatus, OrderType, Side, TimeI
 from tradedeck.core.orders import on_price as evaluate
 from tradedeck.database import utcnow
 from tradedeck.extensions import db, events
-from tradedeck.trading import hours
 from tradedeck.market.models import Instrument, LastPrice, Venue
-from tradedeck.trading import ledger, pricing
+from tradedeck.trading import hours, ledger, pricing
 from tradedeck.trading.locking import lock_account
 from tradedeck.trading.models import Account, Order, Position, Trade
 

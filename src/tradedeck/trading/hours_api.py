@@ -17,8 +17,8 @@ from tradedeck.api.errors import ApiError, ErrorBody
 from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
-from tradedeck.trading import hours
 from tradedeck.market.models import Venue
+from tradedeck.trading import hours
 
 bp = APIBlueprint(
     "market_hours_api",

@@ -21,9 +21,8 @@ from tradedeck.core.money import to_json
 from tradedeck.core.orders import OrderSpec, OrderStatus, Side, TimeInForce
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
-from tradedeck.trading import hours
 from tradedeck.market.models import Instrument
-from tradedeck.trading import execution, ledger, pricing
+from tradedeck.trading import execution, hours, ledger, pricing
 from tradedeck.trading.locking import lock_account
 from tradedeck.trading.models import Account, Order, Position
 

@@ -6,9 +6,13 @@ models only pin down the shape and leave the number rules to `core.money`.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
+from typing import Annotated, Any
 
-Number = StrictStr | StrictInt | StrictFloat
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+# Any JSON value: `core.money.parse_decimal` accepts decimal strings and numbers and refuses
+# the rest with an error naming the field (a pydantic union would blame `quantity.str`).
+Number = Annotated[Any, Field(json_schema_extra={"type": "string", "example": "10"})]
 
 
 class OrderBody(BaseModel):

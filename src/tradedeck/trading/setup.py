@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -13,10 +14,10 @@ from tradedeck.accounts.models import User
 from tradedeck.api.errors import error_response, is_api_request
 from tradedeck.core.errors import DomainError
 from tradedeck.demo import register_seeder
-from tradedeck.extensions import csrf, db
-from tradedeck.trading import hours, hours_api
+from tradedeck.extensions import csrf, db, events
+from tradedeck.market.hours import set_venue_open_check
 from tradedeck.market.models import Venue
-from tradedeck.trading import api, execution, ledger, portfolio, views
+from tradedeck.trading import api, execution, hours, hours_api, ledger, portfolio, views
 from tradedeck.web.nav import NavItem, register_nav
 from tradedeck.worker.loop import register_loop_task
 
@@ -37,11 +38,20 @@ def init_trading(app: OpenAPI) -> None:
     ):
         register_nav(app, item)
     app.register_error_handler(DomainError, _domain_error)
+    set_venue_open_check(app, hours.is_venue_open)
+    events.signal("market.tick").connect(_on_ticks)
     config = app.config["TRADEDECK"]
     register_loop_task(app, "trading.orders", config.tick_interval_secs, execution.run_cycle)
     register_loop_task(app, "trading.equity", config.equity_sample_secs, portfolio.sample_equity)
     register_seeder(app, seed_demo_trading)
     _register_cli(app)
+
+
+def _on_ticks(_sender: object, ticks: Iterable[Any] = (), **_: object) -> None:
+    """Limit and stop orders react to the price engine's ticks as they are published."""
+    instrument_ids = sorted({tick.instrument_id for tick in ticks})
+    if instrument_ids:
+        execution.process_orders(instrument_ids=instrument_ids)
 
 
 def _domain_error(exc: DomainError) -> Any:

@@ -25,9 +25,8 @@ from sqlalchemy import select
 
 from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
-from tradedeck.trading import hours
 from tradedeck.market.models import Candle, Instrument, LastPrice, Venue
-from tradedeck.trading import charts, ledger, orders, portfolio, serialize
+from tradedeck.trading import charts, hours, ledger, orders, portfolio, serialize
 from tradedeck.trading.api import limit_orders
 from tradedeck.trading.forms import CancelForm, CashForm, OrderForm
 
