@@ -29,6 +29,7 @@ from tradedeck.health import bp as health_bp
 from tradedeck.logging_setup import configure_logging, install_request_logging
 from tradedeck.market.setup import init_market
 from tradedeck.security import install_security_headers
+from tradedeck.trading.setup import init_trading
 from tradedeck.web.nav import NavItem, nav_items, register_nav
 from tradedeck.web.views import bp as web_bp
 from tradedeck.worker.queue import init_queue
@@ -155,6 +156,7 @@ def _register_blueprints(app: OpenAPI) -> None:
     app.register_api(auth_api)
     csrf.exempt(auth_api)
     init_market(app)
+    init_trading(app)
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -2,6 +2,8 @@
 
 from tradedeck.accounts.models import AccessKey, ApiKey, User
 from tradedeck.market.models import Candle, CandleSpan, Instrument, LastPrice, Tick, Venue
+from tradedeck.trading import hours as trading_hours
+from tradedeck.trading import models as trading_models
 from tradedeck.worker.models import WorkerHeartbeat
 
 __all__ = [
@@ -15,4 +17,6 @@ __all__ = [
     "User",
     "Venue",
     "WorkerHeartbeat",
+    "trading_hours",
+    "trading_models",
 ]
