@@ -16,6 +16,7 @@ class NavItem:
     label: str
     icon: str
     admin_only: bool = False
+    description: str = ""
 
 
 def register_nav(app: Flask, item: NavItem) -> None:
