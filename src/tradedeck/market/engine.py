@@ -43,7 +43,6 @@ GAP_FILL_AFTER_SECS = 120
 TICK_VOLUME = 30.0
 _Q = Decimal("0.00000001")
 _OHLCV_COLS = ("open", "high", "low", "close", "volume")
-_CANDLE_KEY = ("instrument_id", "interval", "open_time")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +70,9 @@ class TickEvent:
 
 
 def _decimal(value: float, tick: Decimal) -> Decimal:
+    """A float price as Decimal on the instrument's tick grid (8 decimals without one)."""
     exact = Decimal(repr(float(value)))
-    return exact.quantize(tick if tick > 0 else _Q)
+    return exact.quantize(tick.normalize() if tick > 0 else _Q)
 
 
 @dataclass
@@ -219,7 +219,7 @@ class PriceEngine:
             rows += self._candle_rows(
                 state, interval, members, forming.current(interval).take(members)
             )
-        store.upsert(Candle.__table__, rows, _CANDLE_KEY)
+        store.upsert(Candle.__table__, rows, store.CANDLE_KEY)
         for n in members.tolist():
             row = db.session.get(LastPrice, state.ids[n])
             row.price = _decimal(state.price[n], state.ticks[n])
@@ -232,21 +232,7 @@ class PriceEngine:
     def _candle_rows(
         state: _State, interval: str, members: np.ndarray, candles: OHLCV
     ) -> list[dict[str, Any]]:
-        return [
-            {
-                "instrument_id": state.ids[n],
-                "interval": interval,
-                "open_time": t,
-                "open": o,
-                "high": h,
-                "low": lo,
-                "close": c,
-                "volume": v,
-            }
-            for n, t, o, h, lo, c, v in zip(
-                members.tolist(), *(col.tolist() for col in candles.columns()), strict=True
-            )
-        ]
+        return store.candle_rows([state.ids[n] for n in members.tolist()], interval, candles)
 
     # --- stepping ---------------------------------------------------------------------
 
@@ -338,7 +324,7 @@ class PriceEngine:
                     iid, state.symbols[i], venue, price, state.previous_close[i], t, forming[i]
                 )
             )
-        store.upsert(Candle.__table__, candle_rows, _CANDLE_KEY)
+        store.upsert(Candle.__table__, candle_rows, store.CANDLE_KEY)
         db.session.execute(update(LastPrice), price_rows)
         store.insert_ticks(tick_rows)
         db.session.commit()

@@ -99,7 +99,7 @@ def quote_json(instrument: Instrument, last: LastPrice | None) -> dict[str, Any]
     }
     if last is None:
         return body
-    tick = instrument.tick_size if instrument.tick_size > 0 else Decimal("0.00000001")
+    tick = (instrument.tick_size if instrument.tick_size > 0 else Decimal("1e-8")).normalize()
     body.update(
         price=_text(last.price.quantize(tick)),
         previous_close=_text(last.previous_close.quantize(tick)) if last.previous_close else None,

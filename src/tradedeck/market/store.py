@@ -24,7 +24,7 @@ from tradedeck.market.models import Candle, CandleSpan, Instrument, LastPrice, T
 from tradedeck.market.providers.base import MarketDataProvider, epoch_seconds, from_epoch
 
 CHUNK = 1_000
-_CANDLE_KEY = ("instrument_id", "interval", "open_time")
+CANDLE_KEY = ("instrument_id", "interval", "open_time")
 _CANDLE_VALUES = ("open", "high", "low", "close", "volume")
 
 
@@ -48,11 +48,16 @@ def upsert(table: Table, rows: Sequence[dict[str, Any]], key: Sequence[str]) -> 
         db.session.execute(stmt, list(chunk))
 
 
-def candle_rows(instrument_id: int, interval: str, candles: OHLCV) -> list[dict[str, Any]]:
-    cols = zip(*(c.tolist() for c in candles.columns()), strict=True)
+def candle_rows(
+    instrument_ids: Sequence[int] | int, interval: str, candles: OHLCV
+) -> list[dict[str, Any]]:
+    """Rows for `upsert`; prices rounded to 8 decimals so tick-grid arithmetic stays clean."""
+    ids = [instrument_ids] * len(candles) if isinstance(instrument_ids, int) else instrument_ids
+    prices = (np.round(col, 8).tolist() for col in candles.columns()[1:5])
+    cols = zip(ids, candles.time.tolist(), *prices, candles.volume.tolist(), strict=True)
     return [
         {
-            "instrument_id": instrument_id,
+            "instrument_id": iid,
             "interval": interval,
             "open_time": t,
             "open": o,
@@ -61,14 +66,14 @@ def candle_rows(instrument_id: int, interval: str, candles: OHLCV) -> list[dict[
             "close": c,
             "volume": v,
         }
-        for t, o, h, lo, c, v in cols
+        for iid, t, o, h, lo, c, v in cols
     ]
 
 
 def upsert_candles(instrument_id: int, interval: str, candles: OHLCV) -> int:
     """Store candles of one instrument and interval (the caller commits)."""
     interval_seconds(interval)
-    upsert(Candle.__table__, candle_rows(instrument_id, interval, candles), _CANDLE_KEY)
+    upsert(Candle.__table__, candle_rows(instrument_id, interval, candles), CANDLE_KEY)
     return len(candles)
 
 
