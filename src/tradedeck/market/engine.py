@@ -184,7 +184,9 @@ class PriceEngine:
             if instrument.venue.always_open and now - last >= GAP_FILL_AFTER_SECS:
                 groups.setdefault(last, []).append(n)
         for last, members in groups.items():
-            first_minute = max(last, now - MAX_GAP_FILL_DAYS * 86_400) // 60 * 60 + 60
+            # From the minute of the last tick: its earlier synthetic ticks are ignored, the
+            # rest extend the stored candle (or create it when history stopped before it).
+            first_minute = max(last, now - MAX_GAP_FILL_DAYS * 86_400) // 60 * 60
             days = (now // 60 * 60 - first_minute) / 86_400
             if days > 0:
                 series = [history.simulate_history(rows[n], Decimal(1), days, now) for n in members]
