@@ -19,6 +19,7 @@ from tradedeck import __version__
 from tradedeck.accounts.api import bp as auth_api
 from tradedeck.accounts.models import User
 from tradedeck.accounts.views import bp as accounts_web
+from tradedeck.analysis.setup import init_analysis
 from tradedeck.api.auth import enforce_api_access, load_user_from_request
 from tradedeck.api.docs import bp as docs_web
 from tradedeck.api.docs import install_docs
@@ -157,6 +158,7 @@ def _register_blueprints(app: OpenAPI) -> None:
     csrf.exempt(auth_api)
     init_market(app)
     init_trading(app)
+    init_analysis(app)
 
 
 def _register_error_handlers(app: Flask) -> None:

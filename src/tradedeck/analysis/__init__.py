@@ -1,0 +1,1 @@
+"""Chart analytics over `tradedeck.core.analytics`: stored-candle and caller-candle endpoints."""

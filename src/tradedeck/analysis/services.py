@@ -1,0 +1,139 @@
+"""Analytics use cases: studies on stored candles (with warm-up) and on caller candles.
+
+Bad studies, parameters or candles raise `AnalyticsInputError` (its `field` names the input);
+stored candles come from the market feature's store and services, which raise `RangeError`
+and `ProviderError`. The API layer turns all of them into the JSON error format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tradedeck.analysis.window import cut_events, cut_values, period_floor, warmup_bars
+from tradedeck.core.analytics import (
+    MAX_CANDLES,
+    AnalyticsInputError,
+    Candles,
+    Events,
+    to_arrays,
+)
+from tradedeck.core.analytics.params import resolve
+from tradedeck.core.analytics.registry import run_study, study_named, to_json
+from tradedeck.core.candles import OHLCV, interval_seconds
+from tradedeck.market import services as market
+from tradedeck.market import store
+from tradedeck.market.models import Instrument
+from tradedeck.market.services import CandleRange
+
+COLUMNS = ("time", "open", "high", "low", "close", "volume")
+DEFAULT_BARS = 1_000
+"""Window size when the caller gives no `start` (as /api/v1/candles)."""
+
+
+@dataclass(frozen=True)
+class StudyRequest:
+    """One requested study: the name as asked (key of the answer), its canonical name, params."""
+
+    name: str
+    canonical: str
+    given: Mapping[str, Any]
+    params: dict[str, Any]
+
+
+def parse_studies(studies: str, extra: Mapping[str, str]) -> list[StudyRequest]:
+    """`studies=swings,bos` and `swings.length=5` keys into validated study requests."""
+    names = list(dict.fromkeys(s.strip() for s in studies.split(",") if s.strip()))
+    if not names:
+        raise AnalyticsInputError("name at least one study", "studies")
+    given: dict[str, dict[str, str]] = {name: {} for name in names}
+    for key, value in extra.items():
+        study, dot, param = key.partition(".")
+        if not dot or not param:
+            raise AnalyticsInputError(f"unknown query parameter '{key}'", key)
+        if study not in given:
+            raise AnalyticsInputError(
+                f"parameter '{key}' is for '{study}', which is not among the studies", key
+            )
+        given[study][param] = value
+    requests = []
+    for name in names:
+        canonical, study = study_named(name)
+        params = resolve(name, study.params, given[name])
+        requests.append(StudyRequest(name, canonical, given[name], params))
+    return requests
+
+
+def _history(
+    instrument: Instrument, interval: str, start: int, requests: list[StudyRequest]
+) -> OHLCV:
+    """Stored candles before `start` that make every study right at `start`.
+
+    The latest `warmup_bars` candles by count (venues with closed hours have gaps in time),
+    and for previous_hl everything from the start of the last period with bars before the
+    current one. Spans remote venues lack are fetched first (the read of 1 row is discarded).
+    """
+    bars = max(warmup_bars(r.canonical, r.params) for r in requests)
+    lower = None
+    for r in requests:
+        if r.canonical == "previous_hl":
+            period = r.params["period"]
+            last = store.read_candles(instrument.id, interval, 0, period_floor(start, period), 1)
+            if len(last):
+                floor = period_floor(int(last.time[0]), period)
+                lower = floor if lower is None else min(lower, floor)
+    if bars:
+        span = CandleRange(start - bars * interval_seconds(interval), start)
+        market.candles_for(instrument, interval, span, 1)
+    by_count = store.read_candles(instrument.id, interval, 0, start, bars) if bars else None
+    if lower is None or (by_count is not None and len(by_count) and by_count.time[0] <= lower):
+        return by_count if by_count is not None else OHLCV.empty()
+    return store.read_candles(instrument.id, interval, lower, start)
+
+
+def stored_analytics(
+    instrument: Instrument,
+    interval: str,
+    start: int | None,
+    end: int | None,
+    requests: list[StudyRequest],
+) -> dict[str, Any]:
+    """Studies over the window [start, end) that /api/v1/candles resolves for the same bounds,
+    computed with warm-up history before it. Raises RangeError, ProviderError."""
+    span = market.resolve_range(interval, start, end, DEFAULT_BARS, MAX_CANDLES)
+    window = market.candles_for(instrument, interval, span, MAX_CANDLES)
+    history = _history(instrument, interval, span.start, requests)
+    candles = to_arrays(
+        {name: np.concatenate((getattr(history, name), getattr(window, name))) for name in COLUMNS}
+    )
+    first = len(history)
+    return {
+        "symbol": instrument.symbol,
+        "venue": instrument.venue.code,
+        "interval": interval,
+        "start": span.start,
+        "end": span.end,
+        "time": window.time.tolist(),
+        "studies": {r.name: _windowed(candles, r, first) for r in requests},
+    }
+
+
+def _windowed(candles: Candles, request: StudyRequest, first: int) -> dict[str, Any]:
+    """One study on the whole history, answered for bars `first`.. only."""
+    canonical, params, result = run_study(candles, request.name, request.given)
+    if isinstance(result, Events):
+        return {"study": canonical, "params": params, "events": cut_events(result, first)}
+    return to_json(canonical, params, cut_values(result, first))
+
+
+def study_on(study: str, data: Any, params: Any) -> dict[str, Any]:
+    """One study on caller-supplied candles: exactly `analyze(data, [study], {study: params})`."""
+    study_named(study)
+    if not isinstance(params, Mapping):
+        raise AnalyticsInputError("params must be an object", "params")
+    candles = to_arrays(data, max_rows=MAX_CANDLES)
+    canonical, used, result = run_study(candles, study, params)
+    return to_json(canonical, used, result)

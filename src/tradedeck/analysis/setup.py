@@ -1,0 +1,35 @@
+"""`init_analysis(app)`: the analytics API, seed 000's overlay routes, and a JIT warm-up."""
+
+from __future__ import annotations
+
+import numpy as np
+from flask_openapi3 import OpenAPI
+
+from tradedeck.analysis import aliases, api
+from tradedeck.core.analytics import STUDIES, analyze
+from tradedeck.extensions import csrf
+
+WARMUP_BARS = 64
+
+
+def init_analysis(app: OpenAPI) -> None:
+    app.register_api(api.bp)
+    csrf.exempt(api.bp)  # checked centrally for session users (api/auth.py)
+    app.register_api(aliases.bp)
+    csrf.exempt(aliases.bp)  # checked in the blueprint, after authentication, as JSON errors
+    warm_up()
+
+
+def warm_up() -> None:
+    """Load the compiled (numba, cached on disk) kernels now, not in a user's first request."""
+    steps = np.sin(np.arange(WARMUP_BARS) / 3.0)
+    close = 100.0 + steps
+    candles = {
+        "time": np.arange(WARMUP_BARS) * 60,
+        "open": close - steps / 2,
+        "high": close + 1.0,
+        "low": close - 1.0,
+        "close": close,
+        "volume": np.ones(WARMUP_BARS),
+    }
+    analyze(candles, list(STUDIES))
