@@ -43,6 +43,7 @@ DEFAULT_CLOSE = time(16, 0)
 HOLIDAY_YEARS_BEHIND, HOLIDAY_YEARS_AHEAD = 1, 5
 # Schedules are cached per process this long; an override set here clears the cache at once.
 SCHEDULE_TTL_SECS = 2.0
+SCHEDULED_KINDS = ("simulated", "yahoo")
 market_state_changed = events.signal("market.state")
 
 
@@ -235,7 +236,13 @@ def venue_calendar(venue: Venue, start: datetime, end: datetime) -> dict[str, ob
 
 
 def seed_hours(venue: Venue, today: date | None = None) -> None:
-    """Default hours and the seed's holidays for a scheduled venue that has none yet."""
+    """Default hours and the seed's holidays for a venue seen for the first time.
+
+    Stock venues (`SCHEDULED_KINDS`) trade Mon-Fri 09:30-16:00 in their time zone even when
+    they were created with the catalogue's 24/7 default; crypto exchanges stay 24/7.
+    """
+    if venue.kind in SCHEDULED_KINDS and db.session.get(MarketState, venue.id) is None:
+        venue.always_open = False
     if venue.always_open:
         return
     has_sessions = db.session.scalar(

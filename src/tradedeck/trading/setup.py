@@ -69,6 +69,7 @@ def seed_demo_trading(customer: User) -> None:
     for venue in db.session.scalars(select(Venue)):
         hours.seed_hours(venue)
     db.session.commit()
+    hours.sync_market_states()
     ledger.deposit(customer.id, DEMO_DEPOSIT)
 
 
