@@ -5,7 +5,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 
-def test_one_log_line_per_request_with_timing(client: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
+def test_one_log_line_per_request_with_timing(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.INFO, logger="tradedeck.request"):
         client.get("/login?next=/x")
     lines = [r.getMessage() for r in caplog.records if r.name == "tradedeck.request"]
@@ -15,7 +17,9 @@ def test_one_log_line_per_request_with_timing(client: FlaskClient, caplog: pytes
     assert timing.endswith("ms") and float(timing[:-2]) >= 0
 
 
-def test_unexpected_errors_give_500_page_or_json(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+def test_unexpected_errors_give_500_page_or_json(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
     def explode() -> str:
         raise RuntimeError("boom")
 
@@ -28,7 +32,9 @@ def test_unexpected_errors_give_500_page_or_json(app: Flask, caplog: pytest.LogC
     assert page.status_code == 500 and "Something went wrong" in page.get_data(as_text=True)
     api = client.get("/api/v1/explode")
     assert api.status_code == 500
-    assert api.get_json() == {"error": {"code": "internal_error", "message": "Something went wrong on our side."}}
+    assert api.get_json() == {
+        "error": {"code": "internal_error", "message": "Something went wrong on our side."}
+    }
     assert "unhandled error" in caplog.text
 
 

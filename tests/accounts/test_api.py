@@ -17,9 +17,13 @@ def test_register_login_me_logout(client: FlaskClient) -> None:
     response = client.post("/api/v1/auth/register", json=REGISTER)
     assert response.status_code == 201
     assert response.get_json()["user"]["username"] == "bob"
-    response = client.post("/api/v1/auth/login", json={"email": "BOB@example.com", "password": "good-pass-42"})
+    response = client.post(
+        "/api/v1/auth/login", json={"email": "BOB@example.com", "password": "good-pass-42"}
+    )
     assert response.status_code == 200
-    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("access_token_cookie="))
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("access_token_cookie=")
+    )
     assert "HttpOnly" in cookie
     token = response.get_json()["access_token"]
     fresh = client.application.test_client()
@@ -35,7 +39,11 @@ def test_register_login_me_logout(client: FlaskClient) -> None:
     [
         ({"data": "not json", "content_type": "application/json"}, "invalid_json", None),
         ({"data": "username=bob"}, "invalid_json", None),
-        ({"json": {"email": "b@example.com", "password": "good-pass-42"}}, "validation_error", "username"),
+        (
+            {"json": {"email": "b@example.com", "password": "good-pass-42"}},
+            "validation_error",
+            "username",
+        ),
         ({"json": {**REGISTER, "username": 42}}, "validation_error", "username"),
         ({"json": {**REGISTER, "extra": 1}}, "validation_error", "extra"),
         ({"json": {**REGISTER, "password": "short"}}, "invalid", "password"),
@@ -66,9 +74,13 @@ def test_key_mode_registration_over_api(tmp_path) -> None:
     assert response.status_code == 400 and response.get_json()["error"]["field"] == "access_key"
     with app.app_context():
         _row, key = services.create_access_key()
-    assert client.post("/api/v1/auth/register", json={**REGISTER, "access_key": key}).status_code == 201
+    assert (
+        client.post("/api/v1/auth/register", json={**REGISTER, "access_key": key}).status_code
+        == 201
+    )
     again = client.post(
-        "/api/v1/auth/register", json={**REGISTER, "username": "eve", "email": "e@example.com", "access_key": key}
+        "/api/v1/auth/register",
+        json={**REGISTER, "username": "eve", "email": "e@example.com", "access_key": key},
     )
     assert again.status_code == 400 and again.get_json()["error"]["code"] == "used"
 
@@ -96,7 +108,9 @@ def test_expired_and_tampered_tokens_are_401(app: Flask, client: FlaskClient, us
 def test_api_is_deny_by_default(client: FlaskClient) -> None:
     response = client.get("/api/v1/auth/me")
     assert response.status_code == 401
-    assert response.get_json() == {"error": {"code": "unauthorized", "message": "Authentication is required."}}
+    assert response.get_json() == {
+        "error": {"code": "unauthorized", "message": "Authentication is required."}
+    }
     assert client.get("/api/v1/nothing-here").status_code == 404
 
 
@@ -146,7 +160,9 @@ def test_session_authenticated_api_writes_need_csrf_header(client: FlaskClient, 
 
 def test_sixth_api_login_in_a_minute_is_429_json(client: FlaskClient, user: User) -> None:
     codes = [
-        client.post("/api/v1/auth/login", json={"username": "alice", "password": "bad-pass-1"}).status_code
+        client.post(
+            "/api/v1/auth/login", json={"username": "alice", "password": "bad-pass-1"}
+        ).status_code
         for _ in range(6)
     ]
     assert codes == [401] * 5 + [429]
@@ -157,7 +173,12 @@ def test_sixth_api_login_in_a_minute_is_429_json(client: FlaskClient, user: User
 def test_openapi_document_lists_auth_routes(client: FlaskClient) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
-    for path in ("/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/auth/me"):
+    for path in (
+        "/api/v1/auth/register",
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/me",
+    ):
         assert path in spec["paths"]
     assert "RegisterBody" in spec["components"]["schemas"]
     assert "apiKey" in spec["components"]["securitySchemes"]

@@ -17,7 +17,9 @@ from tradedeck.extensions import db
 
 def test_register_and_authenticate_by_username_or_email(app: Flask) -> None:
     with app.app_context():
-        user = services.register_user("Alice_1", "Alice@Example.COM", "correct-horse-9", "correct-horse-9")
+        user = services.register_user(
+            "Alice_1", "Alice@Example.COM", "correct-horse-9", "correct-horse-9"
+        )
         assert user.email == "alice@example.com"
         assert user.password_hash.startswith("$argon2id$")
         assert services.authenticate("alice_1", "correct-horse-9") is not None
@@ -67,8 +69,12 @@ def test_access_key_errors(app: Flask) -> None:
     with app.app_context():
         _row, clear = services.create_access_key(note="for bob")
         expired_row, expired = services.create_access_key(expires_at=utcnow() - timedelta(days=1))
-        cases = [(None, "required"), ("bad key!", "malformed"), ("x" * 30, "unknown"),
-                 (expired, "expired")]
+        cases = [
+            (None, "required"),
+            ("bad key!", "malformed"),
+            ("x" * 30, "unknown"),
+            (expired, "expired"),
+        ]
         for key, code in cases:
             with pytest.raises(services.AccountError) as err:
                 services.register_user("bob", "bob@example.com", "strong-pass-1", None, key, "key")
@@ -94,7 +100,9 @@ def test_one_key_two_simultaneous_registrations_exactly_one_succeeds(tmp_path: P
         with app.app_context():
             barrier.wait()
             try:
-                services.register_user(name, f"{name}@example.com", "strong-pass-1", None, clear, "key")
+                services.register_user(
+                    name, f"{name}@example.com", "strong-pass-1", None, clear, "key"
+                )
                 outcomes.append("ok")
             except services.AccountError as exc:
                 outcomes.append(exc.code)

@@ -65,7 +65,9 @@ def test_login_by_username_or_email_and_logout(client: FlaskClient, user: User) 
         assert client.get("/profile").status_code == 302
 
 
-def test_wrong_password_and_unknown_user_get_the_same_message(client: FlaskClient, user: User) -> None:
+def test_wrong_password_and_unknown_user_get_the_same_message(
+    client: FlaskClient, user: User
+) -> None:
     bodies = []
     for identifier, password in (("alice", "wrong-pass-1"), ("nobody", PASSWORD)):
         token = csrf_token(client)
@@ -161,7 +163,10 @@ def test_theme_toggle_persists_for_user_and_needs_csrf(app: Flask, logged_in: Fl
     headers = {"X-CSRFToken": token}
     bad = logged_in.post("/preferences/theme", json={"theme": "pink"}, headers=headers)
     assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "theme"
-    assert logged_in.post("/preferences/theme", json={"theme": "light"}, headers=headers).status_code == 200
+    assert (
+        logged_in.post("/preferences/theme", json={"theme": "light"}, headers=headers).status_code
+        == 200
+    )
     assert 'data-bs-theme="light"' in logged_in.get("/").get_data(as_text=True)
     with app.app_context():
         assert db.session.query(User).filter_by(username_key="alice").one().theme == "light"

@@ -6,7 +6,9 @@ from tradedeck.accounts.models import User
 from tradedeck.extensions import db
 
 
-def test_register_logout_login_and_toggle_theme(page: Page, live_server: str, live_app: Flask) -> None:
+def test_register_logout_login_and_toggle_theme(
+    page: Page, live_server: str, live_app: Flask
+) -> None:
     page.goto(f"{live_server}/register")
     screenshot(page, "register")
     page.fill("#username", "walker")
