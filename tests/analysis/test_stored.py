@@ -1,0 +1,131 @@
+"""GET /api/v1/analytics: stored candles, warm-up before `start`, window cut and re-based indexes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.analysis.conftest import STEP, T0
+from tradedeck.analysis.window import PATTERN_WARMUP
+from tradedeck.core.analytics import analyze
+
+ALL = "sma,ema,rsi,atr,macd,bollinger,swings,bos,gaps,fvg,ob,liquidity,previous_hl"
+FIRST, LAST = 2_500, 3_300  # window [FIRST, LAST) of the 4,000 stored bars
+
+
+def _get(client, auth, **query: Any):
+    return client.get("/api/v1/analytics", query_string=query, headers=auth)
+
+
+def _times(event: dict[str, Any]) -> list[int | None]:
+    return [value for key, value in event.items() if key == "time" or key.endswith("_time")]
+
+
+def _reach(event: dict[str, Any]) -> float:
+    """Last bar time of an event; open events (a null outcome) reach the right edge."""
+    times = _times(event)
+    return float("inf") if None in times else max(times)
+
+
+def _start(event: dict[str, Any]) -> int:
+    return min(t for t in _times(event) if t is not None)
+
+
+def test_window_equals_full_series_cut(client, auth, stored):
+    """Values equal the whole history's; events are the whole history's that reach into the
+    window (none altered, none extra), all of them when they began within the warm-up."""
+    start, end = T0 + FIRST * STEP, T0 + LAST * STEP
+    response = _get(client, auth, symbol="ACME", interval="15m", start=start, end=end, studies=ALL)
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    full = analyze({k: v[:LAST] for k, v in stored.items()}, ALL)
+    assert (body["start"], body["end"], body["venue"]) == (start, end, "SIM")
+    assert body["time"] == stored["time"][FIRST:LAST].tolist()
+    horizon = T0 + (FIRST - PATTERN_WARMUP) * STEP
+    for name, expected in full.items():
+        got = body["studies"][name]
+        assert got["study"] == expected["study"] and got["params"] == expected["params"]
+        if "values" in expected:
+            _assert_values_equal(got["values"], expected["values"])
+            continue
+        wanted = [_rebased(e) for e in expected["events"] if _reach(e) >= start]
+        assert all(event in wanted for event in got["events"]), name
+        recent = [e for e in wanted if _start(e) >= horizon]
+        assert all(event in got["events"] for event in recent), name
+        assert got["events"] == sorted(got["events"], key=wanted.index), name
+
+
+def _rebased(event: dict[str, Any]) -> dict[str, Any]:
+    return {k: v - FIRST if k.endswith("index") and v is not None else v for k, v in event.items()}
+
+
+def _assert_values_equal(got: Any, expected: Any) -> None:
+    if isinstance(expected, dict):
+        assert got.keys() == expected.keys()
+        for key in expected:
+            _assert_values_equal(got[key], expected[key])
+        return
+    window = expected[FIRST:LAST]
+    assert [v is None for v in got] == [v is None for v in window]
+    assert np.allclose(
+        [v for v in got if v is not None], [v for v in window if v is not None], rtol=1e-9
+    )
+
+
+def test_first_visible_bars_need_the_warm_up(client, auth, stored):
+    """RSI and a swing on the window's first bar exist only thanks to earlier history."""
+    params = {"rsi": {"length": 21}, "swings": {"length": 3}}
+    full = analyze(stored, "rsi,swings", params)
+    first = min(e["index"] for e in full["swings"]["events"] if e["index"] >= FIRST)
+    start = T0 + first * STEP
+    query = {"symbol": "ACME", "start": start, "end": start + 50 * STEP, "studies": "rsi,swings"}
+    body = _get(client, auth, **query, **{"rsi.length": "21", "swings.length": "3"}).get_json()
+    assert body["studies"]["rsi"]["params"] == {"length": 21}
+    assert body["studies"]["rsi"]["values"][0] == pytest.approx(
+        full["rsi"]["values"][first], rel=1e-9
+    )
+    swings = body["studies"]["swings"]["events"]
+    assert [e["time"] for e in swings if e["index"] == 0] == [start]
+
+
+def test_without_start_the_window_is_1000_bars_like_the_candles_route(client, auth, stored):
+    end = T0 + 3_000 * STEP
+    body = _get(client, auth, symbol="ACME", studies="sma", end=str(end)).get_json()
+    assert body["time"] == stored["time"][2_000:3_000].tolist()
+    assert len(body["studies"]["sma"]["values"]) == 1_000
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"studies": "swings,nope"}, "studies"),
+        ({"studies": ""}, "studies"),
+        ({"studies": "swings", "swings.length": "x"}, "swings.length"),
+        ({"studies": "swings", "swings.length": "0"}, "swings.length"),
+        ({"studies": "swings", "swings.colour": "red"}, "swings.colour"),
+        ({"studies": "swings", "rsi.length": "14"}, "rsi.length"),
+        ({"studies": "swings", "whatever": "1"}, "whatever"),
+        ({"studies": "swings", "interval": "7m"}, "interval"),
+        ({"studies": "swings", "start": "yesterday"}, "start"),
+        ({"studies": "swings", "start": str(T0 + 99), "end": str(T0)}, "end"),
+        ({"studies": "swings", "start": "2000-01-01", "end": "2030-01-01"}, "start"),
+    ],
+)
+def test_bad_query_is_a_400_naming_the_field(client, auth, stored, query, field):
+    response = _get(client, auth, symbol="ACME", **query)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == field
+
+
+def test_unknown_symbol_is_a_404(client, auth, stored):
+    response = _get(client, auth, symbol="NOPE", studies="swings")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["field"] == "symbol"
+
+
+def test_login_is_required(client, stored):
+    response = client.get("/api/v1/analytics?symbol=ACME&studies=swings")
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
