@@ -20,6 +20,7 @@ from tradedeck.accounts.api import bp as auth_api
 from tradedeck.accounts.models import User
 from tradedeck.accounts.views import bp as accounts_web
 from tradedeck.analysis.setup import init_analysis
+from tradedeck.charts.setup import init_charts
 from tradedeck.api.auth import enforce_api_access, load_user_from_request
 from tradedeck.api.docs import bp as docs_web
 from tradedeck.api.docs import install_docs
@@ -159,6 +160,7 @@ def _register_blueprints(app: OpenAPI) -> None:
     init_market(app)
     init_trading(app)
     init_analysis(app)
+    init_charts(app)
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Every feature's models in one import, so metadata (create_all, Alembic) sees all tables."""
 
 from tradedeck.accounts.models import AccessKey, ApiKey, User
+from tradedeck.charts.models import ChartDrawing
 from tradedeck.market.models import Candle, CandleSpan, Instrument, LastPrice, Tick, Venue
 from tradedeck.trading import hours as trading_hours
 from tradedeck.trading import models as trading_models
@@ -11,6 +12,7 @@ __all__ = [
     "ApiKey",
     "Candle",
     "CandleSpan",
+    "ChartDrawing",
     "Instrument",
     "LastPrice",
     "Tick",

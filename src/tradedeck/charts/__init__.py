@@ -1,0 +1,1 @@
+"""The chart workstation: `/chart`, the symbol-picker fragment, drawings and chart preferences."""

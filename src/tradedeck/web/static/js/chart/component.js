@@ -1,0 +1,571 @@
+// The TradeDeck chart: candles + volume, crosshair legend, UTC/local time, theme, infinite
+// scroll back, analytics overlays, drawings and live candles. One class, mounted by
+// `mountChart()` on the chart page, the instrument page and anywhere else.
+import {
+  CandlestickSeries, HistogramSeries, createChart,
+} from "../../vendor/lightweight-charts/lightweight-charts.standalone.production.mjs";
+import { fetchAnalytics, fetchCandles, savePreferences } from "./api.js";
+import { DrawingTools } from "./drawings.js";
+import { Legend } from "./legend.js";
+import { LiveFeed } from "./live.js";
+import { OverlayLayer } from "./overlay-layer.js";
+import { OVERLAYS, OVERLAY_KEYS, paramsOf } from "./overlays.js";
+import { openTickDataForm } from "./picker.js";
+import { TimeIndex } from "./primitives/time-index.js";
+import { chartThemeOptions, currentTheme, palette } from "./theme.js";
+import { crosshairFormatter, formatTime, intervalSeconds, tickMarkFormatter } from "./time.js";
+import { buildToolbar } from "./toolbar.js";
+
+const MAX_CANDLES = 10000;
+const DEFAULT_CANDLES = 1000;
+const OLDER_BATCH = 1000;
+const VISIBLE_BARS = 250;
+const SCROLL_EDGE = 30;
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+
+function normalizeOverlays(chosen = {}) {
+  const out = {};
+  for (const key of OVERLAY_KEYS) {
+    const c = chosen[key] ?? {};
+    out[key] = { on: Boolean(c.on), params: paramsOf(key, c.params ?? {}) };
+  }
+  return out;
+}
+
+export class ChartComponent {
+  constructor(element, options) {
+    this.element = element;
+    this.id = options.id || element.id || "chart";
+    this.features = { picker: true, drawings: true, overlays: true, live: true, ...options.features };
+    this.persist = Boolean(options.persist);
+    this.syncUrl = Boolean(options.syncUrl);
+    this.state = {
+      symbol: options.symbol, venue: options.venue ?? null, interval: options.interval ?? "15m",
+      start: options.start ?? null, end: options.end ?? null,
+      overlays: normalizeOverlays(options.overlays), timezone: options.timezone === "utc" ? "utc" : "local",
+    };
+    this.candles = [];
+    this.times = [];
+    this.studies = null;
+    this.analyticsSeq = 0;
+    this.loadSeq = 0;
+    this.isReady = false;
+    this.exhausted = false;
+    this.loadingOlder = false;
+    this._build(options.height);
+    this.ready = this.load();
+  }
+
+  // ---- construction ------------------------------------------------------------------------
+
+  _build(height) {
+    this.element.classList.add("td-chart");
+    if (height) this.element.style.setProperty("--td-chart-height", `${height}px`);
+    this.body = document.createElement("div");
+    this.body.className = "td-chart-body";
+    this.surface = document.createElement("div");
+    this.surface.className = "td-chart-surface";
+    this.overlayBox = document.createElement("div");
+    this.overlayBox.className = "td-chart-state";
+    this.body.append(this.surface, this.overlayBox);
+    this.element.append(this.body);
+    this.toolbar = buildToolbar(this.element, this.state, this.features, {
+      interval: (iv) => this.setInterval(iv),
+      toggle: (key) => this.toggleOverlay(key),
+      params: (key, params) => this.setOverlayParams(key, params),
+      action: (name) => this._action(name),
+    });
+    this.colors = palette();
+    this.chart = createChart(this.surface, {
+      autoSize: true,
+      ...chartThemeOptions(),
+      localization: { timeFormatter: crosshairFormatter(this.state.timezone) },
+      timeScale: { ...chartThemeOptions().timeScale, timeVisible: true, secondsVisible: false,
+        rightOffset: 8, tickMarkFormatter: tickMarkFormatter(this.state.timezone) },
+      rightPriceScale: { ...chartThemeOptions().rightPriceScale, scaleMargins: { top: 0.08, bottom: 0.22 } },
+      crosshair: { mode: 0 },
+    });
+    this.series = this.chart.addSeries(CandlestickSeries, this._candleColors());
+    this.volume = this.chart.addSeries(HistogramSeries, {
+      priceScaleId: "volume", priceFormat: { type: "volume" }, priceLineVisible: false, lastValueVisible: false,
+    });
+    this.chart.priceScale("volume").applyOptions({ scaleMargins: { top: 0.82, bottom: 0 } });
+    this.timeIndex = new TimeIndex(intervalSeconds(this.state.interval));
+    this.timeIndex.setTimes(this.times);
+    this.layer = new OverlayLayer(this.chart, this.series, this.timeIndex);
+    this.legend = new Legend(this.body);
+    this.chart.subscribeCrosshairMove((param) => this._crosshair(param));
+    this.chart.timeScale().subscribeVisibleLogicalRangeChange((range) => {
+      if (range && range.from < SCROLL_EDGE && this.isReady) this.loadOlder();
+    });
+    this._onTheme = () => this.applyTheme();
+    document.addEventListener("tradedeck:theme", this._onTheme);
+    this._syncToolbar();
+  }
+
+  _candleColors() {
+    const c = this.colors;
+    return { upColor: c.up, downColor: c.down, borderUpColor: c.up, borderDownColor: c.down, wickUpColor: c.up, wickDownColor: c.down };
+  }
+
+  _volumeBar(bar) {
+    return { time: bar.time, value: bar.volume, color: bar.close >= bar.open ? this.colors.volumeUp : this.colors.volumeDown };
+  }
+
+  _syncToolbar() {
+    const swatches = {};
+    for (const def of OVERLAYS) swatches[def.key] = this.layer?.legendColor(def.key, this.colors);
+    this.toolbar.sync(this.state, {
+      swatches, selected: this.drawings?.selectedId != null, mode: this.drawings?.mode,
+    });
+  }
+
+  // ---- loading -----------------------------------------------------------------------------
+
+  _window() {
+    const seconds = intervalSeconds(this.state.interval);
+    const { start, end } = this.state;
+    if (start === null && end === null) return { limit: DEFAULT_CANDLES };
+    const stop = end ?? Math.floor(Date.now() / 1000) + seconds;
+    const from = start === null ? stop - DEFAULT_CANDLES * seconds : Math.max(start, stop - MAX_CANDLES * seconds);
+    return { start: from, end: end ?? undefined, limit: Math.min(MAX_CANDLES, Math.ceil((stop - from) / seconds)) };
+  }
+
+  async load() {
+    const seq = ++this.loadSeq;
+    this.isReady = false;
+    this.live?.stop();
+    this._showState("loading");
+    this.toolbar.setStatus("muted", "");
+    let body;
+    try {
+      body = await fetchCandles({ symbol: this.state.symbol, venue: this.state.venue, interval: this.state.interval, ...this._window() });
+    } catch (error) {
+      if (seq === this.loadSeq) this._showError(error);
+      return;
+    }
+    if (seq !== this.loadSeq) return;
+    this.state.venue = body.venue;
+    this._setCandles(body.candles);
+    this.exhausted = false;
+    this.legend.setTitle(body.symbol, body.venue, body.interval);
+    this._syncToolbar();
+    if (!body.candles.length) {
+      this._showEmpty();
+      this._markReady();
+      return;
+    }
+    this._showState(null);
+    this._fitLatest();
+    performance.mark(`tradedeck:chart:candles:${this.id}`);
+    if (this.features.drawings) this._ensureDrawings();
+    await Promise.all([
+      this.drawings ? this.drawings.load().catch((e) => this._notify(e)) : null,
+      this.refreshOverlays(),
+    ]);
+    if (seq !== this.loadSeq) return;
+    this._showLastBar();
+    await this._markReady();
+    if (this.features.live && this._rangeIncludesNow()) this._startLive();
+  }
+
+  async _markReady() {
+    await nextFrame();
+    this.isReady = true;
+    performance.mark(`tradedeck:chart:ready:${this.id}`);
+    this.element.dataset.ready = "true";
+    this.element.dispatchEvent(new CustomEvent("tradedeck:chart-ready", { bubbles: true, detail: { id: this.id } }));
+  }
+
+  _setCandles(candles) {
+    this.candles = candles;
+    this.times.length = 0;
+    for (const c of candles) this.times.push(c.time);
+    this.series.setData(candles);
+    this.volume.setData(candles.map((c) => this._volumeBar(c)));
+  }
+
+  _fitLatest() {
+    const n = this.candles.length;
+    if (n <= VISIBLE_BARS * 1.5) this.chart.timeScale().fitContent();
+    else this.chart.timeScale().setVisibleLogicalRange({ from: n - VISIBLE_BARS, to: n + 8 });
+  }
+
+  _rangeIncludesNow() {
+    return this.state.end === null || this.state.end * 1000 > Date.now();
+  }
+
+  async loadOlder() {
+    if (this.loadingOlder || this.exhausted || !this.candles.length) return;
+    this.loadingOlder = true;
+    this.toolbar.setStatus("muted", "Loading older candles…");
+    const { symbol, venue, interval } = this.state;
+    const first = this.times[0];
+    const seconds = intervalSeconds(interval);
+    try {
+      let body = await fetchCandles({ symbol, venue, interval, end: first, limit: OLDER_BATCH });
+      if (!body.candles.length) {
+        // A closed market (weekend, holiday) can fill a whole batch window: look further once.
+        body = await fetchCandles({ symbol, venue, interval, start: first - MAX_CANDLES * seconds, end: first, limit: OLDER_BATCH });
+      }
+      const older = body.candles.filter((c) => c.time < first);
+      if (!older.length || interval !== this.state.interval) {
+        this.exhausted = older.length === 0;
+        this.toolbar.setStatus("muted", this.exhausted ? "Start of history" : "");
+        return;
+      }
+      const range = this.chart.timeScale().getVisibleLogicalRange();
+      this._setCandles(older.concat(this.candles));
+      if (range) this.chart.timeScale().setVisibleLogicalRange({ from: range.from + older.length, to: range.to + older.length });
+      this.toolbar.setStatus("muted", "");
+      this._scheduleOverlays();
+    } catch (error) {
+      this._notify(error);
+    } finally {
+      this.loadingOlder = false;
+    }
+  }
+
+  // ---- overlays ----------------------------------------------------------------------------
+
+  _enabledStudies() {
+    const studies = {};
+    for (const [key, o] of Object.entries(this.state.overlays)) if (o.on) studies[key] = o.params;
+    return studies;
+  }
+
+  async refreshOverlays() {
+    const studies = this._enabledStudies();
+    const seq = ++this.analyticsSeq;
+    for (const key of OVERLAY_KEYS) if (!(key in studies)) this.layer.clear(key);
+    if (!Object.keys(studies).length || !this.candles.length) {
+      this.studies = null;
+      this._updateLegendEntries();
+      return;
+    }
+    const seconds = intervalSeconds(this.state.interval);
+    const from = this.times[Math.max(0, this.times.length - MAX_CANDLES)];
+    const to = this.times[this.times.length - 1] + seconds;
+    this.toolbar.setStatus("muted", "Computing overlays…");
+    try {
+      const body = await fetchAnalytics({ symbol: this.state.symbol, venue: this.state.venue, interval: this.state.interval, start: from, end: to, studies });
+      if (seq !== this.analyticsSeq) return;
+      this.studies = body;
+      this._drawStudies();
+      this.toolbar.setStatus("muted", "");
+    } catch (error) {
+      if (seq === this.analyticsSeq) this._notify(error);
+    }
+  }
+
+  _drawStudies() {
+    if (!this.studies) return;
+    for (const [key, result] of Object.entries(this.studies.studies)) {
+      if (this.state.overlays[key]?.on) this.layer.draw(key, result, this.studies.time, this.colors);
+    }
+    this._updateLegendEntries();
+  }
+
+  _scheduleOverlays() {
+    clearTimeout(this._overlayTimer);
+    this._overlayTimer = setTimeout(() => this.refreshOverlays(), 400);
+  }
+
+  toggleOverlay(key) {
+    const o = this.state.overlays[key];
+    o.on = !o.on;
+    this._overlaysChanged();
+  }
+
+  setOverlayParams(key, params) {
+    this.state.overlays[key] = { on: true, params: paramsOf(key, params) };
+    this._overlaysChanged();
+  }
+
+  clearOverlays() {
+    for (const o of Object.values(this.state.overlays)) o.on = false;
+    this._overlaysChanged();
+  }
+
+  _overlaysChanged() {
+    this._syncToolbar();
+    this.refreshOverlays();
+    this._savePrefs();
+  }
+
+  _updateLegendEntries(param) {
+    const entries = OVERLAY_KEYS.filter((k) => this.layer.legend[k]).map((k) => {
+      const line = this.layer.lines[k];
+      const point = line && param ? param.seriesData.get(line) : null;
+      return { ...this.layer.legend[k], value: point ? point.value : null };
+    });
+    this.legend.setEntries(entries);
+  }
+
+  // ---- interaction -------------------------------------------------------------------------
+
+  _crosshair(param) {
+    const bar = param.time !== undefined ? param.seriesData.get(this.series) : null;
+    if (!bar) {
+      this._showLastBar();
+      return;
+    }
+    const i = this.timeIndex.logicalOf(bar.time);
+    const prev = i > 0 ? this.candles[Math.round(i) - 1] : null;
+    this.legend.setBar({ ...bar, volume: param.seriesData.get(this.volume)?.value ?? 0 }, prev?.close, this.state.timezone, this.colors.up, this.colors.down);
+    this._updateLegendEntries(param);
+  }
+
+  _showLastBar() {
+    const n = this.candles.length;
+    this.legend.setBar(this.candles[n - 1] ?? null, this.candles[n - 2]?.close, this.state.timezone, this.colors.up, this.colors.down);
+  }
+
+  async _action(name) {
+    if (name === "pick") {
+      openTickDataForm({ symbol: this.state.symbol, venue: this.state.venue, interval: this.state.interval, ...this._dates() });
+    } else if (name === "trend" || name === "hline") {
+      this.drawings?.setMode(name);
+    } else if (name === "delete") {
+      this.drawings?.deleteSelected();
+    } else if (name === "clear") {
+      await this.clearAll();
+    } else if (name === "timezone") {
+      this.setTimezone(this.state.timezone === "utc" ? "local" : "utc");
+    } else if (name === "fit") {
+      this._fitLatest();
+    }
+  }
+
+  // "Clear": overlays go at once; drawings (the user's own work) only after a confirmation.
+  async clearAll() {
+    this.clearOverlays();
+    const count = this.drawings?.drawings.length ?? 0;
+    if (!count) return;
+    if (!window.confirm(`Delete all ${count} drawing(s) on ${this.state.symbol}? This cannot be undone.`)) return;
+    try {
+      await this.drawings.clearAll();
+    } catch (error) {
+      this._notify(error);
+    }
+  }
+
+  _dates() {
+    const day = (t) => (t === null ? "" : formatTime(t, "utc", false));
+    return { startDate: day(this.state.start), endDate: this.state.end === null ? "" : day(this.state.end - 86400) };
+  }
+
+  setInterval(interval) {
+    if (interval === this.state.interval) return;
+    this.state.interval = interval;
+    this.timeIndex.step = intervalSeconds(interval);
+    this.studies = null;
+    this._syncToolbar();
+    this._syncUrl();
+    this._savePrefs();
+    this.load();
+  }
+
+  setTimezone(zone) {
+    this.state.timezone = zone;
+    this.chart.applyOptions({
+      localization: { timeFormatter: crosshairFormatter(zone) },
+      timeScale: { tickMarkFormatter: tickMarkFormatter(zone) },
+    });
+    this._syncToolbar();
+    this._showLastBar();
+    this._savePrefs();
+  }
+
+  applyTheme() {
+    this.colors = palette(currentTheme());
+    this.chart.applyOptions(chartThemeOptions());
+    this.series.applyOptions(this._candleColors());
+    this.volume.setData(this.candles.map((c) => this._volumeBar(c)));
+    this._drawStudies();
+    this.drawings?.setColors(this.colors);
+    this._syncToolbar();
+    this._showLastBar();
+  }
+
+  _ensureDrawings() {
+    const instrument = { symbol: this.state.symbol, venue: this.state.venue };
+    if (this.drawings && this.drawings.instrument.symbol === instrument.symbol && this.drawings.instrument.venue === instrument.venue) return;
+    this.drawings?.destroy();
+    this.drawings = new DrawingTools({
+      chart: this.chart, series: this.series, timeIndex: this.timeIndex, surface: this.surface,
+      instrument, colors: this.colors, onChange: () => this._syncToolbar(), onError: (e) => this._notify(e),
+    });
+  }
+
+  // ---- live --------------------------------------------------------------------------------
+
+  _startLive() {
+    this.live = new LiveFeed({
+      symbol: this.state.symbol, venue: this.state.venue, interval: this.state.interval,
+      onCandle: (c) => this._liveCandle(c),
+      onTick: () => {},
+      onConnect: () => this._backfill(),
+      onStatus: (kind, nextOpen) => this._liveStatus(kind, nextOpen),
+    });
+    this.live.start();
+  }
+
+  _liveStatus(kind, nextOpen) {
+    const text = {
+      live: "● Live", connecting: "Connecting…", reconnecting: "Reconnecting…",
+      closed: nextOpen ? `Market closed · opens ${formatTime(Date.parse(nextOpen) / 1000, this.state.timezone)}` : "Market closed",
+    }[kind];
+    this.toolbar.setStatus(kind, text);
+  }
+
+  // Apply one forming/closed candle; older ones are ignored, a jump means we missed candles.
+  _liveCandle(c) {
+    if (c.symbol !== this.state.symbol || c.interval !== this.state.interval || this.backfilling) return;
+    const last = this.candles[this.candles.length - 1];
+    const bar = { time: c.time, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume };
+    if (last && bar.time < last.time) return;
+    if (last && bar.time > last.time + intervalSeconds(this.state.interval)) {
+      this._backfill();
+      return;
+    }
+    this._upsertBar(bar);
+  }
+
+  _upsertBar(bar) {
+    const n = this.candles.length;
+    const last = this.candles[n - 1];
+    if (last && bar.time === last.time) {
+      this.candles[n - 1] = bar;
+    } else {
+      this.candles.push(bar);
+      this.times.push(bar.time);
+      if (last) this._scheduleOverlays();
+    }
+    this.series.update(bar);
+    this.volume.update(this._volumeBar(bar));
+    this._showLastBar();
+  }
+
+  // Fetch what happened since our last candle (after a reconnect) and merge it by time.
+  async _backfill() {
+    if (this.backfilling || !this.candles.length) return;
+    this.backfilling = true;
+    const { symbol, venue, interval } = this.state;
+    try {
+      const body = await fetchCandles({ symbol, venue, interval, start: this.times[this.times.length - 1], limit: MAX_CANDLES });
+      if (interval !== this.state.interval) return;
+      for (const bar of body.candles) {
+        if (bar.time >= this.times[this.times.length - 1]) this._upsertBar(bar);
+      }
+    } catch (error) {
+      this._notify(error);
+    } finally {
+      this.backfilling = false;
+    }
+  }
+
+  // ---- state, errors, persistence ----------------------------------------------------------
+
+  _showState(kind, title = "", text = "", actions = []) {
+    this.overlayBox.replaceChildren();
+    this.overlayBox.className = `td-chart-state${kind ? ` td-chart-state-${kind}` : ""}`;
+    if (!kind) return;
+    if (kind === "loading") {
+      const spinner = document.createElement("div");
+      spinner.className = "spinner-border text-secondary";
+      spinner.setAttribute("role", "status");
+      const label = document.createElement("span");
+      label.className = "ms-2 text-body-secondary";
+      label.textContent = "Loading candles…";
+      this.overlayBox.append(spinner, label);
+      return;
+    }
+    const box = document.createElement("div");
+    box.className = "td-chart-message text-center";
+    const h = document.createElement("p");
+    h.className = "fw-semibold mb-1";
+    h.textContent = title;
+    const p = document.createElement("p");
+    p.className = "small text-body-secondary mb-3";
+    p.textContent = text;
+    box.append(h, p, ...actions);
+    this.overlayBox.append(box);
+  }
+
+  _actionButton(label, handler, cls = "btn-primary") {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = `btn btn-sm ${cls} mx-1`;
+    b.textContent = label;
+    b.addEventListener("click", handler);
+    return b;
+  }
+
+  _showEmpty() {
+    const { symbol, interval, start, end } = this.state;
+    const period = start || end ? ` between ${this._dates().startDate || "the beginning"} and ${this._dates().endDate || "now"}` : "";
+    this._showState("empty", `No ${interval} candles for ${symbol}${period}.`,
+      "Try a longer period or a larger interval, or jump to the latest data.", [
+        this._actionButton("Show latest data", () => { this.state.start = null; this.state.end = null; this._syncUrl(); this.load(); }),
+        ...(this.features.picker ? [this._actionButton("Change period…", () => this._action("pick"), "btn-outline-secondary")] : []),
+      ]);
+  }
+
+  _showError(error) {
+    const title = error.providerDown ? "Market data provider unreachable" : "Could not load candles";
+    this._showState("error", title, error.message, [this._actionButton("Retry", () => this.load())]);
+    this.toolbar.setStatus("error", error.providerDown ? "Provider unreachable" : "Error");
+    this._markReady();
+  }
+
+  _notify(error) {
+    this.toolbar.setStatus("error", error.message);
+  }
+
+  _savePrefs() {
+    if (!this.persist) return;
+    clearTimeout(this._prefsTimer);
+    this._prefsTimer = setTimeout(() => {
+      const { symbol, venue, interval, timezone, overlays } = this.state;
+      savePreferences({ symbol, venue, interval, timezone, overlays }).catch((e) => this._notify(e));
+    }, 300);
+  }
+
+  _syncUrl() {
+    if (!this.syncUrl) return;
+    const url = new URL(window.location.href);
+    url.searchParams.set("interval", this.state.interval);
+    const { startDate, endDate } = this._dates();
+    for (const [key, value] of [["startDate", startDate], ["endDate", endDate]]) {
+      if (value) url.searchParams.set(key, value); else url.searchParams.delete(key);
+    }
+    window.history.replaceState(null, "", url);
+  }
+
+  // ---- test hook ---------------------------------------------------------------------------
+
+  stats() {
+    return {
+      id: this.id,
+      ready: this.isReady,
+      symbol: this.state.symbol,
+      venue: this.state.venue,
+      interval: this.state.interval,
+      candles: this.candles.length,
+      firstTime: this.times[0] ?? null,
+      lastTime: this.times[this.times.length - 1] ?? null,
+      enabled: OVERLAY_KEYS.filter((k) => this.state.overlays[k].on),
+      overlays: structuredClone(this.layer.counts),
+      drawings: this.drawings?.drawings.length ?? 0,
+      panes: this.chart.panes().length,
+    };
+  }
+
+  destroy() {
+    this.live?.stop();
+    this.drawings?.destroy();
+    document.removeEventListener("tradedeck:theme", this._onTheme);
+    this.chart.remove();
+  }
+}

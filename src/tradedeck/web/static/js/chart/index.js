@@ -1,0 +1,27 @@
+// Public entry of the chart component: `mountChart(element, options)` for any page.
+//
+// options: { symbol (required), venue, interval ("15m"), start, end (epoch s, end exclusive),
+//   overlays ({swings: {on: true, params: {length: 3}}, ...}), timezone ("local"|"utc"),
+//   height (px; default fills the element), persist (remember state per user),
+//   syncUrl (keep ?interval/startDate/endDate in the address bar), id (test-hook key),
+//   features ({picker, drawings, overlays, live}: all true by default) }
+// Returns the ChartComponent; `await chart.ready` resolves once candles and overlays are drawn.
+// Test hook: window.tradedeckCharts[id].stats().
+import { ChartComponent } from "./component.js";
+
+export function mountChart(element, options) {
+  if (!options?.symbol) throw new Error("mountChart: options.symbol is required");
+  const chart = new ChartComponent(element, options);
+  window.tradedeckCharts = window.tradedeckCharts ?? {};
+  window.tradedeckCharts[chart.id] = chart;
+  return chart;
+}
+
+// Mount every `[data-chart-config]` element of a page (JSON options in the attribute), so a
+// template needs no script of its own: `<div data-chart-config='{"symbol": "ACME"}'></div>`.
+export function mountAll(root = document) {
+  return [...root.querySelectorAll("[data-chart-config]")].map((element) => {
+    const options = JSON.parse(element.dataset.chartConfig);
+    return mountChart(element, { id: element.id || undefined, ...options });
+  });
+}
