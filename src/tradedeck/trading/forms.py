@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 ORDER_TYPES = [
-    ("market", "Market"),
-    ("limit", "Limit"),
-    ("stop", "Stop"),
-    ("stop_limit", "Stop-limit"),
+    SelectChoice("market", "Market"),
+    SelectChoice("limit", "Limit"),
+    SelectChoice("stop", "Stop"),
+    SelectChoice("stop_limit", "Stop-limit"),
 ]
-TIME_IN_FORCE = [("day", "Day"), ("gtc", "Good till cancelled")]
+TIME_IN_FORCE = [SelectChoice("day", "Day"), SelectChoice("gtc", "Good till cancelled")]
 
 
 class OrderForm(FlaskForm):

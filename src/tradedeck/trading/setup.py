@@ -31,8 +31,8 @@ def init_trading(app: OpenAPI) -> None:
     app.register_blueprint(views.bp)
     for item in (
         NavItem("trading.stocks", "Stocks", "graph-up"),
-        NavItem("trading.portfolio", "Portfolio", "pie-chart"),
-        NavItem("trading.orders", "Orders", "list-check"),
+        NavItem("trading.portfolio_page", "Portfolio", "pie-chart"),
+        NavItem("trading.orders_page", "Orders", "list-check"),
         NavItem("trading.trades", "Trades", "clock-history"),
         NavItem("trading.cash", "Cash", "wallet2"),
     ):

@@ -13,6 +13,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -39,6 +40,19 @@ CHART_BARS = 500
 @login_required
 def _require_login() -> None:
     """Every trading page belongs to a signed-in user."""
+
+
+@bp.app_template_filter("money")
+def money_filter(value: Decimal | int | None) -> str:
+    """`12,345.60`: cents at least, thousands grouped, extra places only when present."""
+    if value is None:
+        return "—"
+    return format(Decimal(serialize.money(Decimal(value)) or 0), ",f")
+
+
+@bp.app_template_filter("qty")
+def qty_filter(value: Decimal) -> str:
+    return format(Decimal(serialize.qty(value)), ",f")
 
 
 def _uid() -> int:
@@ -248,6 +262,7 @@ def trades() -> str:
 
 @bp.get("/cash")
 def cash() -> str:
+    config = current_app.config["TRADEDECK"]
     account = ledger.find_account(_uid())
     rows = ledger.transactions(account.id) if account else []
     return render_template(
@@ -257,6 +272,7 @@ def cash() -> str:
         available=ledger.available_cash(account) if account else Decimal(0),
         deposit_form=CashForm(prefix="deposit"),
         withdraw_form=CashForm(prefix="withdraw"),
+        limits={"deposit": config.deposit_limit, "withdraw": config.withdraw_limit},
     )
 
 
