@@ -54,7 +54,9 @@ def store_series(app: Flask, symbol: str, series: dict[str, np.ndarray]) -> None
         instrument = Instrument(venue_id=venue.id, symbol=symbol)
         db.session.add(instrument)
         db.session.flush()
-        ohlcv = OHLCV(*(series[name] for name in ("time", "open", "high", "low", "close", "volume")))
+        ohlcv = OHLCV(
+            *(series[name] for name in ("time", "open", "high", "low", "close", "volume"))
+        )
         store.upsert_candles(instrument.id, "15m", ohlcv)
         db.session.commit()
 

@@ -1,4 +1,4 @@
-"""GET /api/v1/analytics: stored candles, warm-up before `start`, window cut and re-based indexes."""
+"""GET /api/v1/analytics: stored candles, warm-up before `start`, window cut, re-based indexes."""
 
 from __future__ import annotations
 

@@ -19,8 +19,9 @@ from werkzeug.exceptions import HTTPException
 from tradedeck.analysis.api import body_field, invalid, json_response
 from tradedeck.analysis.overlays import gap_boxes, structure_lines, swing_markers
 from tradedeck.analysis.schemas import CandlesBody, GapBoxes, StructureLines, SwingMarkers
+from tradedeck.analysis.services import caller_candles
 from tradedeck.api.errors import ApiError, ErrorBody, error_response
-from tradedeck.core.analytics import MAX_CANDLES, AnalyticsInputError, Events, to_arrays
+from tradedeck.core.analytics import AnalyticsInputError, Events
 from tradedeck.core.analytics.registry import run_study
 from tradedeck.extensions import csrf
 
@@ -51,8 +52,7 @@ def _http_error(exc: HTTPException) -> Response:
 
 def _overlay(study: str, shape: Callable[[Events], dict[str, Any]], body: CandlesBody) -> Response:
     try:
-        candles = to_arrays(body.data, max_rows=MAX_CANDLES)
-        _, _, events = run_study(candles, study, body.params)
+        _, _, events = run_study(caller_candles(body.data), study, body.params)
     except AnalyticsInputError as exc:
         raise invalid(exc, body_field(exc.field)) from exc
     return json_response(shape(events))

@@ -134,6 +134,17 @@ def study_on(study: str, data: Any, params: Any) -> dict[str, Any]:
     study_named(study)
     if not isinstance(params, Mapping):
         raise AnalyticsInputError("params must be an object", "params")
-    candles = to_arrays(data, max_rows=MAX_CANDLES)
-    canonical, used, result = run_study(candles, study, params)
+    canonical, used, result = run_study(caller_candles(data), study, params)
     return to_json(canonical, used, result)
+
+
+def caller_candles(data: Any) -> Candles:
+    """Validated caller candles; nested junk the engine does not expect is a 400 too."""
+    try:
+        return to_arrays(data, max_rows=MAX_CANDLES)
+    except AnalyticsInputError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise AnalyticsInputError(
+            "candle values must be numbers (time: ISO-8601 string or epoch seconds)", "data"
+        ) from exc
