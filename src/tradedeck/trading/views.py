@@ -50,6 +50,12 @@ def money_filter(value: Decimal | int | None) -> str:
     return format(Decimal(serialize.money(Decimal(value)) or 0), ",f")
 
 
+@bp.app_template_filter("avg")
+def avg_filter(value: Decimal) -> str:
+    """Average cost to 4 places for reading; the API keeps all 8."""
+    return format(value.quantize(Decimal("0.0001")), ",f")
+
+
 @bp.app_template_filter("qty")
 def qty_filter(value: Decimal) -> str:
     return format(Decimal(serialize.qty(value)), ",f")

@@ -13,6 +13,7 @@ async function drawChart() {
   const data = await response.json();
   if (data.candles.length === 0) {
     container.classList.add("d-none");
+    container.parentElement.querySelector(".chart-credit")?.classList.add("d-none");
     document.getElementById("chart-empty").classList.remove("d-none");
     return;
   }

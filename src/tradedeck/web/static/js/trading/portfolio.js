@@ -13,6 +13,7 @@ async function drawEquity() {
   const { points } = await response.json();
   if (points.length === 0) {
     container.classList.add("d-none");
+    container.parentElement.querySelector(".chart-credit")?.classList.add("d-none");
     document.getElementById("equity-empty").classList.remove("d-none");
     return;
   }

@@ -3,7 +3,11 @@ export function chartTheme() {
   const styles = getComputedStyle(document.documentElement);
   const value = (name) => styles.getPropertyValue(name).trim();
   return {
-    layout: { background: { color: "transparent" }, textColor: value("--bs-body-color") },
+    layout: {
+      background: { color: "transparent" },
+      textColor: value("--bs-body-color"),
+      attributionLogo: false, // its <style> tag breaks our CSP; the pages link the credit instead
+    },
     grid: {
       vertLines: { color: value("--bs-border-color-translucent") },
       horzLines: { color: value("--bs-border-color-translucent") },

@@ -1,0 +1,93 @@
+"""Browser: the demo customer buys, sees position and cash change, sells, sees realized P&L."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from tests.conftest import make_app
+from tests.e2e.conftest import screenshot
+from tradedeck.demo import seed_demo
+from tradedeck.trading import hours
+
+
+@pytest.fixture
+def live_app(tmp_path: Path) -> Flask:
+    """The demo database (users, simulated stocks with a few days of history, cash)."""
+    app = make_app(tmp_path, CANDLE_BACKFILL_DAYS="3")
+    with app.app_context():
+        assert seed_demo()
+        hours.set_override("SIM", "open", by="e2e")  # trade whatever the wall clock says
+    return app
+
+
+def _login(page: Page, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#identifier", "demo@example.com")
+    page.fill("#password", "demo123")
+    page.click("#login-form [type=submit]")
+    expect(page.locator("#user-menu")).to_contain_text("demo")
+
+
+def _trade(page: Page, side: str, quantity: str) -> None:
+    page.click(f"#tab-{side}")
+    page.fill("#order-quantity", quantity)
+    expect(page.locator("#order-preview-values")).to_be_visible()
+    expect(page.locator("#order-preview")).to_contain_text("Fee")
+    page.click("#order-submit")
+    expect(page.locator(".alert-success")).to_contain_text(
+        f"{side.title()} {quantity} ACME filled at"
+    )
+
+
+def test_demo_customer_buys_and_sells(page: Page, live_server: str) -> None:
+    _login(page, live_server)
+    page.goto(f"{live_server}/cash")
+    expect(page.locator("#cash-balance")).to_have_text("100,000.00")
+
+    page.goto(f"{live_server}/stocks")
+    expect(page.locator("#stocks-table svg.sparkline").first).to_be_visible()
+    screenshot(page, "trading-stocks-dark")
+    page.click("#stocks-table a:text-is('ACME')")
+    expect(page.locator("#price-chart canvas").first).to_be_visible()
+
+    page.fill("#order-quantity", "100000")
+    expect(page.locator("#order-preview")).to_contain_text("Insufficient buying power")
+    _trade(page, "buy", "10")
+    expect(page.locator("#ticket-holding")).to_have_text("10")
+    screenshot(page, "trading-instrument-dark")
+
+    page.goto(f"{live_server}/portfolio")
+    row = page.locator("#positions-table tr[data-symbol='ACME']")
+    expect(row.locator("[data-col=quantity]")).to_have_text("10")
+    cash_after_buy = page.locator("#summary-cash").inner_text()
+    assert cash_after_buy != "100,000.00"
+    screenshot(page, "trading-portfolio-dark")
+
+    page.goto(f"{live_server}/trades")
+    page.go_back()
+    page.click("#positions-table a:text-is('ACME')")
+    _trade(page, "sell", "4")
+    page.goto(f"{live_server}/portfolio")
+    expect(row.locator("[data-col=quantity]")).to_have_text("6")
+    realized = row.locator("[data-col=realized]").inner_text()
+    assert re.fullmatch(r"[+-]?[\d,]+\.\d{2}", realized) and realized != "0.00", realized
+    expect(page.locator("#summary-realized")).to_have_text(realized)
+    assert page.locator("#summary-cash").inner_text() != cash_after_buy
+
+    page.click("#theme-toggle")
+    expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
+    page.wait_for_timeout(150)
+    screenshot(page, "trading-portfolio-light")
+    for path, name in [("/trades", "trades"), ("/orders", "orders"), ("/cash", "cash")]:
+        page.goto(f"{live_server}{path}")
+        screenshot(page, f"trading-{name}-light")
+    expect(page.locator("#cash-table")).to_contain_text("fee")
+    page.goto(f"{live_server}/stocks")
+    page.click("#stocks-table a:text-is('ACME')")
+    expect(page.locator("#price-chart canvas").first).to_be_visible()
+    screenshot(page, "trading-instrument-light")
