@@ -10,14 +10,14 @@ from wtforms.validators import DataRequired, Length
 from tradedeck.market.sources import POPULAR_EXCHANGES
 
 
-def venue_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Grouped choices: Yahoo, popular exchanges, then every other ccxt exchange."""
+def venue_choices() -> dict[str, list[tuple[str, str]]]:
+    """Grouped choices (WTForms optgroups): Yahoo, popular exchanges, every other ccxt one."""
     others = [(e, e) for e in ccxt.exchanges if e not in POPULAR_EXCHANGES]
-    return [
-        ("Stocks", [("yahoo", "Yahoo Finance (stocks, NSE .NS)")]),
-        ("Popular exchanges", [(e, e.capitalize()) for e in POPULAR_EXCHANGES]),
-        ("All ccxt exchanges", others),
-    ]
+    return {
+        "Stocks": [("yahoo", "Yahoo Finance (stocks, NSE .NS)")],
+        "Popular exchanges": [(e, e.capitalize()) for e in POPULAR_EXCHANGES],
+        "All ccxt exchanges": others,
+    }
 
 
 class FetchTickersForm(FlaskForm):
