@@ -58,7 +58,7 @@ def _date(args: dict[str, str], field: str) -> date | None:
 
 
 def _overlays(args: dict[str, str], prefs: ChartPrefs) -> dict[str, Any]:
-    """Remembered overlays; `overlays=a,b` (shareable links, the benchmark) switches exactly those on."""
+    """Remembered overlays; `overlays=a,b` (shared links, the benchmark) turns exactly those on."""
     chosen = {k: v.model_dump() for k, v in prefs.overlays.items()}
     if "overlays" not in args:
         return chosen

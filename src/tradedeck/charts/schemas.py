@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from tradedeck.charts.models import ChartDrawing
 from tradedeck.core.candles import INTERVALS
@@ -53,10 +53,12 @@ class DrawingIn(InstrumentRef):
     kind: Literal["trend", "hline"]
     points: list[Point]
 
-    @model_validator(mode="after")
-    def _points_fit_kind(self) -> DrawingIn:
-        _check_points(self.kind, self.points)
-        return self
+    @field_validator("points")
+    @classmethod
+    def _points_fit_kind(cls, points: list[Point], info: ValidationInfo) -> list[Point]:
+        if "kind" in info.data:  # a bad kind is reported on its own field
+            _check_points(info.data["kind"], points)
+        return points
 
 
 class DrawingPatch(BaseModel):
@@ -121,5 +123,6 @@ class ChartPrefs(BaseModel):
     def _known_overlays(cls, value: dict[str, OverlayPref]) -> dict[str, OverlayPref]:
         unknown = sorted(set(value) - set(OVERLAYS))
         if unknown:
-            raise ValueError(f"unknown overlay {unknown[0]!r}; expected one of {', '.join(OVERLAYS)}")
+            known = ", ".join(OVERLAYS)
+            raise ValueError(f"unknown overlay {unknown[0]!r}; expected one of {known}")
         return value

@@ -43,7 +43,8 @@ def chart() -> Any:
     try:
         instrument = _instrument(req.symbol, req.venue)
     except CatalogueError as exc:
-        return render_template("charts/chart.html", req=req, instrument=None, error=exc.message), 404
+        html = render_template("charts/chart.html", req=req, instrument=None, error=exc.message)
+        return html, 404
     config = {
         "symbol": instrument.symbol if instrument else None,
         "venue": instrument.venue.code if instrument else None,
@@ -52,6 +53,7 @@ def chart() -> Any:
         "end": req.end_epoch,
         "overlays": req.overlays,
         "timezone": req.timezone,
+        "id": "main",
         "persist": True,
     }
     return render_template(

@@ -67,7 +67,13 @@ export class ChartComponent {
     this.surface.className = "td-chart-surface";
     this.overlayBox = document.createElement("div");
     this.overlayBox.className = "td-chart-state";
-    this.body.append(this.surface, this.overlayBox);
+    const credit = document.createElement("a");
+    credit.className = "td-chart-credit";
+    credit.href = "https://www.tradingview.com/";
+    credit.target = "_blank";
+    credit.rel = "noopener";
+    credit.textContent = "Charts by TradingView";
+    this.body.append(this.surface, this.overlayBox, credit);
     this.element.append(this.body);
     this.toolbar = buildToolbar(this.element, this.state, this.features, {
       interval: (iv) => this.setInterval(iv),

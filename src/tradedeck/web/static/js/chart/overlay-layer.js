@@ -72,8 +72,8 @@ export class OverlayLayer {
 
   legendColor(key, c) {
     return {
-      swings: c.swingHigh, structure: c.bullish, gaps: c.gapUp, fvg: c.fvgBull,
-      order_blocks: c.obBull, liquidity: c.liquidity, rsi: c.rsi, sma: c.sma, ema: c.ema,
+      swings: c.swingHigh, structure: c.bullish, gaps: c.swingLow, fvg: c.bullish,
+      order_blocks: c.bearish, liquidity: c.liquidity, rsi: c.rsi, sma: c.sma, ema: c.ema,
     }[key];
   }
 

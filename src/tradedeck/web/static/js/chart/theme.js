@@ -23,8 +23,8 @@ const PALETTES = {
     gapDown: "rgba(255, 167, 38, 0.16)",
     fvgBull: "rgba(38, 166, 154, 0.20)",
     fvgBear: "rgba(239, 83, 80, 0.20)",
-    obBull: "rgba(46, 204, 113, 0.26)",
-    obBear: "rgba(231, 76, 60, 0.26)",
+    obBull: "rgba(46, 204, 113, 0.16)",
+    obBear: "rgba(231, 76, 60, 0.16)",
     liquidity: "#ce93d8",
     rsi: "#b39ddb",
     guide: "rgba(170, 180, 192, 0.45)",
@@ -77,6 +77,7 @@ export function chartThemeOptions(theme = currentTheme()) {
       textColor: p.text,
       fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
       fontSize: 11,
+      attributionLogo: false, // its <style> tag breaks our CSP; the credit is a link instead
       panes: { separatorColor: p.border, separatorHoverColor: p.crosshair },
     },
     grid: { vertLines: { color: p.grid }, horzLines: { color: p.grid } },

@@ -44,7 +44,7 @@ function paramInput(overlayKey, p, value) {
 function readParams(form, def) {
   const out = {};
   for (const p of def.params) {
-    const input = form.elements[p.name];
+    const input = form.querySelector(`[name="${p.name}"]`); // not form.elements: "length" clashes
     if (p.type === "bool") out[p.name] = input.checked;
     else if (p.type === "choice") out[p.name] = input.value;
     else out[p.name] = p.type === "int" ? parseInt(input.value, 10) : parseFloat(input.value);

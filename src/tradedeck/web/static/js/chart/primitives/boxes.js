@@ -28,7 +28,7 @@ export class BoxesPrimitive extends CanvasPrimitive {
         ctx.setLineDash(box.faded ? [4 * hr, 3 * hr] : []);
         ctx.strokeRect(left + 0.5, top + 0.5, width - 1, height - 1);
       }
-      if (box.label && width > 40 * hr) {
+      if (box.label && width > 60 * hr && height > 12 * vr) {
         drawLabel(ctx, box.label, left + 4 * hr, top + height, box.stroke ?? box.fill, hr);
       }
     }

@@ -30,7 +30,7 @@ export class SegmentsPrimitive extends CanvasPrimitive {
       ctx.moveTo(e.x1 * hr, e.y1 * vr);
       ctx.lineTo(e.x2 * hr, e.y2 * vr);
       ctx.stroke();
-      if (seg.label) {
+      if (seg.label && Math.abs(e.x2 - e.x1) > 24) {
         const mid = (Math.max(e.x1, 0) + Math.min(e.x2, media.width)) / 2;
         drawLabel(ctx, seg.label, mid * hr, Math.min(e.y1, e.y2) * vr, seg.color, hr, "center");
       }
