@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -15,6 +16,12 @@ from tradedeck.market.catalogue import CatalogueError
 from tradedeck.market.models import Instrument
 
 bp = Blueprint("charts", __name__)
+CHART_JS = Path(__file__).resolve().parents[1] / "web" / "static" / "js"
+PRELOAD = sorted(
+    ["vendor/lightweight-charts/lightweight-charts.standalone.production.mjs", "js/app.js"]
+    + [f"js/{p.relative_to(CHART_JS).as_posix()}" for p in (CHART_JS / "chart").rglob("*.js")]
+)
+"""Static paths of the chart's module graph: preloaded in parallel instead of import by import."""
 
 
 def _bad_request(exc: page.PageArgError) -> tuple[str, int]:
@@ -62,7 +69,7 @@ def chart() -> Any:
         instrument=instrument,
         error=None,
         config=json.dumps(config),
-        intervals=page.PICKER_INTERVALS,
+        preload=PRELOAD,
     )
 
 

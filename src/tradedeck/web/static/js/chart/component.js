@@ -21,7 +21,8 @@ const DEFAULT_CANDLES = 1000;
 const OLDER_BATCH = 1000;
 const VISIBLE_BARS = 250;
 const SCROLL_EDGE = 30;
-const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+// Lightweight Charts paints in its own animation frame callback, queued before ours.
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 
 function normalizeOverlays(chosen = {}) {
   const out = {};
@@ -137,15 +138,22 @@ export class ChartComponent {
     return { start: from, end: end ?? undefined, limit: Math.min(MAX_CANDLES, Math.ceil((stop - from) / seconds)) };
   }
 
+  // Candles, analytics and drawings are requested together: the analytics window is the
+  // candle window, so nothing waits for the candles to come back first.
   async load() {
     const seq = ++this.loadSeq;
     this.isReady = false;
     this.live?.stop();
     this._showState("loading");
     this.toolbar.setStatus("muted", "");
+    const win = this._window();
+    const { symbol, venue, interval } = this.state;
+    const studies = this._requestStudies(win);
+    const drawings = this.features.drawings && venue
+      ? this._ensureDrawings(venue).load().catch((e) => this._notify(e)) : null;
     let body;
     try {
-      body = await fetchCandles({ symbol: this.state.symbol, venue: this.state.venue, interval: this.state.interval, ...this._window() });
+      body = await fetchCandles({ symbol, venue, interval, ...win });
     } catch (error) {
       if (seq === this.loadSeq) this._showError(error);
       return;
@@ -163,14 +171,13 @@ export class ChartComponent {
     }
     this._showState(null);
     this._fitLatest();
+    this._showLastBar();
     performance.mark(`tradedeck:chart:candles:${this.id}`);
-    if (this.features.drawings) this._ensureDrawings();
     await Promise.all([
-      this.drawings ? this.drawings.load().catch((e) => this._notify(e)) : null,
-      this.refreshOverlays(),
+      drawings ?? (this.features.drawings ? this._ensureDrawings(body.venue).load().catch((e) => this._notify(e)) : null),
+      this._applyStudies(studies),
     ]);
     if (seq !== this.loadSeq) return;
-    this._showLastBar();
     await this._markReady();
     if (this.features.live && this._rangeIncludesNow()) this._startLive();
   }
@@ -240,28 +247,49 @@ export class ChartComponent {
     return studies;
   }
 
-  async refreshOverlays() {
+  _enabledKeys() {
+    return OVERLAY_KEYS.filter((k) => this.state.overlays[k].on);
+  }
+
+  // Start the analytics request of the enabled overlays over a window; null when none is on.
+  _requestStudies(win) {
     const studies = this._enabledStudies();
+    if (!Object.keys(studies).length) return null;
     const seq = ++this.analyticsSeq;
-    for (const key of OVERLAY_KEYS) if (!(key in studies)) this.layer.clear(key);
-    if (!Object.keys(studies).length || !this.candles.length) {
+    this.toolbar.setStatus("muted", "Computing overlays…");
+    const { symbol, venue, interval } = this.state;
+    // Settled at once into {body} or {error}: it may fail before anyone awaits it.
+    const request = fetchAnalytics({ symbol, venue, interval, start: win.start, end: win.end, studies })
+      .then((body) => ({ body }), (error) => ({ error }));
+    return { seq, request };
+  }
+
+  // Draw an analytics answer (dropping it if a newer request was started meanwhile).
+  async _applyStudies(pending) {
+    for (const key of OVERLAY_KEYS) if (!this.state.overlays[key].on) this.layer.clear(key);
+    if (!pending) {
       this.studies = null;
       this._updateLegendEntries();
       return;
     }
-    const seconds = intervalSeconds(this.state.interval);
-    const from = this.times[Math.max(0, this.times.length - MAX_CANDLES)];
-    const to = this.times[this.times.length - 1] + seconds;
-    this.toolbar.setStatus("muted", "Computing overlays…");
-    try {
-      const body = await fetchAnalytics({ symbol: this.state.symbol, venue: this.state.venue, interval: this.state.interval, start: from, end: to, studies });
-      if (seq !== this.analyticsSeq) return;
-      this.studies = body;
-      this._drawStudies();
-      this.toolbar.setStatus("muted", "");
-    } catch (error) {
-      if (seq === this.analyticsSeq) this._notify(error);
+    const { body, error } = await pending.request;
+    if (pending.seq !== this.analyticsSeq) return;
+    if (error) {
+      this._notify(error);
+      return;
     }
+    this.studies = body;
+    this._drawStudies();
+    this.toolbar.setStatus("muted", "");
+  }
+
+  // Recompute overlays over the loaded candles (toggles, scroll back, a closed live candle).
+  refreshOverlays() {
+    if (!this.candles.length) return this._applyStudies(null);
+    const seconds = intervalSeconds(this.state.interval);
+    const start = this.times[Math.max(0, this.times.length - MAX_CANDLES)];
+    const end = this.times[this.times.length - 1] + seconds;
+    return this._applyStudies(this._requestStudies({ start, end }));
   }
 
   _drawStudies() {
@@ -394,14 +422,16 @@ export class ChartComponent {
     this._showLastBar();
   }
 
-  _ensureDrawings() {
-    const instrument = { symbol: this.state.symbol, venue: this.state.venue };
-    if (this.drawings && this.drawings.instrument.symbol === instrument.symbol && this.drawings.instrument.venue === instrument.venue) return;
+  _ensureDrawings(venue) {
+    const instrument = { symbol: this.state.symbol, venue };
+    const current = this.drawings?.instrument;
+    if (current && current.symbol === instrument.symbol && current.venue === instrument.venue) return this.drawings;
     this.drawings?.destroy();
     this.drawings = new DrawingTools({
       chart: this.chart, series: this.series, timeIndex: this.timeIndex, surface: this.surface,
       instrument, colors: this.colors, onChange: () => this._syncToolbar(), onError: (e) => this._notify(e),
     });
+    return this.drawings;
   }
 
   // ---- live --------------------------------------------------------------------------------
@@ -561,7 +591,7 @@ export class ChartComponent {
       candles: this.candles.length,
       firstTime: this.times[0] ?? null,
       lastTime: this.times[this.times.length - 1] ?? null,
-      enabled: OVERLAY_KEYS.filter((k) => this.state.overlays[k].on),
+      enabled: this._enabledKeys(),
       overlays: structuredClone(this.layer.counts),
       drawings: this.drawings?.drawings.length ?? 0,
       panes: this.chart.panes().length,
