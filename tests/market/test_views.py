@@ -13,6 +13,8 @@ def test_saved_tickers_grouped_searchable_and_empty(app, member):
     ).get_data(as_text=True)
     assert "WAYNE" in fragment and "ACME" not in fragment and "<html" not in fragment
     assert "No ticker matches" in member.get("/saved-tickers?q=zzz").get_data(as_text=True)
+    has_chart = "charts.chart" in app.view_functions
+    assert ('href="/chart?symbol=ACME&amp;venue=SIM"' in page) == has_chart
 
 
 def test_fetch_tickers_is_admin_only(member):

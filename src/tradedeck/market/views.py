@@ -18,7 +18,7 @@ PAGE_LIMIT = 300
 
 def _chart_endpoint() -> str | None:
     """The chart page belongs to another feature; link to it only once it exists."""
-    return "chart.chart" if "chart.chart" in current_app.view_functions else None
+    return "charts.chart" if "charts.chart" in current_app.view_functions else None
 
 
 @bp.get("/saved-tickers")
