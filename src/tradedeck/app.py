@@ -28,6 +28,7 @@ from tradedeck.api.errors import ApiError, error_response, is_api_request, valid
 from tradedeck.config import Config, load_config
 from tradedeck.extensions import csrf, db, jwt, limiter, login_manager, migrate
 from tradedeck.health import bp as health_bp
+from tradedeck.json_provider import OrjsonProvider
 from tradedeck.logging_setup import configure_logging, install_request_logging
 from tradedeck.market.setup import init_market
 from tradedeck.security import install_security_headers
@@ -69,6 +70,7 @@ def create_app(
         template_folder=str(PACKAGE_DIR / "web" / "templates"),
         static_folder=str(PACKAGE_DIR / "web" / "static"),
     )
+    app.json = OrjsonProvider(app)
     app.config.update(config.to_flask())
 
     _init_extensions(app, config)

@@ -57,6 +57,13 @@ def test_volume_is_optional():
         (rows(time=(1, ROW["time"])), "time", "duplicate time at row 1"),
         (rows(time=(0, "yesterday")), "time", "ISO-8601"),
         (rows(time=(0, 1.5)), "time", "whole epoch seconds"),
+        (rows(open=(0, [])), "open", "list of numbers"),
+        (rows(low=(1, [1, 2])), "low", "list of numbers"),
+        (
+            {"time": [[1], [2, 3]], "open": [1, 1], "high": [1, 1], "low": [1, 1], "close": [1, 1]},
+            "time",
+            "list of times",
+        ),
         ([{"time": 1, "open": 1, "high": 2, "low": 0}], "close", "no 'close'"),
         ([1, 2], "data", "not an object"),
         ("candles", "data", "DataFrame"),

@@ -107,7 +107,12 @@ def _numeric(columns: Mapping[str, Any], name: str, size: int) -> np.ndarray:
     raw = columns[name]
     if len(raw) != size:
         raise AnalyticsInputError(f"column '{name}' has {len(raw)} rows, time has {size}", name)
-    array = np.asarray(raw)
+    try:
+        array = np.asarray(raw)
+    except ValueError:  # ragged nested lists
+        raise AnalyticsInputError(f"'{name}' must be a list of numbers", name) from None
+    if array.ndim != 1:
+        raise AnalyticsInputError(f"'{name}' must be a list of numbers", name)
     items = array.tolist() if array.dtype.kind == "O" else raw
     if array.dtype.kind == "b" or (
         not isinstance(items, np.ndarray) and any(isinstance(v, bool) for v in items)
@@ -125,7 +130,10 @@ def _numeric(columns: Mapping[str, Any], name: str, size: int) -> np.ndarray:
 
 def _times(raw: Any) -> np.ndarray:
     """Epoch seconds from epoch numbers, ISO-8601 strings or datetimes (naive means UTC)."""
-    array = np.asarray(raw)
+    try:
+        array = np.asarray(raw)
+    except ValueError:  # ragged nested lists
+        raise AnalyticsInputError("'time' must be a list of times", "time") from None
     if array.ndim != 1:
         raise AnalyticsInputError("'time' must be a list of times", "time")
     if array.size == 0:
