@@ -58,8 +58,9 @@ def analytics(page: Page, s: dict[str, Any], studies: str) -> dict[str, Any]:
 
 
 def test_overlays_match_api_drawings_persist_and_picker(
-    page: Page, live_server: str, live_app: Flask
+    live_server: str, live_app: Flask, page: Page
 ) -> None:
+    """`page` comes last so it closes before the server stops (live requests stay in flight)."""
     seed_instrument(live_app)
     login(page, live_server, live_app)
     page.goto(f"{live_server}/chart?symbol=ACME&venue=SIM&interval=15m")
