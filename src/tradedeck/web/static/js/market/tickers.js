@@ -1,4 +1,5 @@
 // Saved tickers: live prices of simulated rows through the tick stream (SSE), re-bound after htmx swaps.
+import "../chart/picker.js";
 const MAX_SYMBOLS = 100;
 let source = null;
 
