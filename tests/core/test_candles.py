@@ -182,3 +182,20 @@ def test_forming_candle_roll_and_restore():
     assert again.current("5m").high.tolist() == [9.0, 9.0, 9.0]
     assert again.current("5m").open.tolist() == [1.0, 2.0, 3.0]
     assert again.current("5m").volume.tolist() == [8.0, 8.0, 7.0]
+
+
+def test_records_are_chart_ready_dicts() -> None:
+    candles = OHLCV(
+        np.array([60, 120], dtype=np.int64),
+        np.array([1.0, 2.0]),
+        np.array([1.5, 2.5]),
+        np.array([0.5, 1.5]),
+        np.array([1.25, 2.25]),
+        np.array([10.0, 0.0]),
+    )
+    assert candles.records() == [
+        {"time": 60, "open": 1.0, "high": 1.5, "low": 0.5, "close": 1.25, "volume": 10.0},
+        {"time": 120, "open": 2.0, "high": 2.5, "low": 1.5, "close": 2.25, "volume": 0.0},
+    ]
+    assert isinstance(candles.records()[0]["time"], int)
+    assert OHLCV.empty().records() == []

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tradedeck.api.schemas import QueryModel
 from tradedeck.core.analytics import MAX_CANDLES
 from tradedeck.core.candles import INTERVALS
 
@@ -32,7 +33,7 @@ def parse_time(value: str | None) -> int | None:
     return int(when.timestamp())
 
 
-class AnalyticsQuery(BaseModel):
+class AnalyticsQuery(QueryModel):
     """Fixed query keys; per-study parameters come as extra `<study>.<param>` keys."""
 
     model_config = ConfigDict(extra="allow")

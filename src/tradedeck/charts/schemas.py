@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
+from tradedeck.api.schemas import QueryModel
 from tradedeck.charts.models import ChartDrawing
 from tradedeck.core.candles import INTERVALS
 
@@ -44,7 +45,7 @@ def _check_points(kind: str, points: list[Point]) -> None:
         raise ValueError(f"a {kind} drawing takes {wanted} point(s), got {len(points)}")
 
 
-class InstrumentRef(BaseModel):
+class InstrumentRef(QueryModel):
     symbol: str = Field(min_length=1, max_length=60)
     venue: str = Field(min_length=1, max_length=32)
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
-import numpy as np
 from flask import Response, current_app, jsonify
 from flask_openapi3 import APIBlueprint, Tag
 
@@ -41,7 +39,6 @@ bp = APIBlueprint(
 )
 SSE_HEARTBEAT_KEY = "MARKET_SSE_HEARTBEAT_SECS"
 SSE_MAX_KEY = "MARKET_SSE_MAX_SECS"
-_CANDLE_JSON = '{"time":%d,"open":%r,"high":%r,"low":%r,"close":%r,"volume":%r},'
 
 
 def _instrument(symbol: str, venue: str | None, field: str = "symbol") -> Instrument:
@@ -96,14 +93,14 @@ def candles(query: CandleQuery) -> Response:
         raise ApiError(400, "invalid_range", exc.message, exc.field) from exc
     except ProviderError as exc:
         raise _provider_error(exc) from exc
-    # One C-level %-format over all values: ~10x faster than building 5,000 dicts or f-strings.
-    values = np.column_stack(series.columns()).ravel().tolist()
-    rows = (_CANDLE_JSON * len(series) % tuple(values))[:-1]
-    head = (
-        f'{{"symbol":{json.dumps(instrument.symbol)},"venue":{json.dumps(instrument.venue.code)},'
-        f'"interval":"{query.interval}","candles":['
+    return jsonify(
+        {
+            "symbol": instrument.symbol,
+            "venue": instrument.venue.code,
+            "interval": query.interval,
+            "candles": series.records(),
+        }
     )
-    return Response(head + rows + "]}", mimetype="application/json")
 
 
 def _quotes(symbols: list[str], venue: str | None) -> Response:

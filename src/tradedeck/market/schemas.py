@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, Field, field_validator
 
+from tradedeck.api.schemas import QueryModel
 from tradedeck.core.candles import INTERVALS
 from tradedeck.market.models import Instrument
 
@@ -44,7 +45,7 @@ def _interval(value: str) -> str:
     return value
 
 
-class InstrumentQuery(BaseModel):
+class InstrumentQuery(QueryModel):
     q: str = Field("", max_length=64, description="Part of a symbol or name.")
     venue: str | None = Field(None, max_length=32, description="SIM, BINANCE, YAHOO...")
     limit: int = Field(100, ge=1, le=500)
@@ -54,7 +55,7 @@ class SymbolPath(BaseModel):
     symbol: str = Field(min_length=1, max_length=60, description="URL-encode slashes: BTC%2FUSDT.")
 
 
-class VenueQuery(BaseModel):
+class VenueQuery(QueryModel):
     venue: str | None = Field(None, max_length=32, description="Disambiguates the symbol.")
 
 
@@ -96,7 +97,7 @@ class InstrumentEnvelope(BaseModel):
     instrument: InstrumentOut
 
 
-class CandleQuery(BaseModel):
+class CandleQuery(QueryModel):
     symbol: str = Field(min_length=1, max_length=60)
     interval: str = Field("15m", description="1m, 5m, 15m, 30m, 1h, 4h, 1d or 1w.")
     venue: str | None = Field(None, max_length=32)
@@ -144,7 +145,7 @@ def split_symbols(value: str | list[str]) -> list[str]:
     return symbols
 
 
-class PricesQuery(BaseModel):
+class PricesQuery(QueryModel):
     symbols: str = Field(description="Comma-separated; `VENUE:SYMBOL` picks a venue.")
     venue: str | None = Field(None, max_length=32)
 
@@ -174,7 +175,7 @@ class PriceList(BaseModel):
     prices: list[PriceOut]
 
 
-class StreamQuery(BaseModel):
+class StreamQuery(QueryModel):
     symbols: str = Field(description="Comma-separated; `VENUE:SYMBOL` picks a venue.")
     interval: str = Field("1m", description="Interval of the forming `candle` events.")
     venue: str | None = Field(None, max_length=32)

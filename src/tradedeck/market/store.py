@@ -15,7 +15,7 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Table, and_, delete, func, select
+from sqlalchemy import Select, Table, and_, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tradedeck.core.candles import OHLCV, bucket_start, interval_seconds, resample
@@ -94,8 +94,7 @@ def read_candles(
         stmt = stmt.order_by(Candle.open_time)
     else:
         stmt = stmt.order_by(Candle.open_time.desc()).limit(limit)
-    # Core execution and a flat iterator: Row objects through np.array cost 10x more.
-    rows = db.session.connection().execute(stmt).all()
+    rows = _fetch_tuples(stmt)
     if not rows:
         return OHLCV.empty()
     flat = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=len(rows) * 6)
@@ -103,6 +102,22 @@ def read_candles(
     if limit is not None:
         data = data[::-1]
     return OHLCV(data[:, 0].astype(np.int64), *(data[:, i].copy() for i in range(1, 6)))
+
+
+def _fetch_tuples(stmt: Select[Any]) -> list[tuple[Any, ...]]:
+    """Plain DB-API tuples: building SQLAlchemy Row objects costs as much as the fetch itself.
+
+    The statement holds only integers and an interval name, rendered by SQLAlchemy's own
+    literal quoting, and runs on the session's connection (same transaction).
+    """
+    connection = db.session.connection()
+    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def latest_candle_times(instrument_ids: Iterable[int], interval: str) -> dict[int, int]:
