@@ -1,0 +1,302 @@
+"""Benchmark: orders per second through the HTTP API (gunicorn, 2 workers), SQLite and PostgreSQL.
+
+Run: .venv/bin/python bench/orders_api.py [--per-client 60] [--pg-url postgresql+psycopg://...]
+Each backend gets a fresh database, one SIM instrument (venue forced open) and 32 funded users;
+32 client threads (one per user, each with a Bearer token) post alternating market buys and
+sells with unique client_order_ids to a gunicorn on 127.0.0.1. The same 32 clients first hit
+`GET /health` the same number of times: the reference of the same run (HTTP + app + one query).
+Afterwards every account is audited: balance == ledger sum, never negative, holdings == fills,
+one order per client_order_id. Any discrepancy is printed and makes the exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, func, select, text
+
+ROOT = Path(__file__).resolve().parent.parent
+CLIENTS = 32
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/tradedeck_bench"
+SECRET = "bench-secret-key-that-is-long-enough-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ensure_pg_database(url: str) -> bool:
+    """Create the bench database if missing; False when PostgreSQL is unreachable."""
+    base, name = url.rsplit("/", 1)
+    try:
+        engine = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        return True
+    except Exception as exc:  # server down or no rights: skip that backend, say why
+        print(f"PostgreSQL unavailable ({type(exc).__name__}); skipping it")
+        return False
+
+
+def settings(database_url: str) -> dict[str, str]:
+    return {
+        "TRADEDECK_ENV": "development",
+        "SECRET_KEY": SECRET,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": "",
+        "ORDER_RATE_LIMIT": "1000000/minute",
+        "LOG_LEVEL": "WARNING",
+        "FEE_BPS": "5",
+        "SLIPPAGE_BPS": "5",
+        "JWT_EXPIRES_MINUTES": "120",
+    }
+
+
+def prepare(database_url: str, instance: Path) -> list[str]:
+    """Fresh schema, one instrument, 32 funded users; returns their access tokens."""
+    from flask_jwt_extended import create_access_token
+
+    from tradedeck.accounts.models import User
+    from tradedeck.accounts.passwords import hash_password
+    from tradedeck.app import create_app
+    from tradedeck.database import utcnow
+    from tradedeck.extensions import db
+    from tradedeck.market.models import Instrument, LastPrice, Venue
+    from tradedeck.trading import hours, ledger
+
+    app = create_app(settings(database_url), instance_path=instance)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        venue = Venue(
+            code="SIM",
+            name="Simulated",
+            kind="simulated",
+            timezone="America/New_York",
+            always_open=False,
+        )
+        instrument = Instrument(venue=venue, symbol="BENCH", name="Benchmark Inc")
+        db.session.add_all([venue, instrument])
+        db.session.flush()
+        db.session.add(
+            LastPrice(
+                instrument_id=instrument.id,
+                price=Decimal("100.00"),
+                previous_close=Decimal("100.00"),
+                updated_at=utcnow(),
+            )
+        )
+        password = hash_password("bench-password-1")
+        users = [
+            User(
+                username=f"bench{i}",
+                username_key=f"bench{i}",
+                email=f"bench{i}@example.com",
+                password_hash=password,
+                role="customer",
+                preferences={},
+            )
+            for i in range(CLIENTS)
+        ]
+        db.session.add_all(users)
+        db.session.commit()
+        hours.set_override("SIM", "open", by="bench")
+        tokens = []
+        for user in users:
+            ledger.deposit(user.id, "1000000")
+            tokens.append(create_access_token(identity=str(user.id)))
+        db.session.remove()
+        db.engine.dispose()
+    return tokens
+
+
+def start_gunicorn(database_url: str, instance: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **settings(database_url)}
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "-w",
+        "2",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--log-level",
+        "warning",
+        f"tradedeck.app:create_app(instance_path={str(instance)!r})",
+    ]
+    log = (instance / "gunicorn.log").open("wb")
+    process = subprocess.Popen(command, env=env, cwd=instance, stdout=log, stderr=log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code:
+                return process
+        except requests.RequestException:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("gunicorn did not come up")
+
+
+def load(
+    clients: int, per_client: int, call: Callable[[requests.Session, int, int], bool]
+) -> tuple[float, list[float], int]:
+    """Run `per_client` calls on each of `clients` threads; (seconds, latencies, failures)."""
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients + 1)
+
+    def worker(index: int) -> None:
+        session = requests.Session()
+        mine: list[float] = []
+        bad = 0
+        barrier.wait()
+        for n in range(per_client):
+            start = time.perf_counter()
+            ok = call(session, index, n)
+            mine.append(time.perf_counter() - start)
+            bad += not ok
+        with lock:
+            latencies.extend(mine)
+            failures[0] += bad
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - start, latencies, failures[0]
+
+
+def audit(database_url: str, instance: Path, expected_orders: int) -> list[str]:
+    """Every account's books after the run; returns the discrepancies found."""
+    from tradedeck.app import create_app
+    from tradedeck.extensions import db
+    from tradedeck.trading import ledger
+    from tradedeck.trading.models import Account, Order, Position, Trade
+
+    problems = []
+    app = create_app(settings(database_url), instance_path=instance)
+    with app.app_context():
+        for account in db.session.scalars(select(Account)):
+            if account.cash != ledger.ledger_sum(account.id) or account.cash < 0:
+                problems.append(f"account {account.id}: cash {account.cash} != ledger")
+            held = db.session.scalar(
+                select(func.coalesce(func.sum(Position.quantity), 0)).where(
+                    Position.account_id == account.id
+                )
+            )
+            bought = db.session.scalar(
+                select(func.coalesce(func.sum(Trade.quantity), 0)).where(
+                    Trade.account_id == account.id, Trade.side == "buy"
+                )
+            )
+            sold = db.session.scalar(
+                select(func.coalesce(func.sum(Trade.quantity), 0)).where(
+                    Trade.account_id == account.id, Trade.side == "sell"
+                )
+            )
+            if Decimal(held) != Decimal(bought) - Decimal(sold):
+                problems.append(f"account {account.id}: holdings {held} != fills")
+        orders = db.session.scalar(select(func.count()).select_from(Order))
+        distinct = db.session.scalar(select(func.count(func.distinct(Order.client_order_id))))
+        if orders != expected_orders or distinct != orders:
+            problems.append(f"{orders} orders ({distinct} distinct ids), {expected_orders} sent")
+        db.engine.dispose()
+    return problems
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
+
+
+def report(label: str, seconds: float, latencies: list[float], failures: int) -> None:
+    print(
+        f"  {label:<22} {len(latencies) / seconds:8.0f} req/s   p50 "
+        f"{percentile(latencies, 50) * 1000:6.1f} ms   "
+        f"p99 {percentile(latencies, 99) * 1000:6.1f} ms   failures {failures}"
+    )
+
+
+def run_backend(name: str, database_url: str, per_client: int) -> list[str]:
+    with tempfile.TemporaryDirectory(prefix="tradedeck-bench-") as tmp:
+        instance = Path(tmp)
+        if name == "sqlite":
+            database_url = f"sqlite:///{instance / 'bench.db'}"
+        tokens = prepare(database_url, instance)
+        port = free_port()
+        server = start_gunicorn(database_url, instance, port)
+        base = f"http://127.0.0.1:{port}"
+        try:
+
+            def health(session: requests.Session, index: int, n: int) -> bool:
+                return session.get(f"{base}/health", timeout=30).status_code in (200, 503)
+
+            def order(session: requests.Session, index: int, n: int) -> bool:
+                side = "buy" if n % 2 == 0 else "sell"
+                response = session.post(
+                    f"{base}/api/v1/orders",
+                    json={
+                        "symbol": "BENCH",
+                        "side": side,
+                        "type": "market",
+                        "quantity": "1",
+                        "client_order_id": f"c{index}-{n}",
+                    },
+                    headers={"Authorization": f"Bearer {tokens[index]}"},
+                    timeout=30,
+                )
+                return response.status_code == 201 and response.json()["order"]["status"] == (
+                    "filled"
+                )
+
+            print(f"{name}: {CLIENTS} clients x {per_client} requests, gunicorn 2 workers")
+            report("GET /health (ref)", *load(CLIENTS, per_client, health))
+            report("POST /api/v1/orders", *load(CLIENTS, per_client, order))
+        finally:
+            server.terminate()
+            server.wait(10)
+        problems = audit(database_url, instance, CLIENTS * per_client)
+        print(f"  ledger discrepancies: {len(problems)}")
+        for problem in problems:
+            print(f"    {problem}")
+        return problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-client", type=int, default=60, help="requests per client")
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
+    parser.add_argument("--skip-pg", action="store_true")
+    args = parser.parse_args()
+    if not 1 <= args.per_client <= 1000:
+        parser.error("--per-client must be 1..1000 (a bounded run)")
+    problems = run_backend("sqlite", "", args.per_client)
+    if not args.skip_pg and ensure_pg_database(args.pg_url):
+        problems += run_backend("postgresql", args.pg_url, args.per_client)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
