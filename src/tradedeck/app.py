@@ -20,11 +20,11 @@ from tradedeck.accounts.api import bp as auth_api
 from tradedeck.accounts.models import User
 from tradedeck.accounts.views import bp as accounts_web
 from tradedeck.analysis.setup import init_analysis
-from tradedeck.charts.setup import init_charts
 from tradedeck.api.auth import enforce_api_access, load_user_from_request
 from tradedeck.api.docs import bp as docs_web
 from tradedeck.api.docs import install_docs
 from tradedeck.api.errors import ApiError, error_response, is_api_request, validation_error_response
+from tradedeck.charts.setup import init_charts
 from tradedeck.config import Config, load_config
 from tradedeck.extensions import csrf, db, jwt, limiter, login_manager, migrate
 from tradedeck.health import bp as health_bp
