@@ -120,7 +120,8 @@ def test_overlays_match_api_drawings_persist_and_picker(
         lambda r: r.url.endswith("/api/v1/charts/drawings") and r.status == 201
     ):
         page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.3)
-    assert stats(page)["drawings"] == 1
+    # the component adds the line once it has read the 201's body: a microtask after the response
+    page.wait_for_function("() => window.tradedeckCharts.main.stats().drawings === 1")
     page.reload()
     wait_idle(page)
     s = stats(page)
