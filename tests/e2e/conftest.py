@@ -62,8 +62,12 @@ def live_server(live_app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser context; any console error or page error fails the test."""
+def page(browser: Browser, live_server: str) -> Iterator[Page]:
+    """A fresh browser context; any console error or page error fails the test.
+
+    It depends on `live_server` so the server outlives the page: open streams (SSE) would
+    otherwise be reset by the shutdown and show up as console errors.
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
     errors: list[str] = []
