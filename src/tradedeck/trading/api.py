@@ -44,8 +44,10 @@ limit_orders = limiter.shared_limit(order_limit, scope="orders", key_func=user_k
 
 
 def _place(request: orders.OrderRequest) -> tuple[Response, int]:
-    order, created = orders.place_order(int(current_user.id), request)
-    return jsonify({"order": serialize.order(order), "created": created}), 201 if created else 200
+    placed = orders.place(int(current_user.id), request)
+    listing = (placed.symbol, placed.venue) if placed.symbol and placed.venue else None
+    body = {"order": serialize.order(placed.order, listing), "created": placed.created}
+    return jsonify(body), 201 if placed.created else 200
 
 
 @bp.post("/orders")

@@ -17,7 +17,15 @@ from sqlalchemy import select
 from tradedeck.core import positions as core_positions
 from tradedeck.core.errors import DomainError
 from tradedeck.core.money import to_json
-from tradedeck.core.orders import OrderSpec, OrderStatus, OrderType, Side, TimeInForce, fill_at
+from tradedeck.core.orders import (
+    Fill,
+    OrderSpec,
+    OrderStatus,
+    OrderType,
+    Side,
+    TimeInForce,
+    fill_at,
+)
 from tradedeck.core.orders import on_price as evaluate
 from tradedeck.database import utcnow
 from tradedeck.extensions import db, events
@@ -41,22 +49,12 @@ def spec_of(order: Order) -> OrderSpec:
     )
 
 
-def position_row(account_id: int, instrument_id: int) -> Position:
-    row = db.session.scalars(
+def position_row(account_id: int, instrument_id: int) -> Position | None:
+    return db.session.scalars(
         select(Position).where(
             Position.account_id == account_id, Position.instrument_id == instrument_id
         )
     ).first()
-    if row is None:
-        row = Position(
-            account_id=account_id,
-            instrument_id=instrument_id,
-            quantity=Decimal(0),
-            cost_basis=Decimal(0),
-            realized_pnl=Decimal(0),
-        )
-        db.session.add(row)
-    return row
 
 
 def reject(order: Order, reason: str, now: datetime) -> None:
@@ -66,45 +64,75 @@ def reject(order: Order, reason: str, now: datetime) -> None:
     order.reserved_cash = order.reserved_quantity = Decimal(0)
 
 
+@dataclass(frozen=True)
+class Settlement:
+    """What one fill does to the books, worked out before anything is written, so the
+    ORM path (worker) and the Core path (order placement) apply the very same rules."""
+
+    fill: Fill
+    position: core_positions.Position
+    realized_pnl: Decimal
+    postings: tuple[tuple[str, Decimal, str], ...]
+
+
+def settle(
+    side: Side,
+    quantity: Decimal,
+    price: Decimal,
+    symbol: str,
+    spendable: Decimal,
+    position: core_positions.Position,
+) -> Settlement | str:
+    """The settlement of a fill, or the reason to reject it (cash or holdings no longer
+    suffice). `spendable` is cash minus what the account's other working orders reserve."""
+    execution = fill_at(side, quantity, price, pricing.costs())
+    if side is Side.BUY and -execution.cash_delta > spendable:
+        return (
+            f"insufficient funds at execution: needs {to_json(-execution.cash_delta)}"
+            f", {to_json(spendable)} available"
+        )
+    try:
+        effect = core_positions.apply_fill(
+            position, side, quantity, price, execution.fee, allow_short=pricing.allow_short()
+        )
+    except DomainError as exc:
+        return exc.message
+    kind, signed = (
+        ("buy", -execution.notional) if side is Side.BUY else ("sell", execution.notional)
+    )
+    label = f"{side.value.title()} {to_json(quantity.normalize())} {symbol}"
+    postings = [(kind, signed, label)]
+    if execution.fee:
+        postings.append(("fee", -execution.fee, f"Fee: {label}"))
+    return Settlement(execution, effect.position, effect.realized_pnl, tuple(postings))
+
+
 def fill(account: Account, order: Order, price: Decimal, now: datetime) -> Trade | None:
     """Execute `order` at `price` (account locked by the caller); rejects it if cash or
     holdings no longer suffice. Returns the trade, or None when rejected."""
     side = Side(order.side)
-    execution = fill_at(side, order.quantity, price, pricing.costs())
+    spendable = account.cash
     if side is Side.BUY:
-        spendable = account.cash - ledger.reserved_cash(account.id, [order.id] if order.id else [])
-        if -execution.cash_delta > spendable:
-            reject(
-                order,
-                f"insufficient funds at execution: needs {to_json(-execution.cash_delta)}"
-                f", {to_json(spendable)} available",
-                now,
-            )
-            return None
+        spendable -= ledger.reserved_cash(account.id, [order.id] if order.id else [])
     row = position_row(account.id, order.instrument_id)
-    try:
-        effect = core_positions.apply_fill(
-            core_positions.Position(row.quantity, row.cost_basis, row.realized_pnl),
-            side,
-            order.quantity,
-            price,
-            execution.fee,
-            allow_short=pricing.allow_short(),
-        )
-    except DomainError as exc:
-        reject(order, exc.message, now)
-        return None
-    row.quantity = effect.position.quantity
-    row.cost_basis = effect.position.cost_basis
-    row.realized_pnl = effect.position.realized_pnl
-    db.session.flush()
-    kind, signed = (
-        ("buy", -execution.notional) if side is Side.BUY else ("sell", execution.notional)
+    held = (
+        core_positions.Position(row.quantity, row.cost_basis, row.realized_pnl)
+        if row is not None
+        else core_positions.Position(Decimal(0), Decimal(0), Decimal(0))
     )
-    label = f"{side.value.title()} {to_json(order.quantity.normalize())} {order.instrument.symbol}"
-    ledger.post(account, kind, signed, order.id, label)
-    if execution.fee:
-        ledger.post(account, "fee", -execution.fee, order.id, f"Fee: {label}")
+    result = settle(side, order.quantity, price, order.instrument.symbol, spendable, held)
+    if isinstance(result, str):
+        reject(order, result, now)
+        return None
+    if row is None:
+        row = Position(account_id=account.id, instrument_id=order.instrument_id)
+        db.session.add(row)
+    row.quantity = result.position.quantity
+    row.cost_basis = result.position.cost_basis
+    row.realized_pnl = result.position.realized_pnl
+    db.session.flush()
+    for kind, amount, note in result.postings:
+        ledger.post(account, kind, amount, order.id, note)
     trade = Trade(
         order_id=order.id,
         account_id=account.id,
@@ -112,14 +140,14 @@ def fill(account: Account, order: Order, price: Decimal, now: datetime) -> Trade
         side=order.side,
         quantity=order.quantity,
         price=price,
-        notional=execution.notional,
-        fee=execution.fee,
-        realized_pnl=effect.realized_pnl,
+        notional=result.fill.notional,
+        fee=result.fill.fee,
+        realized_pnl=result.realized_pnl,
         executed_at=now,
     )
     db.session.add(trade)
     order.status = OrderStatus.FILLED.value
-    order.fill_price, order.fee, order.filled_at = price, execution.fee, now
+    order.fill_price, order.fee, order.filled_at = price, result.fill.fee, now
     order.reserved_cash = order.reserved_quantity = Decimal(0)
     return trade
 

@@ -6,10 +6,13 @@ Available cash is cash minus what working buy orders reserve; withdrawals may no
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.sql.dml import Update
 
 from tradedeck.core.errors import DomainError
 from tradedeck.core.money import MONEY_PLACES, parse_decimal, to_json
@@ -41,6 +44,49 @@ def post(
     )
     db.session.add(row)
     return row
+
+
+def post_entries(
+    account_id: int,
+    cash: Decimal,
+    entries: Iterable[tuple[str, Decimal, str]],
+    order_id: int | None,
+    now: datetime,
+) -> Decimal:
+    """`post` without the ORM for the order path: one multi-row ledger insert and one
+    account update (caller holds the lock and passes the locked `cash`). Returns the new
+    balance; no intermediate balance may go negative."""
+    rows = []
+    for kind, amount, note in entries:
+        cash += amount
+        if cash < 0:
+            raise DomainError(
+                "insufficient cash for this movement", field="amount", code="insufficient_funds"
+            )
+        rows.append(
+            {
+                "account_id": account_id,
+                "type": kind,
+                "amount": amount,
+                "balance_after": cash,
+                "order_id": order_id,
+                "note": note,
+                "created_at": now,
+            }
+        )
+    if rows:
+        connection = db.session.connection()
+        connection.execute(insert(CashTransaction.__table__), rows)
+        connection.execute(
+            _account_update(), {"account_id": account_id, "cash": cash, "updated_at": now}
+        )
+    return cash
+
+
+@cache
+def _account_update() -> Update:
+    accounts = Account.__table__
+    return update(accounts).where(accounts.c.id == bindparam("account_id"))
 
 
 def reserved_cash(account_id: int, exclude_order_ids: Iterable[int] = ()) -> Decimal:

@@ -9,7 +9,10 @@ writers anyway; a deferred transaction would read stale balances and lose update
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Row, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -34,16 +37,48 @@ def lock_account(user_id: int) -> Account:
     begin_write()
     account = _select_locked(user_id)
     if account is None:
-        insert = sqlite_insert if is_sqlite() else pg_insert
-        now = utcnow()
-        db.session.execute(
-            insert(Account)
-            .values(user_id=user_id, currency="USD", cash=0, created_at=now, updated_at=now)
-            .on_conflict_do_nothing(index_elements=["user_id"])
-        )
+        _create(user_id)
         account = _select_locked(user_id)
         assert account is not None
     return account
+
+
+@dataclass(frozen=True, slots=True)
+class LockedAccount:
+    id: int
+    cash: Decimal
+
+
+def lock_account_row(user_id: int) -> LockedAccount:
+    """`lock_account` without the ORM: the order path needs only id and cash, and a Core
+    row is cheaper than an identity-mapped `Account` it would update with Core anyway."""
+    begin_write()
+    row = _select_locked_row(user_id)
+    if row is None:
+        _create(user_id)
+        row = _select_locked_row(user_id)
+        assert row is not None
+    return LockedAccount(row.id, row.cash)
+
+
+def _create(user_id: int) -> None:
+    insert = sqlite_insert if is_sqlite() else pg_insert
+    now = utcnow()
+    db.session.execute(
+        insert(Account)
+        .values(user_id=user_id, currency="USD", cash=0, created_at=now, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id"])
+    )
+
+
+def _select_locked_row(user_id: int) -> Row[tuple[int, Decimal]] | None:
+    accounts = Account.__table__
+    statement = (
+        select(accounts.c.id, accounts.c.cash)
+        .where(accounts.c.user_id == user_id)
+        .with_for_update()
+    )
+    return db.session.connection().execute(statement).first()
 
 
 def _select_locked(user_id: int) -> Account | None:

@@ -12,20 +12,26 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, insert, null, select, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.sql.dml import Update
 
 from tradedeck.core import orders as rules
+from tradedeck.core import positions as core_positions
 from tradedeck.core.errors import DomainError
 from tradedeck.core.money import to_json
-from tradedeck.core.orders import OrderSpec, OrderStatus, Side, TimeInForce
+from tradedeck.core.orders import OrderSpec, OrderStatus, Side, TimeInForce, on_price
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
-from tradedeck.market.models import Instrument
+from tradedeck.market.models import Instrument, LastPrice, Venue
 from tradedeck.trading import execution, hours, ledger, pricing
-from tradedeck.trading.locking import lock_account
-from tradedeck.trading.models import Account, Order, Position
+from tradedeck.trading.locking import LockedAccount, lock_account, lock_account_row
+from tradedeck.trading.models import Order, Position, Trade
 
+M = TypeVar("M", Order, Trade)
 CLIENT_ORDER_ID = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
 
 
@@ -44,21 +50,147 @@ class OrderRequest:
     venue: str | None = None
 
 
-def prepare(request: OrderRequest) -> tuple[Instrument, OrderSpec]:
-    """Validate the request: DomainError names the offending field."""
-    instrument = pricing.find_instrument(request.symbol, request.venue)
+@dataclass(frozen=True, slots=True)
+class Book:
+    """Everything placement needs about the instrument and the account, read in one query."""
+
+    instrument_id: int
+    symbol: str
+    status: str
+    venue_id: int
+    venue: str
+    rules: rules.InstrumentRules
+    min_qty: Decimal
+    price: Decimal | None
+    position_id: int | None
+    position: core_positions.Position
+    reserved_cash: Decimal
+    reserved_quantity: Decimal
+    existing_order_id: int | None
+
+
+def _working_sum(column: Any, *where: Any) -> Any:
+    orders_table = Order.__table__
+    return (
+        select(func.coalesce(func.sum(column), 0))
+        .where(orders_table.c.status.in_(ledger.WORKING), *where)
+        .scalar_subquery()
+    )
+
+
+@cache
+def _book_statement(by_venue: bool, by_client_id: bool) -> Select[Any]:
+    """Built once per shape with bound parameters: constructing it costs more than running it."""
+    instruments, venues = Instrument.__table__, Venue.__table__
+    prices, positions, orders_table = LastPrice.__table__, Position.__table__, Order.__table__
+    account_id = bindparam("account_id")
+    existing = (
+        select(orders_table.c.id)
+        .where(
+            orders_table.c.user_id == bindparam("user_id"),
+            orders_table.c.client_order_id == bindparam("client_order_id"),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    statement = (
+        select(
+            instruments.c.id,
+            instruments.c.symbol,
+            instruments.c.status,
+            instruments.c.venue_id,
+            venues.c.code,
+            instruments.c.tick_size,
+            instruments.c.lot_size,
+            instruments.c.min_qty,
+            prices.c.price,
+            positions.c.id.label("position_id"),
+            positions.c.quantity,
+            positions.c.cost_basis,
+            positions.c.realized_pnl,
+            _working_sum(orders_table.c.reserved_cash, orders_table.c.account_id == account_id),
+            _working_sum(
+                orders_table.c.reserved_quantity,
+                orders_table.c.account_id == account_id,
+                orders_table.c.instrument_id == instruments.c.id,
+            ),
+            existing if by_client_id else null(),
+        )
+        .join(venues, venues.c.id == instruments.c.venue_id)
+        .outerjoin(prices, prices.c.instrument_id == instruments.c.id)
+        .outerjoin(
+            positions,
+            (positions.c.instrument_id == instruments.c.id)
+            & (positions.c.account_id == account_id),
+        )
+        .where(instruments.c.symbol == bindparam("symbol"))
+        .order_by(instruments.c.id)
+        .limit(1)
+    )
+    if by_venue:
+        statement = statement.where(venues.c.code == bindparam("venue"))
+    return statement
+
+
+def read_book(user_id: int, account_id: int | None, request: OrderRequest) -> Book:
+    """Instrument rules, last price, position, reservations and any order already placed
+    under the request's client_order_id: one round trip instead of eight ORM queries.
+
+    Called after the account lock (in its own statement, so on PostgreSQL it sees what the
+    previous lock holder committed); raises DomainError for a missing or untradable symbol.
+    """
+    symbol = request.symbol
+    if not isinstance(symbol, str) or not symbol.strip():
+        raise DomainError("symbol is required", field="symbol", code="required")
+    coid, venue = request.client_order_id, request.venue
+    statement = _book_statement(bool(venue), coid is not None)
+    params = {
+        "account_id": account_id,
+        "user_id": user_id,
+        "client_order_id": coid,
+        "symbol": symbol.strip().upper(),
+        "venue": venue.strip().upper() if venue else None,
+    }
+    row = db.session.connection().execute(statement, params).first()
+    if row is None:
+        raise DomainError(f"unknown symbol {symbol!r}", field="symbol", code="not_found")
+    (iid, sym, status, venue_id, venue, tick, lot, min_qty, price, pid, qty, basis, pnl) = row[:13]
+    if status != "active":
+        raise DomainError(
+            f"{sym} is {status} and cannot be traded", field="symbol", code="not_tradable"
+        )
+    zero = Decimal(0)
+    return Book(
+        instrument_id=iid,
+        symbol=sym,
+        status=status,
+        venue_id=venue_id,
+        venue=venue,
+        rules=rules.InstrumentRules(tick_size=tick, lot_size=lot),
+        min_qty=min_qty,
+        price=price,
+        position_id=pid,
+        position=core_positions.Position(qty or zero, basis or zero, pnl or zero),
+        reserved_cash=Decimal(row[13] or 0),
+        reserved_quantity=Decimal(row[14] or 0),
+        existing_order_id=row[15],
+    )
+
+
+def validate(book: Book, request: OrderRequest) -> OrderSpec:
+    """Validate the request against the instrument's rules: DomainError names the field."""
     spec = rules.validate_order(
         side=request.side,
         order_type=request.type,
         quantity=request.quantity,
-        rules=pricing.rules_of(instrument),
+        rules=book.rules,
         limit_price=request.limit_price,
         stop_price=request.stop_price,
         time_in_force=request.time_in_force,
     )
-    if spec.quantity < instrument.min_qty:
+    if spec.quantity < book.min_qty:
         raise DomainError(
-            f"quantity must be at least {to_json(instrument.min_qty.normalize())}",
+            f"quantity must be at least {to_json(book.min_qty.normalize())}",
             field="quantity",
             code="min_qty",
         )
@@ -67,35 +199,24 @@ def prepare(request: OrderRequest) -> tuple[Instrument, OrderSpec]:
         raise DomainError(
             "client_order_id must be 1-64 letters, digits or . _ : -", field="client_order_id"
         )
-    return instrument, spec
+    return spec
 
 
-def held_quantity(account_id: int, instrument_id: int, exclude: int | None = None) -> Decimal:
-    """Position minus what working sell orders already reserve."""
-    quantity = db.session.scalar(
-        select(Position.quantity).where(
-            Position.account_id == account_id, Position.instrument_id == instrument_id
+def require_price(book: Book) -> Decimal:
+    if book.price is None or book.price <= 0:
+        raise DomainError(
+            f"no price for {book.symbol} yet; try again shortly", field="symbol", code="no_price"
         )
-    ) or Decimal(0)
-    statement = select(func.coalesce(func.sum(Order.reserved_quantity), 0)).where(
-        Order.account_id == account_id,
-        Order.instrument_id == instrument_id,
-        Order.status.in_(ledger.WORKING),
-    )
-    if exclude is not None:
-        statement = statement.where(Order.id != exclude)
-    return quantity - Decimal(db.session.scalar(statement) or 0)
+    return book.price
 
 
-def _preview(account: Account | None, instrument: Instrument, spec: OrderSpec) -> rules.Preview:
-    cash = ledger.available_cash(account) if account else Decimal(0)
-    holdings = held_quantity(account.id, instrument.id) if account else Decimal(0)
+def _preview(book: Book, spec: OrderSpec, cash: Decimal) -> rules.Preview:
     return rules.preview(
         spec,
-        reference_price=pricing.require_price(instrument),
-        cash_available=cash,
-        holdings_available=holdings,
-        rules=pricing.rules_of(instrument),
+        reference_price=require_price(book),
+        cash_available=cash - book.reserved_cash,
+        holdings_available=book.position.quantity - book.reserved_quantity,
+        rules=book.rules,
         costs=pricing.costs(),
         allow_short=pricing.allow_short(),
     )
@@ -105,14 +226,22 @@ def preview_order(
     user_id: int, request: OrderRequest
 ) -> tuple[Instrument, OrderSpec, rules.Preview]:
     """Estimated price, cost, fee and whether it can be placed now (nothing is written)."""
-    instrument, spec = prepare(request)
-    return instrument, spec, _preview(ledger.find_account(user_id), instrument, spec)
+    account = ledger.find_account(user_id)
+    book = read_book(user_id, account.id if account else None, request)
+    spec = validate(book, request)
+    instrument = db.session.get(Instrument, book.instrument_id)
+    assert instrument is not None
+    return instrument, spec, _preview(book, spec, account.cash if account else Decimal(0))
 
 
-def find_by_client_id(user_id: int, client_order_id: str) -> Order | None:
-    return db.session.scalars(
-        select(Order).where(Order.user_id == user_id, Order.client_order_id == client_order_id)
-    ).first()
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """A placed (or, for a repeated client_order_id, the first) order and where it trades."""
+
+    order: Order
+    created: bool
+    symbol: str | None = None
+    venue: str | None = None
 
 
 def place_order(
@@ -120,56 +249,184 @@ def place_order(
 ) -> tuple[Order, bool]:
     """Place an order; returns (order, created). A repeated client_order_id returns the
     first order with created=False."""
-    instrument, spec = prepare(request)
-    account = lock_account(user_id)
-    if request.client_order_id is not None:
-        existing = find_by_client_id(user_id, request.client_order_id)
-        if existing is not None:
-            db.session.commit()
-            return existing, False
+    placed = place(user_id, request, now)
+    return placed.order, placed.created
+
+
+def place(user_id: int, request: OrderRequest, now: datetime | None = None) -> Placement:
+    """Lock the account, read the book, validate, then write the order in its final state
+    (and, when it fills at once, the position, ledger and trade) with Core statements.
+
+    The returned Order is attached to the session as loaded, so nothing is re-read after
+    the commit; the symbol and venue travel with it for serialisation.
+    """
+    account = lock_account_row(user_id)
     try:
-        check = _preview(account, instrument, spec)
-        check.raise_if_insufficient()
+        book = read_book(user_id, account.id, request)
+        spec = validate(book, request)
+        if book.existing_order_id is not None:
+            db.session.commit()
+            existing = db.session.get(Order, book.existing_order_id)
+            assert existing is not None
+            return Placement(existing, False)
+        _preview(book, spec, account.cash).raise_if_insufficient()
+        now = now or utcnow()
+        values, settlement = _order_values(user_id, account, book, spec, request, now)
+        connection = db.session.connection()
+        orders_table = Order.__table__
+        order_id = connection.execute(
+            insert(orders_table).returning(orders_table.c.id), values
+        ).scalar_one()
+        trade = None
+        if settlement is not None:
+            trade = _write_fill(account, book, spec, order_id, settlement, values, now)
     except DomainError:
         db.session.rollback()
         raise
-    now = now or utcnow()
-    price = pricing.require_price(instrument)
-    hold = rules.reservation(
-        spec, reference_price=price, rules=pricing.rules_of(instrument), costs=pricing.costs()
-    )
-    order = Order(
-        user_id=user_id,
-        account_id=account.id,
-        instrument_id=instrument.id,
-        client_order_id=request.client_order_id,
-        side=spec.side.value,
-        type=spec.type.value,
-        time_in_force=spec.time_in_force.value,
-        quantity=spec.quantity,
-        limit_price=spec.limit_price,
-        stop_price=spec.stop_price,
-        triggered=False,
-        reserved_cash=hold.cash,
-        reserved_quantity=hold.quantity,
-        status=OrderStatus.QUEUED.value,
-        queued_at=now,
-        expires_at=hours.session_end(instrument.venue, now)
-        if spec.time_in_force is TimeInForce.DAY
-        else None,
-    )
-    order.instrument = instrument
-    db.session.add(order)
-    db.session.flush()
-    trade = None
-    if hours.is_venue_open(instrument.venue, now):
-        order.queued_at = None
-        order.status = OrderStatus.OPEN.value
-        order.opened_at = now
-        trade = execution.work(account, order, price, now)
     db.session.commit()
-    execution.announce(trade)
-    return order, True
+    order = _attached(Order, {"id": order_id, **values})
+    if trade is not None:
+        execution.announce(_attached(Trade, trade))
+    return Placement(order, True, book.symbol, book.venue)
+
+
+def _order_values(
+    user_id: int,
+    account: LockedAccount,
+    book: Book,
+    spec: OrderSpec,
+    request: OrderRequest,
+    now: datetime,
+) -> tuple[dict[str, Any], execution.Settlement | None]:
+    """The order row in its final state: queued (venue closed), open, filled or rejected."""
+    price = require_price(book)
+    costs = pricing.costs()
+    hold = rules.reservation(spec, reference_price=price, rules=book.rules, costs=costs)
+    day = spec.time_in_force is TimeInForce.DAY
+    values: dict[str, Any] = {
+        "user_id": user_id,
+        "account_id": account.id,
+        "instrument_id": book.instrument_id,
+        "client_order_id": request.client_order_id,
+        "side": spec.side.value,
+        "type": spec.type.value,
+        "time_in_force": spec.time_in_force.value,
+        "quantity": spec.quantity,
+        "limit_price": spec.limit_price,
+        "stop_price": spec.stop_price,
+        "status": OrderStatus.QUEUED.value,
+        "triggered": False,
+        "reserved_cash": hold.cash,
+        "reserved_quantity": hold.quantity,
+        "fill_price": None,
+        "fee": None,
+        "reject_reason": None,
+        "expires_at": hours.session_end(book.venue_id, now) if day else None,
+        "queued_at": now,
+        "opened_at": None,
+        "filled_at": None,
+        "cancelled_at": None,
+        "rejected_at": None,
+        "expired_at": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    if not hours.is_venue_open(book.venue_id, now):
+        return values, None
+    values.update(status=OrderStatus.OPEN.value, queued_at=None, opened_at=now)
+    outcome = on_price(
+        spec, price, rules=book.rules, slippage_bps=costs.slippage_bps, triggered=False
+    )
+    values["triggered"] = outcome.triggered
+    if outcome.fill_price is None:
+        return values, None
+    result = execution.settle(
+        spec.side,
+        spec.quantity,
+        outcome.fill_price,
+        book.symbol,
+        account.cash - book.reserved_cash,
+        book.position,
+    )
+    zero = Decimal(0)
+    if isinstance(result, str):
+        values.update(
+            status=OrderStatus.REJECTED.value,
+            reject_reason=result[:200],
+            rejected_at=now,
+            reserved_cash=zero,
+            reserved_quantity=zero,
+        )
+        return values, None
+    values.update(
+        status=OrderStatus.FILLED.value,
+        fill_price=outcome.fill_price,
+        fee=result.fill.fee,
+        filled_at=now,
+        reserved_cash=zero,
+        reserved_quantity=zero,
+    )
+    return values, result
+
+
+def _write_fill(
+    account: LockedAccount,
+    book: Book,
+    spec: OrderSpec,
+    order_id: int,
+    settlement: execution.Settlement,
+    values: dict[str, Any],
+    now: datetime,
+) -> dict[str, Any]:
+    """Position, ledger rows, cash and the trade of an immediate fill; returns the trade."""
+    connection = db.session.connection()
+    positions = Position.__table__
+    after = settlement.position
+    changes = {
+        "quantity": after.quantity,
+        "cost_basis": after.cost_basis,
+        "realized_pnl": after.realized_pnl,
+        "updated_at": now,
+    }
+    if book.position_id is None:
+        connection.execute(
+            insert(positions),
+            {"account_id": account.id, "instrument_id": book.instrument_id, "created_at": now}
+            | changes,
+        )
+    else:
+        connection.execute(_position_update(), {"position_id": book.position_id} | changes)
+    ledger.post_entries(account.id, account.cash, settlement.postings, order_id, now)
+    trade = {
+        "order_id": order_id,
+        "account_id": account.id,
+        "instrument_id": book.instrument_id,
+        "side": spec.side.value,
+        "quantity": spec.quantity,
+        "price": values["fill_price"],
+        "notional": settlement.fill.notional,
+        "fee": settlement.fill.fee,
+        "realized_pnl": settlement.realized_pnl,
+        "executed_at": now,
+    }
+    trades = Trade.__table__
+    trade["id"] = connection.execute(insert(trades).returning(trades.c.id), trade).scalar_one()
+    return trade
+
+
+@cache
+def _position_update() -> Update:
+    positions = Position.__table__
+    return update(positions).where(positions.c.id == bindparam("position_id"))
+
+
+def _attached(model: type[M], values: dict[str, Any]) -> M:
+    """A row just written with Core, attached to the session as if loaded: every column is
+    known, so reading it (and the API response) costs no query; relationships load lazily."""
+    row = model(**values)
+    make_transient_to_detached(row)
+    db.session.add(row)
+    return row
 
 
 def cancel_order(user_id: int, order_id: int, now: datetime | None = None) -> Order:

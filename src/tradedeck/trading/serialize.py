@@ -30,12 +30,14 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def order(row: Order) -> dict[str, Any]:
+def order(row: Order, listing: tuple[str, str] | None = None) -> dict[str, Any]:
+    """`listing` (symbol, venue code), when the caller has it, spares loading the instrument."""
+    symbol, venue = listing or (row.instrument.symbol, row.instrument.venue.code)
     return {
         "id": row.id,
         "client_order_id": row.client_order_id,
-        "symbol": row.instrument.symbol,
-        "venue": row.instrument.venue.code,
+        "symbol": symbol,
+        "venue": venue,
         "side": row.side,
         "type": row.type,
         "time_in_force": row.time_in_force,
