@@ -50,10 +50,10 @@ def test_demo_customer_buys_and_sells(page: Page, live_server: str) -> None:
     expect(page.locator("#cash-balance")).to_have_text("100,000.00")
 
     page.goto(f"{live_server}/stocks")
-    expect(page.locator("#stocks-table svg.sparkline").first).to_be_visible()
+    _minis_drawn(page)
     screenshot(page, "trading-stocks-dark")
     page.click("#stocks-table a:text-is('ACME')")
-    expect(page.locator("#price-chart canvas").first).to_be_visible()
+    _chart_drawn(page)
 
     page.fill("#order-quantity", "100000")
     expect(page.locator("#order-preview")).to_contain_text("Insufficient buying power")
@@ -88,6 +88,38 @@ def test_demo_customer_buys_and_sells(page: Page, live_server: str) -> None:
         screenshot(page, f"trading-{name}-light")
     expect(page.locator("#cash-table")).to_contain_text("fee")
     page.goto(f"{live_server}/stocks")
+    _minis_drawn(page)
+    screenshot(page, "trading-stocks-light")
     page.click("#stocks-table a:text-is('ACME')")
-    expect(page.locator("#price-chart canvas").first).to_be_visible()
+    _chart_drawn(page)
     screenshot(page, "trading-instrument-light")
+
+
+def _minis_drawn(page: Page) -> None:
+    """Every row's trend is a mini chart of the shared component with 48 hourly closes."""
+    rows = page.locator("#stocks-table > tbody > tr").count()
+    page.wait_for_function(
+        "n => document.querySelectorAll('#stocks-table .td-chart-mini[data-ready=true]').length"
+        " === n",
+        arg=rows,
+    )
+    minis = page.evaluate(
+        "Object.values(window.tradedeckCharts).map(c => c.stats())"
+        ".filter(s => s.id.startsWith('mini-'))"
+    )
+    assert len(minis) == rows > 0
+    assert all(m["candles"] == 48 and m["interval"] == "1h" and m["panes"] == 1 for m in minis)
+
+
+def _chart_drawn(page: Page) -> None:
+    """The instrument chart is the shared component: 15m candles with SMA 20 and EMA 50."""
+    page.wait_for_function("() => window.tradedeckCharts?.['price-chart']?.isReady === true")
+    page.wait_for_function(
+        "() => !document.querySelector('#price-chart [data-ref=status]')"
+        ".textContent.includes('Computing')"
+    )
+    s = page.evaluate("window.tradedeckCharts['price-chart'].stats()")
+    assert s["symbol"] == "ACME" and s["interval"] == "15m" and s["candles"] > 100
+    assert s["enabled"] == ["sma", "ema"]
+    assert s["overlays"]["sma"]["points"] > 0 and s["overlays"]["ema"]["points"] > 0
+    expect(page.locator("#price-chart [data-action=pick]")).to_have_count(0)

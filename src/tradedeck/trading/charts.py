@@ -1,4 +1,4 @@
-"""Server-side chart helpers: sparkline points and allocation slices as plain numbers for SVG."""
+"""Server-side chart helpers: allocation slices as plain numbers for SVG."""
 
 from __future__ import annotations
 
@@ -6,14 +6,6 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-
-from tradedeck.extensions import db
-from tradedeck.market.models import Candle
-
-SPARK_WIDTH, SPARK_HEIGHT = 120, 32
-SPARK_INTERVALS = ("1h", "15m", "1d", "5m", "1m")
-SPARK_POINTS = 48
 PALETTE = (
     "#2f80ed",
     "#27ae60",
@@ -26,33 +18,6 @@ PALETTE = (
     "#bb6bd9",
     "#828282",
 )
-
-
-def recent_closes(instrument_id: int, points: int = SPARK_POINTS) -> list[float]:
-    """Closes of the newest candles of the finest interval that has enough history."""
-    for interval in SPARK_INTERVALS:
-        closes = db.session.scalars(
-            select(Candle.close)
-            .where(Candle.instrument_id == instrument_id, Candle.interval == interval)
-            .order_by(Candle.open_time.desc())
-            .limit(points)
-        ).all()
-        if len(closes) >= 2:
-            return list(reversed(closes))
-    return []
-
-
-def sparkline(closes: list[float], width: int = SPARK_WIDTH, height: int = SPARK_HEIGHT) -> str:
-    """SVG polyline `points` for closes scaled into width x height (1px padding)."""
-    if len(closes) < 2:
-        return ""
-    low, high = min(closes), max(closes)
-    span = (high - low) or 1.0
-    step = width / (len(closes) - 1)
-    return " ".join(
-        f"{i * step:.1f},{1 + (height - 2) * (1 - (c - low) / span):.1f}"
-        for i, c in enumerate(closes)
-    )
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -26,14 +25,19 @@ from sqlalchemy import select
 
 from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
-from tradedeck.market.models import Candle, Instrument, LastPrice, Venue
+from tradedeck.market.models import Instrument, LastPrice, Venue
 from tradedeck.trading import charts, hours, ledger, orders, portfolio, serialize
 from tradedeck.trading.api import limit_orders
 from tradedeck.trading.forms import CancelForm, CashForm, OrderForm
 
 bp = Blueprint("trading", __name__)
-CHART_INTERVALS = ("1h", "15m", "1d", "5m", "1m")
-CHART_BARS = 500
+# The shared chart component (js/chart) on the instrument page and in the stocks list.
+CHART_INTERVAL = "15m"
+CHART_OVERLAYS = {
+    "sma": {"on": True, "params": {"length": 20}},
+    "ema": {"on": True, "params": {"length": 50}},
+}
+MINI_INTERVAL, MINI_CANDLES, MINI_HEIGHT = "1h", 48, 36
 
 
 @bp.before_request
@@ -97,13 +101,19 @@ def stocks() -> str:
                 "last": last,
                 "change": delta,
                 "pct": pct,
-                "spark": charts.sparkline(charts.recent_closes(instrument.id)),
+                "mini": {
+                    "mode": "mini",
+                    "id": f"mini-{instrument.id}",
+                    "symbol": instrument.symbol,
+                    "venue": instrument.venue.code,
+                    "interval": MINI_INTERVAL,
+                    "limit": MINI_CANDLES,
+                    "height": MINI_HEIGHT,
+                },
                 "open": hours.is_venue_open(instrument.venue_id),
             }
         )
-    return render_template(
-        "trading/stocks.html", rows=rows, q=query, spark=(charts.SPARK_WIDTH, charts.SPARK_HEIGHT)
-    )
+    return render_template("trading/stocks.html", rows=rows, q=query)
 
 
 def _instrument(instrument_id: int) -> Instrument:
@@ -134,27 +144,29 @@ def instrument_detail(instrument_id: int) -> str:
         portfolio=value,
         working=working,
         cancel_form=CancelForm(),
+        chart={
+            "id": "price-chart",
+            "symbol": instrument.symbol,
+            "venue": instrument.venue.code,
+            "interval": CHART_INTERVAL,
+            "height": 470,
+            "features": {"picker": False},
+            "overlays": CHART_OVERLAYS,
+        },
+        workstation_url=_workstation_url(instrument),
     )
 
 
-@bp.get("/stocks/<int:instrument_id>/candles.json")
-def instrument_candles(instrument_id: int) -> Response:
-    """Chart data (UTC epoch seconds) of the finest interval with history."""
-    instrument = _instrument(instrument_id)
-    for interval in CHART_INTERVALS:
-        rows = db.session.scalars(
-            select(Candle)
-            .where(Candle.instrument_id == instrument.id, Candle.interval == interval)
-            .order_by(Candle.open_time.desc())
-            .limit(CHART_BARS)
-        ).all()
-        if len(rows) >= 2:
-            break
-    candles = [
-        {"time": c.open_time, "open": c.open, "high": c.high, "low": c.low, "close": c.close}
-        for c in reversed(rows)
-    ]
-    return jsonify({"symbol": instrument.symbol, "interval": interval, "candles": candles})
+def _workstation_url(instrument: Instrument) -> str | None:
+    """The /chart page of this instrument, when the chart workstation is installed."""
+    if "charts.chart" not in current_app.view_functions:
+        return None
+    return url_for(
+        "charts.chart",
+        symbol=instrument.symbol,
+        venue=instrument.venue.code,
+        interval=CHART_INTERVAL,
+    )
 
 
 def _order_request(instrument: Instrument, form: OrderForm) -> orders.OrderRequest:

@@ -2,7 +2,7 @@
 // scroll back, analytics overlays, drawings and live candles. One class, mounted by
 // `mountChart()` on the chart page, the instrument page and anywhere else.
 import {
-  CandlestickSeries, HistogramSeries, createChart,
+  AreaSeries, CandlestickSeries, HistogramSeries, createChart,
 } from "../../vendor/lightweight-charts/lightweight-charts.standalone.production.mjs";
 import { fetchAnalytics, fetchCandles, savePreferences } from "./api.js";
 import { DrawingTools } from "./drawings.js";
@@ -37,7 +37,11 @@ export class ChartComponent {
   constructor(element, options) {
     this.element = element;
     this.id = options.id || element.id || "chart";
-    this.features = { picker: true, drawings: true, overlays: true, live: true, ...options.features };
+    // Mini: a compact trend of closes (no toolbar, legend, axes, crosshair, overlays or live).
+    this.mini = options.mode === "mini";
+    const all = !this.mini;
+    this.features = { picker: all, drawings: all, overlays: all, live: all, ...options.features };
+    this.limit = options.limit ?? DEFAULT_CANDLES;
     this.persist = Boolean(options.persist);
     this.syncUrl = Boolean(options.syncUrl);
     this.state = {
@@ -74,15 +78,20 @@ export class ChartComponent {
     credit.target = "_blank";
     credit.rel = "noopener";
     credit.textContent = "Charts by TradingView";
-    this.body.append(this.surface, this.overlayBox, credit);
+    this.body.append(this.surface, this.overlayBox);
     this.element.append(this.body);
+    this.colors = palette();
+    if (this.mini) {
+      this._buildMini();
+      return;
+    }
+    this.body.append(credit);
     this.toolbar = buildToolbar(this.element, this.state, this.features, {
       interval: (iv) => this.setInterval(iv),
       toggle: (key) => this.toggleOverlay(key),
       params: (key, params) => this.setOverlayParams(key, params),
       action: (name) => this._action(name),
     });
-    this.colors = palette();
     this.chart = createChart(this.surface, {
       autoSize: true,
       ...chartThemeOptions(),
@@ -110,6 +119,47 @@ export class ChartComponent {
     this._syncToolbar();
   }
 
+  // The mini trend: one area series of closes on a bare, static surface.
+  _buildMini() {
+    this.element.classList.add("td-chart-mini");
+    this.chart = createChart(this.surface, {
+      autoSize: true,
+      ...this._miniOptions(),
+      grid: { vertLines: { visible: false }, horzLines: { visible: false } },
+      rightPriceScale: { visible: false, scaleMargins: { top: 0.1, bottom: 0.1 } },
+      leftPriceScale: { visible: false },
+      timeScale: { visible: false, borderVisible: false, fixLeftEdge: true, fixRightEdge: true },
+      crosshair: { vertLine: { visible: false }, horzLine: { visible: false } },
+      handleScroll: false,
+      handleScale: false,
+    });
+    this.series = this.chart.addSeries(AreaSeries, {
+      lineWidth: 1.5, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false,
+    });
+    this.timeIndex = new TimeIndex(intervalSeconds(this.state.interval));
+    this.timeIndex.setTimes(this.times);
+    this.layer = new OverlayLayer(this.chart, this.series, this.timeIndex);
+    this._onTheme = () => this.applyTheme();
+    document.addEventListener("tradedeck:theme", this._onTheme);
+  }
+
+  _miniOptions() {
+    return { layout: { ...chartThemeOptions().layout, background: { color: "transparent" } } };
+  }
+
+  // Series options for the theme: candle colours, or the mini's area coloured by its trend.
+  _seriesStyle() {
+    if (!this.mini) return this._candleColors();
+    const first = this.candles[0]?.close;
+    const last = this.candles[this.candles.length - 1]?.close;
+    const color = last < first ? this.colors.down : this.colors.up;
+    return { lineColor: color, topColor: `${color}40`, bottomColor: `${color}00` };
+  }
+
+  _seriesData(bar) {
+    return this.mini ? { time: bar.time, value: bar.close } : bar;
+  }
+
   _candleColors() {
     const c = this.colors;
     return { upColor: c.up, downColor: c.down, borderUpColor: c.up, borderDownColor: c.down, wickUpColor: c.up, wickDownColor: c.down };
@@ -122,7 +172,7 @@ export class ChartComponent {
   _syncToolbar() {
     const swatches = {};
     for (const def of OVERLAYS) swatches[def.key] = this.layer?.legendColor(def.key, this.colors);
-    this.toolbar.sync(this.state, {
+    this.toolbar?.sync(this.state, {
       swatches, selected: this.drawings?.selectedId != null, mode: this.drawings?.mode,
     });
   }
@@ -132,7 +182,7 @@ export class ChartComponent {
   _window() {
     const seconds = intervalSeconds(this.state.interval);
     const { start, end } = this.state;
-    if (start === null && end === null) return { limit: DEFAULT_CANDLES };
+    if (start === null && end === null) return { limit: this.limit };
     const stop = end ?? Math.floor(Date.now() / 1000) + seconds;
     const from = start === null ? stop - DEFAULT_CANDLES * seconds : Math.max(start, stop - MAX_CANDLES * seconds);
     return { start: from, end: end ?? undefined, limit: Math.min(MAX_CANDLES, Math.ceil((stop - from) / seconds)) };
@@ -145,7 +195,7 @@ export class ChartComponent {
     this.isReady = false;
     this.live?.stop();
     this._showState("loading");
-    this.toolbar.setStatus("muted", "");
+    this.toolbar?.setStatus("muted", "");
     const win = this._window();
     const { symbol, venue, interval } = this.state;
     const studies = this._requestStudies(win);
@@ -162,7 +212,7 @@ export class ChartComponent {
     this.state.venue = body.venue;
     this._setCandles(body.candles);
     this.exhausted = false;
-    this.legend.setTitle(body.symbol, body.venue, body.interval);
+    this.legend?.setTitle(body.symbol, body.venue, body.interval);
     this._syncToolbar();
     if (!body.candles.length) {
       this._showEmpty();
@@ -194,8 +244,9 @@ export class ChartComponent {
     this.candles = candles;
     this.times.length = 0;
     for (const c of candles) this.times.push(c.time);
-    this.series.setData(candles);
-    this.volume.setData(candles.map((c) => this._volumeBar(c)));
+    this.series.setData(this.mini ? candles.map((c) => this._seriesData(c)) : candles);
+    if (this.mini) this.series.applyOptions(this._seriesStyle());
+    this.volume?.setData(candles.map((c) => this._volumeBar(c)));
   }
 
   _fitLatest() {
@@ -211,7 +262,7 @@ export class ChartComponent {
   async loadOlder() {
     if (this.loadingOlder || this.exhausted || !this.candles.length) return;
     this.loadingOlder = true;
-    this.toolbar.setStatus("muted", "Loading older candles…");
+    this.toolbar?.setStatus("muted", "Loading older candles…");
     const { symbol, venue, interval } = this.state;
     const first = this.times[0];
     const seconds = intervalSeconds(interval);
@@ -224,13 +275,13 @@ export class ChartComponent {
       const older = body.candles.filter((c) => c.time < first);
       if (!older.length || interval !== this.state.interval) {
         this.exhausted = older.length === 0;
-        this.toolbar.setStatus("muted", this.exhausted ? "Start of history" : "");
+        this.toolbar?.setStatus("muted", this.exhausted ? "Start of history" : "");
         return;
       }
       const range = this.chart.timeScale().getVisibleLogicalRange();
       this._setCandles(older.concat(this.candles));
       if (range) this.chart.timeScale().setVisibleLogicalRange({ from: range.from + older.length, to: range.to + older.length });
-      this.toolbar.setStatus("muted", "");
+      this.toolbar?.setStatus("muted", "");
       this._scheduleOverlays();
     } catch (error) {
       this._notify(error);
@@ -256,7 +307,7 @@ export class ChartComponent {
     const studies = this._enabledStudies();
     if (!Object.keys(studies).length) return null;
     const seq = ++this.analyticsSeq;
-    this.toolbar.setStatus("muted", "Computing overlays…");
+    this.toolbar?.setStatus("muted", "Computing overlays…");
     const { symbol, venue, interval } = this.state;
     // Settled at once into {body} or {error}: it may fail before anyone awaits it.
     const request = fetchAnalytics({ symbol, venue, interval, start: win.start, end: win.end, studies })
@@ -280,7 +331,7 @@ export class ChartComponent {
     }
     this.studies = body;
     this._drawStudies();
-    this.toolbar.setStatus("muted", "");
+    this.toolbar?.setStatus("muted", "");
   }
 
   // Recompute overlays over the loaded candles (toggles, scroll back, a closed live candle).
@@ -333,7 +384,7 @@ export class ChartComponent {
       const point = line && param ? param.seriesData.get(line) : null;
       return { ...this.layer.legend[k], value: point ? point.value : null };
     });
-    this.legend.setEntries(entries);
+    this.legend?.setEntries(entries);
   }
 
   // ---- interaction -------------------------------------------------------------------------
@@ -346,13 +397,13 @@ export class ChartComponent {
     }
     const i = this.timeIndex.logicalOf(bar.time);
     const prev = i > 0 ? this.candles[Math.round(i) - 1] : null;
-    this.legend.setBar({ ...bar, volume: param.seriesData.get(this.volume)?.value ?? 0 }, prev?.close, this.state.timezone, this.colors.up, this.colors.down);
+    this.legend?.setBar({ ...bar, volume: param.seriesData.get(this.volume)?.value ?? 0 }, prev?.close, this.state.timezone, this.colors.up, this.colors.down);
     this._updateLegendEntries(param);
   }
 
   _showLastBar() {
     const n = this.candles.length;
-    this.legend.setBar(this.candles[n - 1] ?? null, this.candles[n - 2]?.close, this.state.timezone, this.colors.up, this.colors.down);
+    this.legend?.setBar(this.candles[n - 1] ?? null, this.candles[n - 2]?.close, this.state.timezone, this.colors.up, this.colors.down);
   }
 
   async _action(name) {
@@ -413,9 +464,9 @@ export class ChartComponent {
 
   applyTheme() {
     this.colors = palette(currentTheme());
-    this.chart.applyOptions(chartThemeOptions());
-    this.series.applyOptions(this._candleColors());
-    this.volume.setData(this.candles.map((c) => this._volumeBar(c)));
+    this.chart.applyOptions(this.mini ? this._miniOptions() : chartThemeOptions());
+    this.series.applyOptions(this._seriesStyle());
+    this.volume?.setData(this.candles.map((c) => this._volumeBar(c)));
     this._drawStudies();
     this.drawings?.setColors(this.colors);
     this._syncToolbar();
@@ -440,7 +491,7 @@ export class ChartComponent {
     this.live = new LiveFeed({
       symbol: this.state.symbol, venue: this.state.venue, interval: this.state.interval,
       onCandle: (c) => this._liveCandle(c),
-      onTick: () => {},
+      onTick: (tick) => this.element.dispatchEvent(new CustomEvent("tradedeck:chart-tick", { bubbles: true, detail: tick })),
       onConnect: () => this._backfill(),
       onStatus: (kind, nextOpen) => this._liveStatus(kind, nextOpen),
     });
@@ -452,7 +503,7 @@ export class ChartComponent {
       live: "● Live", connecting: "Connecting…", reconnecting: "Reconnecting…",
       closed: nextOpen ? `Market closed · opens ${formatTime(Date.parse(nextOpen) / 1000, this.state.timezone)}` : "Market closed",
     }[kind];
-    this.toolbar.setStatus(kind, text);
+    this.toolbar?.setStatus(kind, text);
   }
 
   // Apply one forming/closed candle; older ones are ignored, a jump means we missed candles.
@@ -478,8 +529,8 @@ export class ChartComponent {
       this.times.push(bar.time);
       if (last) this._scheduleOverlays();
     }
-    this.series.update(bar);
-    this.volume.update(this._volumeBar(bar));
+    this.series.update(this._seriesData(bar));
+    this.volume?.update(this._volumeBar(bar));
     this._showLastBar();
   }
 
@@ -539,6 +590,10 @@ export class ChartComponent {
   }
 
   _showEmpty() {
+    if (this.mini) {
+      this._showState("empty", "No recent history");
+      return;
+    }
     const { symbol, interval, start, end } = this.state;
     const period = start || end ? ` between ${this._dates().startDate || "the beginning"} and ${this._dates().endDate || "now"}` : "";
     this._showState("empty", `No ${interval} candles for ${symbol}${period}.`,
@@ -550,13 +605,18 @@ export class ChartComponent {
 
   _showError(error) {
     const title = error.providerDown ? "Market data provider unreachable" : "Could not load candles";
+    if (this.mini) {
+      this._showState("error", "Unavailable", error.message);
+      this._markReady();
+      return;
+    }
     this._showState("error", title, error.message, [this._actionButton("Retry", () => this.load())]);
-    this.toolbar.setStatus("error", error.providerDown ? "Provider unreachable" : "Error");
+    this.toolbar?.setStatus("error", error.providerDown ? "Provider unreachable" : "Error");
     this._markReady();
   }
 
   _notify(error) {
-    this.toolbar.setStatus("error", error.message);
+    this.toolbar?.setStatus("error", error.message);
   }
 
   _savePrefs() {

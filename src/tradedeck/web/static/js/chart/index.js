@@ -4,8 +4,11 @@
 //   overlays ({swings: {on: true, params: {length: 3}}, ...}), timezone ("local"|"utc"),
 //   height (px; default fills the element), persist (remember state per user),
 //   syncUrl (keep ?interval/startDate/endDate in the address bar), id (test-hook key),
-//   features ({picker, drawings, overlays, live}: all true by default) }
+//   features ({picker, drawings, overlays, live}: all true by default), limit (candles to load
+//   when no start/end; 1000), mode ("mini": a compact area of closes without toolbar, legend,
+//   axes, crosshair; features all off) }
 // Returns the ChartComponent; `await chart.ready` resolves once candles and overlays are drawn.
+// Live charts dispatch `tradedeck:chart-tick` (detail: the SSE tick) on their element.
 // Test hook: window.tradedeckCharts[id].stats().
 import { ChartComponent } from "./component.js";
 

@@ -1,31 +1,25 @@
-// Instrument page: candlestick chart and the order ticket (buy/sell tabs, price fields).
-import {
-  CandlestickSeries,
-  createChart,
-} from "../../vendor/lightweight-charts/lightweight-charts.standalone.production.mjs";
-import { chartTheme, onThemeChange } from "./theme.js";
+// Instrument page: the order ticket (buy/sell tabs, price fields) and the price chip, which
+// follows the live ticks of the chart (the shared component, mounted by js/chart/page.js).
+// No imports: the ticket works as soon as the page is parsed, before the chart has loaded.
 
-async function drawChart() {
-  const container = document.getElementById("price-chart");
-  if (!container) return;
-  const response = await fetch(container.dataset.candlesUrl, { credentials: "same-origin" });
-  if (!response.ok) throw new Error(`candles: HTTP ${response.status}`);
-  const data = await response.json();
-  if (data.candles.length === 0) {
-    container.classList.add("d-none");
-    container.parentElement.querySelector(".chart-credit")?.classList.add("d-none");
-    document.getElementById("chart-empty").classList.remove("d-none");
-    return;
-  }
-  document.getElementById("chart-interval").textContent = `${data.interval} candles`;
-  const chart = createChart(container, { ...chartTheme(), autoSize: true });
-  const series = chart.addSeries(CandlestickSeries, {
-    upColor: "#26a69a", downColor: "#ef5350", borderVisible: false,
-    wickUpColor: "#26a69a", wickDownColor: "#ef5350",
+function followTicks(chartElement) {
+  const price = document.getElementById("last-price");
+  const change = document.getElementById("price-change");
+  const chip = document.getElementById("price-chip");
+  chartElement.addEventListener("tradedeck:chart-tick", ({ detail }) => {
+    const last = Number(detail.price);
+    const digits = Math.max(2, (detail.price.split(".")[1] ?? "").replace(/0+$/, "").length);
+    const fmt = (v) => v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    price.textContent = fmt(last);
+    if (detail.previous_close === null) return;
+    const previous = Number(detail.previous_close);
+    const delta = last - previous;
+    const sign = delta > 0 ? "+" : "";
+    change.textContent = `${sign}${fmt(delta)} (${sign}${((delta / previous) * 100).toFixed(2)}%)`;
+    change.className = `small ${delta > 0 ? "text-up" : delta < 0 ? "text-down" : ""}`;
+    chip.classList.toggle("up", delta > 0);
+    chip.classList.toggle("down", delta < 0);
   });
-  series.setData(data.candles);
-  chart.timeScale().fitContent();
-  onThemeChange(chart);
 }
 
 function setupTicket() {
@@ -34,7 +28,7 @@ function setupTicket() {
   const sideInput = document.getElementById("order-side");
   const submit = document.getElementById("order-submit");
   const typeSelect = document.getElementById("order-type");
-  const symbol = document.getElementById("price-chart")?.dataset.symbol ?? "";
+  const { symbol } = form.dataset;
 
   const showPriceFields = () => {
     const type = typeSelect.value;
@@ -65,4 +59,4 @@ function setupTicket() {
 }
 
 setupTicket();
-drawChart().catch((error) => console.warn("chart not drawn:", error));
+followTicks(document.getElementById("price-chart"));
