@@ -540,7 +540,12 @@ export class ChartComponent {
     this.backfilling = true;
     const { symbol, venue, interval } = this.state;
     try {
-      const body = await fetchCandles({ symbol, venue, interval, start: this.times[this.times.length - 1], limit: MAX_CANDLES });
+      // An explicit end past our clock and past the candle after our last one: the server's
+      // default end (its own "now") can precede our forming candle, and our clock can lag.
+      const last = this.times[this.times.length - 1];
+      const seconds = intervalSeconds(interval);
+      const end = Math.max(Math.floor(Date.now() / 1000), last + seconds) + seconds;
+      const body = await fetchCandles({ symbol, venue, interval, start: last, end, limit: MAX_CANDLES });
       if (interval !== this.state.interval) return;
       for (const bar of body.candles) {
         if (bar.time >= this.times[this.times.length - 1]) this._upsertBar(bar);
