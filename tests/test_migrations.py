@@ -27,3 +27,12 @@ def test_upgrade_fresh_sqlite_matches_models(tmp_path: Path) -> None:
         with db.engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert diff == []
+
+
+def test_every_table_has_created_and_updated_at() -> None:
+    missing = [
+        table.name
+        for table in db.metadata.sorted_tables
+        if not {"created_at", "updated_at"} <= set(table.columns.keys())
+    ]
+    assert missing == []

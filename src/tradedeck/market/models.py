@@ -7,7 +7,6 @@ that moves money (last trade price used for fills, quotes) is `Money` (NUMERIC /
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -22,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tradedeck.database import Money, TimestampMixin, UTCDateTime
+from tradedeck.database import Money, TimestampMixin
 from tradedeck.extensions import db
 
 VENUE_KINDS = ("simulated", "exchange", "yahoo", "csv")
@@ -69,7 +68,7 @@ class Instrument(TimestampMixin, db.Model):
     venue: Mapped[Venue] = relationship(back_populates="instruments", lazy="joined")
 
 
-class Candle(db.Model):
+class Candle(TimestampMixin, db.Model):
     """OHLCV bar keyed by (instrument, interval, open time as UTC epoch seconds)."""
 
     __tablename__ = "candles"
@@ -86,7 +85,7 @@ class Candle(db.Model):
     volume: Mapped[float] = mapped_column(Double, default=0.0)
 
 
-class CandleSpan(db.Model):
+class CandleSpan(TimestampMixin, db.Model):
     """A range [start, end) of one instrument's candles already fetched from its provider.
 
     The candle store asks a provider only for what no span covers, so a second backfill of
@@ -104,7 +103,7 @@ class CandleSpan(db.Model):
     end: Mapped[int] = mapped_column(BigInteger)
 
 
-class Tick(db.Model):
+class Tick(TimestampMixin, db.Model):
     """One price update of the engine (kept for `TICK_RETENTION_DAYS`)."""
 
     __tablename__ = "ticks"
@@ -117,7 +116,7 @@ class Tick(db.Model):
     volume: Mapped[float] = mapped_column(Double, default=0.0)
 
 
-class LastPrice(db.Model):
+class LastPrice(TimestampMixin, db.Model):
     """Latest price of an instrument with the day's reference values (fills, portfolio, lists)."""
 
     __tablename__ = "last_prices"
@@ -131,4 +130,3 @@ class LastPrice(db.Model):
     day_high: Mapped[Decimal | None] = mapped_column(Money(), nullable=True)
     day_low: Mapped[Decimal | None] = mapped_column(Money(), nullable=True)
     volume: Mapped[float] = mapped_column(Double, default=0.0)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -41,10 +41,13 @@ def upsert(table: Table, rows: Sequence[dict[str, Any]], key: Sequence[str]) -> 
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     values = [c for c in rows[0] if c not in key]
+    updated = list(values)
+    if "updated_at" in table.c and "updated_at" not in updated:
+        updated.append("updated_at")  # a replaced row keeps created_at, takes a new updated_at
     for chunk in _chunks(rows):
         stmt = insert(table)
         stmt = stmt.on_conflict_do_update(
-            index_elements=list(key), set_={c: stmt.excluded[c] for c in values}
+            index_elements=list(key), set_={c: stmt.excluded[c] for c in updated}
         )
         db.session.execute(stmt, list(chunk))
 

@@ -47,7 +47,7 @@ SCHEDULED_KINDS = ("simulated", "yahoo")
 market_state_changed = events.signal("market.state")
 
 
-class VenueSession(db.Model):
+class VenueSession(TimestampMixin, db.Model):
     """One weekly session (Monday = 0) in the venue's time zone."""
 
     __tablename__ = "venue_sessions"
@@ -59,7 +59,7 @@ class VenueSession(db.Model):
     close_time: Mapped[time | None] = mapped_column(Time(), nullable=True)
 
 
-class VenueHoliday(db.Model):
+class VenueHoliday(TimestampMixin, db.Model):
     """A date the venue stays closed regardless of its hours."""
 
     __tablename__ = "venue_holidays"

@@ -31,7 +31,7 @@ class Account(TimestampMixin, db.Model):
     cash: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
 
 
-class CashTransaction(db.Model):
+class CashTransaction(TimestampMixin, db.Model):
     """A ledger row: signed amount (+ in, - out) and the balance right after it."""
 
     __tablename__ = "cash_transactions"
@@ -46,7 +46,6 @@ class CashTransaction(db.Model):
         ForeignKey("orders.id", ondelete="SET NULL"), nullable=True
     )
     note: Mapped[str] = mapped_column(String(120), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Order(TimestampMixin, db.Model):
@@ -88,7 +87,7 @@ class Order(TimestampMixin, db.Model):
     instrument: Mapped[Instrument] = relationship(lazy="joined")
 
 
-class Trade(db.Model):
+class Trade(TimestampMixin, db.Model):
     """A fill. One per order at most (all-or-nothing fills), enforced by the unique key."""
 
     __tablename__ = "trades"
@@ -126,7 +125,7 @@ class Position(TimestampMixin, db.Model):
     instrument: Mapped[Instrument] = relationship(lazy="joined")
 
 
-class EquitySnapshot(db.Model):
+class EquitySnapshot(TimestampMixin, db.Model):
     """Account value at one moment, sampled by the worker for the portfolio chart."""
 
     __tablename__ = "equity_snapshots"
