@@ -1,12 +1,15 @@
 """Benchmark: orders per second through the HTTP API (gunicorn, 2 workers), SQLite and PostgreSQL.
 
 Run: .venv/bin/python bench/orders_api.py [--per-client 60] [--pg-url postgresql+psycopg://...]
+         [--threads 4] [--redis-url redis://127.0.0.1:6379/13]
 Each backend gets a fresh database, one SIM instrument (venue forced open) and 32 funded users;
 32 client threads (one per user, each with a Bearer token) post alternating market buys and
 sells with unique client_order_ids to a gunicorn on 127.0.0.1. The same 32 clients first hit
 `GET /health` the same number of times: the reference of the same run (HTTP + app + one query).
 Afterwards every account is audited: balance == ledger sum, never negative, holdings == fills,
 one order per client_order_id. Any discrepancy is printed and makes the exit status 1.
+The server setup (worker class, threads, SQLAlchemy pool, rate-limit storage) is printed with
+the figures: without --redis-url the limiter counts in each worker's memory (`memory://`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from sqlalchemy import create_engine, func, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 32
+WORKERS = 2
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/tradedeck_bench"
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"
 
@@ -55,12 +59,12 @@ def ensure_pg_database(url: str) -> bool:
         return False
 
 
-def settings(database_url: str) -> dict[str, str]:
+def settings(database_url: str, redis_url: str = "") -> dict[str, str]:
     return {
         "TRADEDECK_ENV": "development",
         "SECRET_KEY": SECRET,
         "DATABASE_URL": database_url,
-        "REDIS_URL": "",
+        "REDIS_URL": redis_url,
         "ORDER_RATE_LIMIT": "1000000/minute",
         "LOG_LEVEL": "WARNING",
         "FEE_BPS": "5",
@@ -127,18 +131,20 @@ def prepare(database_url: str, instance: Path) -> list[str]:
     return tokens
 
 
-def start_gunicorn(database_url: str, instance: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, **settings(database_url)}
+def start_gunicorn(
+    database_url: str, instance: Path, port: int, threads: int, redis_url: str
+) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **settings(database_url, redis_url)}
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "-w",
-        "2",
+        str(WORKERS),
         "-b",
         f"127.0.0.1:{port}",
         "--worker-class",
         "gthread",
         "--threads",
-        "4",
+        str(threads),
         "--log-level",
         "warning",
         f"tradedeck.app:create_app(instance_path={str(instance)!r})",
@@ -239,15 +245,36 @@ def report(label: str, seconds: float, latencies: list[float], failures: int) ->
     )
 
 
-def run_backend(name: str, database_url: str, per_client: int) -> list[str]:
+def server_setup(database_url: str, threads: int, redis_url: str) -> str:
+    """What the numbers were measured on, printed beside them."""
+    from tradedeck.config import engine_options
+
+    options = engine_options(database_url)
+    pool = (
+        f"pool {options['pool_size']}+{options['max_overflow']} overflow per worker"
+        f"{', pre-ping' if options.get('pool_pre_ping') else ''}"
+        if "pool_size" in options
+        else "SQLite WAL, one connection per thread"
+    )
+    limiter = "Redis" if redis_url else "per-worker memory://"
+    return (
+        f"gunicorn {WORKERS} workers x {threads} threads (gthread), {pool}, "
+        f"rate limits in {limiter}"
+    )
+
+
+def run_backend(
+    name: str, database_url: str, per_client: int, threads: int, redis_url: str
+) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="tradedeck-bench-") as tmp:
         instance = Path(tmp)
         if name == "sqlite":
             database_url = f"sqlite:///{instance / 'bench.db'}"
         tokens = prepare(database_url, instance)
         port = free_port()
-        server = start_gunicorn(database_url, instance, port)
+        server = start_gunicorn(database_url, instance, port, threads, redis_url)
         base = f"http://127.0.0.1:{port}"
+        first_failure: list[str] = []
         try:
 
             def health(session: requests.Session, index: int, n: int) -> bool:
@@ -267,13 +294,17 @@ def run_backend(name: str, database_url: str, per_client: int) -> list[str]:
                     headers={"Authorization": f"Bearer {tokens[index]}"},
                     timeout=30,
                 )
-                return response.status_code == 201 and response.json()["order"]["status"] == (
-                    "filled"
-                )
+                ok = response.status_code == 201 and response.json()["order"]["status"] == "filled"
+                if not ok and not first_failure:
+                    first_failure.append(f"{response.status_code} {response.text[:300]}")
+                return ok
 
-            print(f"{name}: {CLIENTS} clients x {per_client} requests, gunicorn 2 workers")
+            print(f"{name}: {CLIENTS} clients x {per_client} requests on 127.0.0.1")
+            print(f"  {server_setup(database_url, threads, redis_url)}")
             report("GET /health (ref)", *load(CLIENTS, per_client, health))
             report("POST /api/v1/orders", *load(CLIENTS, per_client, order))
+            if first_failure:
+                print(f"  first failed order: {first_failure[0]}")
         finally:
             server.terminate()
             server.wait(10)
@@ -289,12 +320,25 @@ def main() -> int:
     parser.add_argument("--per-client", type=int, default=60, help="requests per client")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
     parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--redis-url", default="", help="Redis for rate limits (default: per-worker memory)"
+    )
     args = parser.parse_args()
     if not 1 <= args.per_client <= 1000:
         parser.error("--per-client must be 1..1000 (a bounded run)")
-    problems = run_backend("sqlite", "", args.per_client)
+    if not 1 <= args.threads <= 32:
+        parser.error("--threads must be 1..32")
+    if args.redis_url and not args.redis_url.startswith("redis://127.0.0.1"):
+        parser.error("--redis-url must point at 127.0.0.1")
+    problems: list[str] = []
+    if not args.skip_sqlite:
+        problems += run_backend("sqlite", "", args.per_client, args.threads, args.redis_url)
     if not args.skip_pg and ensure_pg_database(args.pg_url):
-        problems += run_backend("postgresql", args.pg_url, args.per_client)
+        problems += run_backend(
+            "postgresql", args.pg_url, args.per_client, args.threads, args.redis_url
+        )
     return 1 if problems else 0
 
 

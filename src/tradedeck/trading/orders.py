@@ -285,7 +285,7 @@ def place(user_id: int, request: OrderRequest, now: datetime | None = None) -> P
         raise
     db.session.commit()
     order = _attached(Order, {"id": order_id, **values})
-    if trade is not None:
+    if trade is not None and execution.order_filled.receivers:
         execution.announce(_attached(Trade, trade))
     return Placement(order, True, book.symbol, book.venue)
 

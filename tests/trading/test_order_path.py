@@ -1,0 +1,126 @@
+"""The order path's cost and its Core writes: a statement budget, a response equal to the
+stored row, the fill event, and the books after a mix of fills and rejections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event, func, select
+
+from tests.trading.conftest import Api, set_sim
+from tradedeck.extensions import db
+from tradedeck.trading import execution, ledger
+from tradedeck.trading.models import Account, CashTransaction, Order, Position, Trade
+
+# user, [BEGIN IMMEDIATE], account lock, book, order, position, ledger rows, cash, trade
+FILLED_ORDER_STATEMENTS = 9
+
+
+@contextmanager
+def statements(app: Flask) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(args[2])
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_filled_market_order_stays_within_its_statement_budget(tapp: Flask, trader: Api) -> None:
+    trader.post("/api/v1/trade/buy", {"symbol": "ACME", "quantity": "1"})  # position exists
+    for side in ("buy", "sell"):
+        with statements(tapp) as seen:
+            response = trader.post(f"/api/v1/trade/{side}", {"symbol": "ACME", "quantity": "1"})
+        assert response.get_json()["order"]["status"] == "filled"
+        assert len(seen) <= FILLED_ORDER_STATEMENTS, "\n".join(seen)
+        assert not [s for s in seen if s.lstrip().upper().startswith("SELECT ORDERS.")]
+
+
+def test_the_response_equals_the_stored_order(trader: Api) -> None:
+    for body in (
+        {
+            "symbol": "ACME",
+            "side": "buy",
+            "type": "market",
+            "quantity": "3",
+            "client_order_id": "a",
+        },
+        {"symbol": "ACME", "side": "buy", "type": "limit", "quantity": "2", "limit_price": "90"},
+        {"symbol": "ACME", "side": "sell", "type": "market", "quantity": "1"},
+        {"symbol": "ACME", "side": "sell", "type": "market", "quantity": "50"},  # > held
+        {"symbol": "BTC/USDT", "side": "buy", "quantity": "0.01", "time_in_force": "gtc"},
+    ):
+        response = trader.post("/api/v1/orders", body)
+        assert response.status_code in (201, 400), response.get_json()
+        if response.status_code == 400:
+            continue
+        placed = response.get_json()["order"]
+        stored = trader.get(f"/api/v1/orders/{placed['id']}").get_json()["order"]
+        assert placed == stored
+
+
+def test_a_closed_venue_queues_with_the_same_shape(tapp: Flask, trader: Api) -> None:
+    set_sim(tapp, "closed")
+    placed = trader.post("/api/v1/trade/buy", {"symbol": "ACME", "quantity": "2"}).get_json()
+    assert placed["order"]["status"] == "queued" and placed["order"]["reserved_cash"] != "0.00"
+    stored = trader.get(f"/api/v1/orders/{placed['order']['id']}").get_json()["order"]
+    assert placed["order"] == stored
+
+
+def test_an_immediate_fill_announces_its_trade(trader: Api) -> None:
+    seen: list[tuple[int, Trade, str]] = []
+
+    def on_fill(order_id: int, trade: Trade) -> None:
+        seen.append((order_id, trade, trade.instrument.symbol))  # lazy loads still work
+
+    execution.order_filled.connect(on_fill)
+    try:
+        order = trader.post("/api/v1/trade/buy", {"symbol": "ACME", "quantity": "4"}).get_json()
+    finally:
+        execution.order_filled.disconnect(on_fill)
+    [(order_id, trade, symbol)] = seen
+    assert order_id == trade.order_id == order["order"]["id"]
+    assert trade.id and trade.quantity == Decimal(4) and symbol == "ACME"
+    assert trade.notional == Decimal("400.00") and trade.fee == Decimal("0.40")
+
+
+def test_repeated_client_order_id_returns_the_first_order(trader: Api) -> None:
+    body = {"symbol": "ACME", "side": "buy", "quantity": "1", "client_order_id": "same-1"}
+    first = trader.post("/api/v1/orders", body)
+    again = trader.post("/api/v1/orders", {**body, "quantity": "5"})
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.get_json() == {"order": first.get_json()["order"], "created": False}
+
+
+def test_books_balance_after_fills_and_rejections(tapp: Flask, trader: Api) -> None:
+    for n in range(12):
+        side = "buy" if n % 3 else "sell"
+        trader.post(f"/api/v1/trade/{side}", {"symbol": "ACME", "quantity": str(n + 1)})
+    trader.post("/api/v1/trade/buy", {"symbol": "ACME", "quantity": "1000000"})  # no cash
+    with tapp.app_context():
+        account = db.session.scalars(select(Account)).one()
+        assert account.cash == ledger.ledger_sum(account.id) >= 0
+        last = db.session.scalars(
+            select(CashTransaction).order_by(CashTransaction.id.desc())
+        ).first()
+        assert last is not None and last.balance_after == account.cash
+        held = db.session.scalar(select(Position.quantity))
+        bought = db.session.scalar(
+            select(func.coalesce(func.sum(Trade.quantity), 0)).where(Trade.side == "buy")
+        )
+        sold = db.session.scalar(
+            select(func.coalesce(func.sum(Trade.quantity), 0)).where(Trade.side == "sell")
+        )
+        assert held == Decimal(bought) - Decimal(sold)
+        filled = db.session.scalar(select(func.count()).where(Order.status == "filled"))
+        assert filled == db.session.scalar(select(func.count()).select_from(Trade))
