@@ -72,6 +72,7 @@ def post_entries(
                 "order_id": order_id,
                 "note": note,
                 "created_at": now,
+                "updated_at": now,
             }
         )
     if rows:

@@ -408,6 +408,8 @@ def _write_fill(
         "fee": settlement.fill.fee,
         "realized_pnl": settlement.realized_pnl,
         "executed_at": now,
+        "created_at": now,
+        "updated_at": now,
     }
     trades = Trade.__table__
     trade["id"] = connection.execute(insert(trades).returning(trades.c.id), trade).scalar_one()
