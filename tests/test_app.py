@@ -44,3 +44,9 @@ def test_api_404_and_405_are_json(client: FlaskClient) -> None:
     wrong_method = client.get("/api/v1/auth/login")
     assert wrong_method.status_code == 405
     assert wrong_method.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_favicon_is_served(client: FlaskClient) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
