@@ -13,4 +13,12 @@ def init_charts(app: OpenAPI) -> None:
     app.register_api(api.bp)
     csrf.exempt(api.bp)
     app.register_blueprint(views.bp)
-    register_nav(app, NavItem("charts.chart", "Chart", "bar-chart-line"))
+    register_nav(
+        app,
+        NavItem(
+            "charts.chart",
+            "Chart",
+            "bar-chart-line",
+            description="Candles with smart-money overlays and drawings.",
+        ),
+    )

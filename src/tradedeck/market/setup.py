@@ -23,8 +23,25 @@ def init_market(app: OpenAPI) -> None:
     app.register_blueprint(market_web)
     app.register_api(market_api)
     csrf.exempt(market_api)
-    register_nav(app, NavItem("market.saved_tickers", "Tickers", "list-ul"))
-    register_nav(app, NavItem("market.fetch_tickers", "Fetch tickers", "cloud-download", True))
+    register_nav(
+        app,
+        NavItem(
+            "market.saved_tickers",
+            "Tickers",
+            "list-ul",
+            description="The instrument catalogue by venue, with live prices.",
+        ),
+    )
+    register_nav(
+        app,
+        NavItem(
+            "market.fetch_tickers",
+            "Fetch tickers",
+            "cloud-download",
+            True,
+            "Pull a venue's symbols into the catalogue.",
+        ),
+    )
     app.cli.add_command(market_group)
     register_loop_task(app, "market.price_engine", config.tick_interval_secs, run_engine_step)
     register_loop_task(

@@ -30,11 +30,36 @@ def init_trading(app: OpenAPI) -> None:
         csrf.exempt(blueprint)
     app.register_blueprint(views.bp)
     for item in (
-        NavItem("trading.stocks", "Stocks", "graph-up"),
-        NavItem("trading.portfolio_page", "Portfolio", "pie-chart"),
-        NavItem("trading.orders_page", "Orders", "list-check"),
-        NavItem("trading.trades", "Trades", "clock-history"),
-        NavItem("trading.cash", "Cash", "wallet2"),
+        NavItem(
+            "trading.stocks",
+            "Stocks",
+            "graph-up",
+            description="Prices, trends and a trade ticket per instrument.",
+        ),
+        NavItem(
+            "trading.portfolio_page",
+            "Portfolio",
+            "pie-chart",
+            description="Positions, P&L, allocation and equity history.",
+        ),
+        NavItem(
+            "trading.orders_page",
+            "Orders",
+            "list-check",
+            description="Working and past orders; cancel what is still open.",
+        ),
+        NavItem(
+            "trading.trades",
+            "Trades",
+            "clock-history",
+            description="Every fill with its fee and realized P&L; CSV export.",
+        ),
+        NavItem(
+            "trading.cash",
+            "Cash",
+            "wallet2",
+            description="Balance, deposits, withdrawals and the ledger.",
+        ),
     ):
         register_nav(app, item)
     app.register_error_handler(DomainError, _domain_error)
