@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
+from html import unescape
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -130,3 +133,28 @@ def test_cancel_from_orders_page_and_withdraw_errors(tapp: Flask) -> None:
     )
     assert "Withdraw refused" in refused.get_data(as_text=True)
     assert "exceeds the available 1000.00" in refused.get_data(as_text=True)
+
+
+def _chart_configs(html: str) -> list[dict]:
+    """The `data-chart-config` options the pages hand to the shared chart component."""
+    return [json.loads(unescape(c)) for c in re.findall(r"data-chart-config='([^']*)'", html)]
+
+
+def test_pages_mount_the_shared_chart_component(tapp: Flask) -> None:
+    client = _login(tapp)
+    acme = tapp.config["MARKET"]["ACME"]
+    stocks = client.get("/stocks").get_data(as_text=True)
+    assert "js/chart/page.js" in stocks and "sparkline" not in stocks
+    minis = _chart_configs(stocks)
+    assert minis and {m["symbol"] for m in minis} >= {"ACME"}
+    assert all(m["mode"] == "mini" and m["lazy"] and m["interval"] == "1h" for m in minis)
+    assert len({m["id"] for m in minis}) == len(minis)
+
+    page = client.get(f"/stocks/{acme}").get_data(as_text=True)
+    assert "js/chart/page.js" in page and "js/trading/instrument.js" in page
+    [chart] = _chart_configs(page)
+    assert chart["symbol"] == "ACME" and chart["venue"] == "SIM" and chart["interval"] == "15m"
+    assert chart["features"] == {"picker": False}
+    assert {k for k, o in chart["overlays"].items() if o["on"]} == {"sma", "ema"}
+    assert "/chart?symbol=ACME&amp;venue=SIM&amp;interval=15m" in page
+    assert client.get(f"/stocks/{acme}/candles.json").status_code == 404  # the old chart feed

@@ -103,6 +103,7 @@ def stocks() -> str:
                 "pct": pct,
                 "mini": {
                     "mode": "mini",
+                    "lazy": True,
                     "id": f"mini-{instrument.id}",
                     "symbol": instrument.symbol,
                     "venue": instrument.venue.code,

@@ -22,9 +22,28 @@ export function mountChart(element, options) {
 
 // Mount every `[data-chart-config]` element of a page (JSON options in the attribute), so a
 // template needs no script of its own: `<div data-chart-config='{"symbol": "ACME"}'></div>`.
+// `"lazy": true` mounts the chart only when its element comes near the viewport (long lists
+// of mini charts); the charts mounted at once are returned.
 export function mountAll(root = document) {
-  return [...root.querySelectorAll("[data-chart-config]")].map((element) => {
-    const options = JSON.parse(element.dataset.chartConfig);
-    return mountChart(element, { id: element.id || undefined, ...options });
-  });
+  const charts = [];
+  const pending = new Map();
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      observer.unobserve(entry.target);
+      pending.get(entry.target)();
+      pending.delete(entry.target);
+    }
+  }, { rootMargin: "200px 0px" });
+  for (const element of root.querySelectorAll("[data-chart-config]")) {
+    const { lazy, ...options } = JSON.parse(element.dataset.chartConfig);
+    const mount = () => mountChart(element, { id: element.id || undefined, ...options });
+    if (!lazy) {
+      charts.push(mount());
+      continue;
+    }
+    pending.set(element, mount);
+    observer.observe(element);
+  }
+  return charts;
 }
