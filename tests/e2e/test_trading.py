@@ -59,6 +59,7 @@ def test_demo_customer_buys_and_sells(page: Page, live_server: str) -> None:
     expect(page.locator("#order-preview")).to_contain_text("Insufficient buying power")
     _trade(page, "buy", "10")
     expect(page.locator("#ticket-holding")).to_have_text("10")
+    _chart_drawn(page)
     screenshot(page, "trading-instrument-dark")
 
     page.goto(f"{live_server}/portfolio")
