@@ -109,7 +109,17 @@ def _minis_drawn(page: Page) -> None:
         ".filter(s => s.id.startsWith('mini-'))"
     )
     assert len(minis) == rows > 0
-    assert all(m["candles"] == 48 and m["interval"] == "1h" and m["panes"] == 1 for m in minis)
+    # The API's "latest 48 hourly buckets" holds 47 candles in the first minute of an hour,
+    # before the new hour has a candle; each mini must show exactly what the API returns.
+    stored = page.evaluate(
+        """minis => Promise.all(minis.map(m => fetch(
+            `/api/v1/candles?symbol=${encodeURIComponent(m.symbol)}&venue=${m.venue}`
+            + `&interval=1h&limit=48`).then(r => r.json()).then(b => b.candles.length)))""",
+        minis,
+    )
+    assert [m["candles"] for m in minis] == stored
+    assert all(47 <= n <= 48 for n in stored), stored
+    assert all(m["interval"] == "1h" and m["panes"] == 1 for m in minis), minis
 
 
 def _chart_drawn(page: Page) -> None:
