@@ -150,15 +150,28 @@ def resample(candles: OHLCV, interval: str) -> OHLCV:
     if np.any(np.diff(candles.time) <= 0):
         raise ValueError("candles must be sorted by time without duplicates")
     buckets = bucket_start(candles.time, interval)
+    return OHLCV(*aggregate_buckets(buckets, *candles.columns()[1:]))
+
+
+def aggregate_buckets(
+    buckets: np.ndarray,
+    open_: np.ndarray,
+    high: np.ndarray,
+    low: np.ndarray,
+    close: np.ndarray,
+    volume: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """One bar per run of equal, sorted, non-empty `buckets`: first open, highest high,
+    lowest low, last close, summed volume (shared by the store and the analytics resampler)."""
     starts = np.flatnonzero(np.r_[True, buckets[1:] != buckets[:-1]])
     ends = np.r_[starts[1:], len(buckets)] - 1
-    return OHLCV(
+    return (
         buckets[starts],
-        candles.open[starts],
-        np.maximum.reduceat(candles.high, starts),
-        np.minimum.reduceat(candles.low, starts),
-        candles.close[ends],
-        np.add.reduceat(candles.volume, starts),
+        open_[starts],
+        np.maximum.reduceat(high, starts),
+        np.minimum.reduceat(low, starts),
+        close[ends],
+        np.add.reduceat(volume, starts),
     )
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from tradedeck.core.candles import aggregate_buckets
+
 from .candles import Candles, to_arrays
 from .errors import AnalyticsInputError
 from .events import Events, make_events
@@ -31,18 +33,7 @@ def resample(candles: Any, seconds: int, offset: int = 0) -> Candles:
     if len(c) == 0:
         return c
     bucket = (c.time - offset) // seconds * seconds + offset
-    new_bucket = np.ones(len(c), np.bool_)
-    new_bucket[1:] = bucket[1:] != bucket[:-1]
-    starts = np.flatnonzero(new_bucket)
-    ends = np.append(starts[1:], len(c)) - 1
-    return Candles(
-        bucket[starts],
-        c.open[starts],
-        np.maximum.reduceat(c.high, starts),
-        np.minimum.reduceat(c.low, starts),
-        c.close[ends],
-        np.add.reduceat(c.volume, starts),
-    )
+    return Candles(*aggregate_buckets(bucket, c.open, c.high, c.low, c.close, c.volume))
 
 
 def on_higher_timeframe(
