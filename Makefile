@@ -45,9 +45,8 @@ lint:
 format:
 	$(VENV)/bin/ruff format src tests bench
 
-bench: install
-	$(PY) bench/analytics.py
-	$(PY) bench/price_engine.py
+bench: install vendor
+	for b in analytics analytics_api price_engine candles_api orders_api chart_render; do $(PY) bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache
