@@ -35,7 +35,7 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class FakeServer:
+class FakeServer(ABC):
     """Subclasses implement `route(path, params) -> Response`; use as a context manager."""
 
     def __init__(self) -> None:
@@ -78,8 +78,9 @@ class FakeServer:
     def requests_to(self, path: str) -> list[dict[str, str]]:
         return [r.params for r in self.log if r.path == path]
 
+    @abstractmethod
     def route(self, path: str, params: dict[str, str]) -> Response:
-        raise NotImplementedError
+        """The fake's answer to one request (each fake server defines its endpoints)."""
 
     def _fault_for(self, path: str) -> Fault | None:
         with self._lock:
