@@ -32,7 +32,7 @@ from tradedeck.extensions import db, events
 from tradedeck.market import catalogue, history, store
 from tradedeck.market.hours import is_venue_open
 from tradedeck.market.lock import EngineLock, engine_lock
-from tradedeck.market.models import Candle, Instrument, LastPrice
+from tradedeck.market.models import Candle, Instrument, LastPrice, Venue
 
 log = logging.getLogger(__name__)
 ENGINE_KEY = "tradedeck.market.engine"
@@ -82,7 +82,7 @@ class _State:
     ids: list[int]
     symbols: list[str]
     venue_ids: np.ndarray
-    venues: dict[int, Any]
+    venue_codes: dict[int, str]
     price: np.ndarray
     drift: np.ndarray
     vol: np.ndarray
@@ -120,7 +120,7 @@ class PriceEngine:
             ids=[i.id for i in rows],
             symbols=[i.symbol for i in rows],
             venue_ids=np.array([i.venue_id for i in rows], dtype=np.int64),
-            venues={i.venue_id: i.venue for i in rows},
+            venue_codes={i.venue_id: i.venue.code for i in rows},
             price=np.array([float(prices[i.id].price) for i in rows]),
             drift=np.array(
                 [float(cfg.default_drift if i.sim_drift is None else i.sim_drift) for i in rows]
@@ -252,7 +252,10 @@ class PriceEngine:
         if not state.ids:
             return []
         when = datetime.fromtimestamp(t, UTC)
-        open_venues = {vid for vid, v in state.venues.items() if is_venue_open(v, when)}
+        # Venue rows are read in this step's session: the state outlives app contexts, and
+        # ORM objects kept from an earlier session would be detached and expired by now.
+        venues = db.session.scalars(select(Venue).where(Venue.id.in_(state.venue_codes)))
+        open_venues = {v.id for v in venues if is_venue_open(v, when)}
         active = np.isin(state.venue_ids, list(open_venues)) & (t > state.forming.last_time)
         if not active.any():
             return []
@@ -320,7 +323,7 @@ class PriceEngine:
                     "volume": float(volume[i]),
                 }
             )
-            venue = state.venues[int(state.venue_ids[i])].code
+            venue = state.venue_codes[int(state.venue_ids[i])]
             out.append(
                 TickEvent(
                     iid, state.symbols[i], venue, price, state.previous_close[i], t, forming[i]

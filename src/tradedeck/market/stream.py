@@ -46,11 +46,11 @@ class TickFeed(Protocol):
 
 
 class LocalFeed:
-    """Ticks of the engine running in this process."""
+    """Ticks of the engine running in this process, for this app only."""
 
-    def __init__(self) -> None:
+    def __init__(self, app: Flask) -> None:
         self._queue: queue.Queue[list[dict[str, Any]]] = queue.Queue(QUEUE_LIMIT)
-        subscribe_ticks(self._receive)
+        events.signal(TICK_SIGNAL).connect(self._receive, sender=app, weak=False)
 
     def _receive(self, _sender: Any, ticks: list[TickEvent]) -> None:
         with contextlib.suppress(queue.Full):  # a stalled client must never slow the engine
@@ -91,7 +91,7 @@ class RedisFeed:
 
 def open_feed(app: Flask) -> TickFeed:
     url = app.config["TRADEDECK"].redis_url
-    return RedisFeed(url) if url else LocalFeed()
+    return RedisFeed(url) if url else LocalFeed(app)
 
 
 def sse(event: str, data: Any) -> str:
