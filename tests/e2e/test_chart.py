@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from tests.charts.factories import seed_instrument
 from tests.conftest import PASSWORD, create_user
 from tests.e2e.conftest import screenshot
+from tradedeck.charts.schemas import OVERLAYS
 
 EVENT_COUNTS = {
     "swings": "markers",
@@ -68,17 +69,7 @@ def test_overlays_match_api_drawings_persist_and_picker(
     s = stats(page)
     assert s["candles"] == 600 and s["overlays"] == {}
 
-    for key in [
-        "swings",
-        "structure",
-        "gaps",
-        "fvg",
-        "order_blocks",
-        "liquidity",
-        "rsi",
-        "sma",
-        "ema",
-    ]:
+    for key in OVERLAYS:
         with page.expect_response(lambda r: "/api/v1/analytics" in r.url):
             page.click(f"[data-overlay={key}]")
         wait_idle(page)

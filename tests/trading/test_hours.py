@@ -130,7 +130,7 @@ def test_clock_calendar_and_admin_override_api(tapp: Flask) -> None:
     assert response.get_json()["emergency"] is True and response.get_json()["is_open"] is False
     wrong = admin.post("/api/v1/admin/venues/SIM/override", {"state": "maybe"})
     assert wrong.status_code == 400 and wrong.get_json()["error"]["field"] == "state"
-    assert admin.post("/api/v1/admin/venues/XXX/override", body).status_code == 404
+    assert admin.post("/api/v1/admin/venues/NOSUCHVENUE/override", body).status_code == 404
 
 
 def test_cli_override(tapp: Flask) -> None:
