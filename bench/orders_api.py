@@ -17,22 +17,22 @@ from __future__ import annotations
 import argparse
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import aiohttp
+import http_load
 import requests
 from sqlalchemy import create_engine, func, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 32
 WORKERS = 2
+WARMUP = 2  # unmeasured orders per client first: connections, caches, lazy imports
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/tradedeck_bench"
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"
 
@@ -162,39 +162,6 @@ def start_gunicorn(
     raise RuntimeError("gunicorn did not come up")
 
 
-def load(
-    clients: int, per_client: int, call: Callable[[requests.Session, int, int], bool]
-) -> tuple[float, list[float], int]:
-    """Run `per_client` calls on each of `clients` threads; (seconds, latencies, failures)."""
-    latencies: list[float] = []
-    failures = [0]
-    lock = threading.Lock()
-    barrier = threading.Barrier(clients + 1)
-
-    def worker(index: int) -> None:
-        session = requests.Session()
-        mine: list[float] = []
-        bad = 0
-        barrier.wait()
-        for n in range(per_client):
-            start = time.perf_counter()
-            ok = call(session, index, n)
-            mine.append(time.perf_counter() - start)
-            bad += not ok
-        with lock:
-            latencies.extend(mine)
-            failures[0] += bad
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - start, latencies, failures[0]
-
-
 def audit(database_url: str, instance: Path, expected_orders: int) -> list[str]:
     """Every account's books after the run; returns the discrepancies found."""
     from tradedeck.app import create_app
@@ -233,18 +200,6 @@ def audit(database_url: str, instance: Path, expected_orders: int) -> list[str]:
     return problems
 
 
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
-
-
-def report(label: str, seconds: float, latencies: list[float], failures: int) -> None:
-    print(
-        f"  {label:<22} {len(latencies) / seconds:8.0f} req/s   p50 "
-        f"{percentile(latencies, 50) * 1000:6.1f} ms   "
-        f"p99 {percentile(latencies, 99) * 1000:6.1f} ms   failures {failures}"
-    )
-
-
 def server_setup(database_url: str, threads: int, redis_url: str) -> str:
     """What the numbers were measured on, printed beside them."""
     from tradedeck.config import engine_options
@@ -277,38 +232,37 @@ def run_backend(
         first_failure: list[str] = []
         try:
 
-            def health(session: requests.Session, index: int, n: int) -> bool:
-                return session.get(f"{base}/health", timeout=30).status_code in (200, 503)
+            async def health(session: aiohttp.ClientSession, index: int, n: int) -> bool:
+                async with session.get(f"{base}/health") as response:
+                    await response.read()
+                    return response.status in (200, 503)
 
-            def order(session: requests.Session, index: int, n: int) -> bool:
-                side = "buy" if n % 2 == 0 else "sell"
-                response = session.post(
-                    f"{base}/api/v1/orders",
-                    json={
-                        "symbol": "BENCH",
-                        "side": side,
-                        "type": "market",
-                        "quantity": "1",
-                        "client_order_id": f"c{index}-{n}",
-                    },
-                    headers={"Authorization": f"Bearer {tokens[index]}"},
-                    timeout=30,
-                )
-                ok = response.status_code == 201 and response.json()["order"]["status"] == "filled"
+            async def order(session: aiohttp.ClientSession, index: int, n: int) -> bool:
+                body = {
+                    "symbol": "BENCH",
+                    "side": "buy" if n % 2 == 0 else "sell",
+                    "type": "market",
+                    "quantity": "1",
+                    "client_order_id": f"c{index}-{n}",
+                }
+                headers = {"Authorization": f"Bearer {tokens[index]}"}
+                async with session.post(f"{base}/api/v1/orders", json=body, headers=headers) as r:
+                    text = await r.text()
+                    ok = r.status == 201 and '"status":"filled"' in text
                 if not ok and not first_failure:
-                    first_failure.append(f"{response.status_code} {response.text[:300]}")
+                    first_failure.append(f"{r.status} {text[:300]}")
                 return ok
 
             print(f"{name}: {CLIENTS} clients x {per_client} requests on 127.0.0.1")
             print(f"  {server_setup(database_url, threads, redis_url)}")
-            report("GET /health (ref)", *load(CLIENTS, per_client, health))
-            report("POST /api/v1/orders", *load(CLIENTS, per_client, order))
+            print(http_load.run(CLIENTS, per_client, health).line("GET /health (ref)"))
+            print(http_load.run(CLIENTS, per_client, order, WARMUP).line("POST /api/v1/orders"))
             if first_failure:
                 print(f"  first failed order: {first_failure[0]}")
         finally:
             server.terminate()
             server.wait(10)
-        problems = audit(database_url, instance, CLIENTS * per_client)
+        problems = audit(database_url, instance, CLIENTS * (per_client + WARMUP))
         print(f"  ledger discrepancies: {len(problems)}")
         for problem in problems:
             print(f"    {problem}")

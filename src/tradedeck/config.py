@@ -161,10 +161,17 @@ class Config:
 
 
 def engine_options(database_url: str) -> dict[str, object]:
-    """Pool settings: pre-ping and recycle keep PostgreSQL connections healthy across restarts."""
+    """Pool settings: pre-ping and recycle keep PostgreSQL connections healthy across restarts;
+    READ COMMITTED is stated, not assumed, because the account lock relies on it."""
     if database_url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_recycle": 1800, "pool_size": 10, "max_overflow": 20}
+    return {
+        "pool_pre_ping": True,
+        "pool_recycle": 1800,
+        "pool_size": 10,
+        "max_overflow": 20,
+        "isolation_level": "READ COMMITTED",
+    }
 
 
 def load_config(instance_path: Path, overrides: dict[str, str] | None = None) -> Config:
