@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.sql.dml import Update
+from sqlalchemy import func, select
 
 from tradedeck.core.errors import DomainError
 from tradedeck.core.money import MONEY_PLACES, parse_decimal, to_json
@@ -46,16 +45,15 @@ def post(
     return row
 
 
-def post_entries(
+def entry_rows(
     account_id: int,
     cash: Decimal,
     entries: Iterable[tuple[str, Decimal, str]],
-    order_id: int | None,
     now: datetime,
-) -> Decimal:
-    """`post` without the ORM for the order path: one multi-row ledger insert and one
-    account update (caller holds the lock and passes the locked `cash`). Returns the new
-    balance; no intermediate balance may go negative."""
+) -> tuple[list[dict[str, Any]], Decimal]:
+    """`post` without the ORM, for the order path: the ledger rows of `entries` (kind, signed
+    amount, note) starting from the locked `cash`, and the balance after them. No
+    intermediate balance may go negative."""
     rows = []
     for kind, amount, note in entries:
         cash += amount
@@ -69,25 +67,12 @@ def post_entries(
                 "type": kind,
                 "amount": amount,
                 "balance_after": cash,
-                "order_id": order_id,
                 "note": note,
                 "created_at": now,
                 "updated_at": now,
             }
         )
-    if rows:
-        connection = db.session.connection()
-        connection.execute(insert(CashTransaction.__table__), rows)
-        connection.execute(
-            _account_update(), {"account_id": account_id, "cash": cash, "updated_at": now}
-        )
-    return cash
-
-
-@cache
-def _account_update() -> Update:
-    accounts = Account.__table__
-    return update(accounts).where(accounts.c.id == bindparam("account_id"))
+    return rows, cash
 
 
 def reserved_cash(account_id: int, exclude_order_ids: Iterable[int] = ()) -> Decimal:

@@ -15,9 +15,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, func, insert, null, select, update
+from sqlalchemy import Select, bindparam, func, null, select
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.sql.dml import Update
 
 from tradedeck.core import orders as rules
 from tradedeck.core import positions as core_positions
@@ -27,7 +26,7 @@ from tradedeck.core.orders import OrderSpec, OrderStatus, Side, TimeInForce, on_
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument, LastPrice, Venue
-from tradedeck.trading import execution, hours, ledger, pricing
+from tradedeck.trading import execution, hours, ledger, order_writes, pricing
 from tradedeck.trading.locking import LockedAccount, lock_account, lock_account_row
 from tradedeck.trading.models import Order, Position, Trade
 
@@ -272,20 +271,15 @@ def place(user_id: int, request: OrderRequest, now: datetime | None = None) -> P
         _preview(book, spec, account.cash).raise_if_insufficient()
         now = now or utcnow()
         values, settlement = _order_values(user_id, account, book, spec, request, now)
-        connection = db.session.connection()
-        orders_table = Order.__table__
-        order_id = connection.execute(
-            insert(orders_table).returning(orders_table.c.id), values
-        ).scalar_one()
-        trade = None
-        if settlement is not None:
-            trade = _write_fill(account, book, spec, order_id, settlement, values, now)
+        fill = None if settlement is None else _fill_rows(account, book, spec, settlement, values)
+        order_id, trade_id = order_writes.write(values, fill)
     except DomainError:
         db.session.rollback()
         raise
     db.session.commit()
     order = _attached(Order, {"id": order_id, **values})
-    if trade is not None and execution.order_filled.receivers:
+    if fill is not None and execution.order_filled.receivers:
+        trade = fill.trade | {"id": trade_id, "order_id": order_id}
         execution.announce(_attached(Trade, trade))
     return Placement(order, True, book.symbol, book.venue)
 
@@ -369,36 +363,18 @@ def _order_values(
     return values, result
 
 
-def _write_fill(
+def _fill_rows(
     account: LockedAccount,
     book: Book,
     spec: OrderSpec,
-    order_id: int,
     settlement: execution.Settlement,
     values: dict[str, Any],
-    now: datetime,
-) -> dict[str, Any]:
-    """Position, ledger rows, cash and the trade of an immediate fill; returns the trade."""
-    connection = db.session.connection()
-    positions = Position.__table__
+) -> order_writes.FillRows:
+    """Position, ledger rows, cash and the trade of an immediate fill."""
+    now = values["filled_at"]
     after = settlement.position
-    changes = {
-        "quantity": after.quantity,
-        "cost_basis": after.cost_basis,
-        "realized_pnl": after.realized_pnl,
-        "updated_at": now,
-    }
-    if book.position_id is None:
-        connection.execute(
-            insert(positions),
-            {"account_id": account.id, "instrument_id": book.instrument_id, "created_at": now}
-            | changes,
-        )
-    else:
-        connection.execute(_position_update(), {"position_id": book.position_id} | changes)
-    ledger.post_entries(account.id, account.cash, settlement.postings, order_id, now)
+    rows, cash = ledger.entry_rows(account.id, account.cash, settlement.postings, now)
     trade = {
-        "order_id": order_id,
         "account_id": account.id,
         "instrument_id": book.instrument_id,
         "side": spec.side.value,
@@ -411,15 +387,20 @@ def _write_fill(
         "created_at": now,
         "updated_at": now,
     }
-    trades = Trade.__table__
-    trade["id"] = connection.execute(insert(trades).returning(trades.c.id), trade).scalar_one()
-    return trade
-
-
-@cache
-def _position_update() -> Update:
-    positions = Position.__table__
-    return update(positions).where(positions.c.id == bindparam("position_id"))
+    return order_writes.FillRows(
+        account_id=account.id,
+        instrument_id=book.instrument_id,
+        position_id=book.position_id,
+        position={
+            "quantity": after.quantity,
+            "cost_basis": after.cost_basis,
+            "realized_pnl": after.realized_pnl,
+        },
+        ledger=tuple(rows),
+        cash=cash,
+        trade=trade,
+        now=now,
+    )
 
 
 def _attached(model: type[M], values: dict[str, Any]) -> M:
