@@ -219,3 +219,27 @@ def test_next_boundaries_agree_with_is_open(at):
         assert close < opening
     else:
         assert opening < close
+
+
+def test_early_close_cuts_the_day_short_in_local_time():
+    # Christmas Eve 2024 (Tuesday, EST) closes at 13:00 New York time = 18:00 UTC.
+    s = VenueSchedule(
+        NY,
+        tuple(WeeklySession(d, time(9, 30), time(16)) for d in range(5)),
+        early_closes={date(2024, 12, 24): time(13)},
+    )
+    assert is_open(s, utc(2024, 12, 24, 18) - TICK)
+    assert not is_open(s, utc(2024, 12, 24, 18))
+    assert next_close(s, utc(2024, 12, 24, 15)) == utc(2024, 12, 24, 18)
+    assert next_open(s, utc(2024, 12, 24, 19)) == utc(2024, 12, 25, 14, 30)
+    assert sessions_between(s, utc(2024, 12, 24), utc(2024, 12, 25)) == [
+        SessionWindow(utc(2024, 12, 24, 14, 30), utc(2024, 12, 24, 18))
+    ]
+    # a session that would open after the early close does not run that day
+    late = VenueSchedule(
+        "UTC",
+        (WeeklySession(1, time(9), time(11)), WeeklySession(1, time(14), None)),
+        early_closes={date(2024, 12, 24): time(12)},
+    )
+    assert not is_open(late, utc(2024, 12, 24, 15))
+    assert next_open(late, utc(2024, 12, 24, 11)) == utc(2024, 12, 31, 9)

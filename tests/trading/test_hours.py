@@ -113,7 +113,9 @@ def test_clock_calendar_and_admin_override_api(tapp: Flask) -> None:
     venue = calendar["venues"][0]
     assert venue["timezone"] == "America/New_York"
     assert venue["hours"][0] == {"weekday": 0, "day": "mon", "open": "09:30", "close": "16:00"}
-    assert venue["holidays"] == [{"date": "2026-07-03", "name": "Independence Day (observed)"}]
+    assert venue["holidays"] == [
+        {"date": "2026-07-03", "name": "Independence Day (observed)", "early_close": None}
+    ]
     assert [s["open"] for s in venue["sessions"]] == [
         "2026-07-01T13:30:00+00:00",
         "2026-07-02T13:30:00+00:00",

@@ -2,13 +2,14 @@
 
 Sessions are wall-clock times in the venue zone (09:30-16:00 New York stays 09:30-16:00 across
 DST), so every boundary is converted to UTC per date through `zoneinfo`. A session is open at
-its open instant and closed at its close instant (open inclusive, close exclusive). All inputs
-and outputs are aware UTC datetimes.
+its open instant and closed at its close instant (open inclusive, close exclusive). A holiday
+closes the venue all day; an early close (a half day such as Christmas Eve) ends that day's
+sessions at a wall-clock time. All inputs and outputs are aware UTC datetimes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -58,10 +59,11 @@ class SessionWindow:
 
 @dataclass(frozen=True, slots=True)
 class Holiday:
-    """A date the venue is closed, with the name shown in the calendar listing."""
+    """A date the venue is closed (or closes early), with the name shown in the listing."""
 
     date: date
     name: str
+    early_close: time | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ class VenueSchedule:
     """Weekly hours of a venue, its holidays and the current override.
 
     `continuous=True` is a 24/7 venue (crypto): always open unless overridden closed, with no
-    sessions and no holidays to consult.
+    sessions and no holidays to consult. `early_closes` maps a date to the wall-clock time its
+    sessions end at (sessions opening at or after it do not run that day).
     """
 
     timezone: str
@@ -77,6 +80,7 @@ class VenueSchedule:
     holidays: frozenset[date] = field(default_factory=frozenset)
     override: Override = Override.AUTO
     continuous: bool = False
+    early_closes: Mapping[date, time] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         try:
@@ -220,12 +224,18 @@ def _day_windows(schedule: VenueSchedule, local_day: date) -> list[SessionWindow
     if local_day in schedule.holidays:
         return []
     zone = schedule.zone
+    early = schedule.early_closes.get(local_day)
     windows = []
     for session in schedule.by_weekday[local_day.weekday()]:
+        close = session.close
+        if early is not None:
+            if session.open >= early:
+                continue
+            close = early if close is None else min(close, early)
         opens = datetime.combine(local_day, session.open, zone)
         closes = (
-            datetime.combine(local_day, session.close, zone)
-            if session.close is not None
+            datetime.combine(local_day, close, zone)
+            if close is not None
             else datetime.combine(local_day + timedelta(days=1), time(0), zone)
         )
         windows.append(SessionWindow(opens.astimezone(UTC), closes.astimezone(UTC)))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time as monotonic_time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import (
@@ -60,7 +60,8 @@ class VenueSession(TimestampMixin, db.Model):
 
 
 class VenueHoliday(TimestampMixin, db.Model):
-    """A date the venue stays closed regardless of its hours."""
+    """A date the venue stays closed regardless of its hours, or, with `early_close`, a half
+    day whose sessions end at that wall-clock time (Christmas Eve 13:00)."""
 
     __tablename__ = "venue_holidays"
     __table_args__ = (UniqueConstraint("venue_id", "day"),)
@@ -69,6 +70,7 @@ class VenueHoliday(TimestampMixin, db.Model):
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
     day: Mapped[date] = mapped_column(Date())
     name: Mapped[str] = mapped_column(String(80))
+    early_close: Mapped[time | None] = mapped_column(Time(), nullable=True)
 
 
 class MarketState(TimestampMixin, db.Model):
@@ -111,13 +113,16 @@ def build_schedule(venue: Venue) -> VenueSchedule:
     if venue.always_open:
         return VenueSchedule.always_open(override)
     rows = db.session.scalars(select(VenueSession).where(VenueSession.venue_id == venue.id)).all()
-    holidays = frozenset(
-        db.session.scalars(select(VenueHoliday.day).where(VenueHoliday.venue_id == venue.id))
-    )
-    if not rows:
-        return VenueSchedule.weekdays(venue.timezone, holidays=holidays, override=override)
-    sessions = tuple(calendar.WeeklySession(r.weekday, r.open_time, r.close_time) for r in rows)
-    return VenueSchedule(venue.timezone, sessions, holidays, override)
+    days = db.session.execute(
+        select(VenueHoliday.day, VenueHoliday.early_close).where(VenueHoliday.venue_id == venue.id)
+    ).all()
+    holidays = frozenset(day for day, early in days if early is None)
+    early_closes = {day: early for day, early in days if early is not None}
+    if rows:
+        sessions = tuple(calendar.WeeklySession(r.weekday, r.open_time, r.close_time) for r in rows)
+    else:
+        sessions = VenueSchedule.weekdays(venue.timezone, DEFAULT_OPEN, DEFAULT_CLOSE).sessions
+    return VenueSchedule(venue.timezone, sessions, holidays, override, early_closes=early_closes)
 
 
 def _venue_id(venue: Venue | int) -> int:
@@ -158,10 +163,7 @@ def is_venue_open(venue: Venue | int, at: datetime | None = None) -> bool:
 def session_end(venue: Venue | int, at: datetime) -> datetime:
     """When a day order placed at `at` expires: the close of the running (or next) session,
     ignoring any override; the next UTC midnight for a 24/7 venue."""
-    schedule = schedule_for(venue)
-    scheduled = VenueSchedule(
-        schedule.timezone, schedule.sessions, schedule.holidays, Override.AUTO, schedule.continuous
-    )
+    scheduled = replace(schedule_for(venue), override=Override.AUTO)
     close = calendar.next_close(scheduled, at)
     if close is None:
         return datetime.combine(at.date() + timedelta(days=1), time(0), at.tzinfo)
@@ -207,12 +209,7 @@ def clock(venue: Venue, at: datetime | None = None) -> Clock:
 def venue_calendar(venue: Venue, start: datetime, end: datetime) -> dict[str, object]:
     """Weekly hours, holidays in range and the concrete sessions of [start, end)."""
     schedule = build_schedule(venue)
-    holidays = db.session.scalars(
-        select(VenueHoliday)
-        .where(VenueHoliday.venue_id == venue.id)
-        .where(VenueHoliday.day >= start.date(), VenueHoliday.day <= end.date())
-        .order_by(VenueHoliday.day)
-    ).all()
+    holidays = holidays_of(venue, start.date(), end.date())
     return {
         "venue": venue.code,
         "timezone": schedule.timezone,
@@ -227,11 +224,35 @@ def venue_calendar(venue: Venue, start: datetime, end: datetime) -> dict[str, ob
             }
             for s in sorted(schedule.sessions, key=lambda s: (s.weekday, s.open))
         ],
-        "holidays": [{"date": h.day.isoformat(), "name": h.name} for h in holidays],
+        "holidays": [holiday_json(h) for h in holidays],
         "sessions": [
             {"open": w.open.isoformat(), "close": w.close.isoformat()}
             for w in calendar.sessions_between(schedule, start, end)
         ],
+    }
+
+
+def holidays_of(
+    venue: Venue, start: date | None = None, end: date | None = None
+) -> list[calendar.Holiday]:
+    """The venue's holidays and half days in [start, end] (either bound optional), by date."""
+    query = select(VenueHoliday).where(VenueHoliday.venue_id == venue.id)
+    if start is not None:
+        query = query.where(VenueHoliday.day >= start)
+    if end is not None:
+        query = query.where(VenueHoliday.day <= end)
+    return [
+        calendar.Holiday(row.day, row.name, row.early_close)
+        for row in db.session.scalars(query.order_by(VenueHoliday.day))
+    ]
+
+
+def holiday_json(holiday: calendar.Holiday) -> dict[str, str | None]:
+    """`{date, name, early_close}`: early_close is `HH:MM` on a half day, else null."""
+    return {
+        "date": holiday.date.isoformat(),
+        "name": holiday.name,
+        "early_close": holiday.early_close.strftime("%H:%M") if holiday.early_close else None,
     }
 
 
