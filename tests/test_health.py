@@ -4,6 +4,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import app_overrides
+from tradedeck import health
 from tradedeck.app import create_app
 from tradedeck.worker import heartbeat
 
@@ -35,3 +36,16 @@ def test_health_is_503_when_database_unreachable(tmp_path: Path) -> None:
     body = response.get_json()
     assert body["status"] == "unavailable"
     assert body["checks"]["database"]["ok"] is False
+
+
+def test_health_is_503_when_redis_unreachable_and_keeps_one_client(tmp_path: Path) -> None:
+    overrides = app_overrides(tmp_path, REDIS_URL="redis://127.0.0.1:1/0")
+    app = create_app(overrides, instance_path=tmp_path / "instance")
+    client = app.test_client()
+    probes = []
+    for _ in range(2):
+        response = client.get("/health")
+        assert response.status_code == 503
+        assert response.get_json()["checks"]["redis"] == {"ok": False, "error": "ConnectionError"}
+        probes.append(app.extensions[health.REDIS_KEY])
+    assert probes[0] is probes[1]

@@ -12,6 +12,18 @@ from tradedeck.extensions import db
 from tradedeck.worker.heartbeat import heartbeat_status
 
 bp = Blueprint("health", __name__)
+REDIS_KEY = "tradedeck.health_redis"
+
+
+def _redis(url: str) -> Any:
+    """One client per app (its pool keeps the connection): a probe that opened a new
+    connection on every call would measure connection setup, not Redis."""
+    client = current_app.extensions.get(REDIS_KEY)
+    if client is None:
+        import redis
+
+        client = current_app.extensions[REDIS_KEY] = redis.Redis.from_url(url, socket_timeout=2)
+    return client
 
 
 @bp.get("/health")
@@ -28,9 +40,7 @@ def health() -> tuple[Response, int]:
     config = current_app.config["TRADEDECK"]
     if config.redis_url:
         try:
-            import redis
-
-            redis.Redis.from_url(config.redis_url, socket_timeout=2).ping()
+            _redis(config.redis_url).ping()
             checks["redis"] = {"ok": True}
         except Exception as exc:  # connection refused, timeout, auth...
             checks["redis"] = {"ok": False, "error": type(exc).__name__}
