@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time
 from itertools import pairwise
@@ -328,30 +329,44 @@ def _default_sessions() -> tuple[WeeklySession, ...]:
 # -- writing ---------------------------------------------------------------------------------
 
 
-def _locked_venue(code: str, action: str) -> Venue:
-    """The venue row locked for this transaction, seeded if the scheduler has not seen it yet,
-    and refused when it trades 24/7."""
-    venue = hours.get_venue(code)
-    venue = db.session.scalars(select(Venue).where(Venue.id == venue.id).with_for_update()).one()
-    if db.session.get(MarketState, venue.id) is None:
-        hours.seed_hours(venue)
-        db.session.add(MarketState(venue_id=venue.id, is_open=False, override=Override.AUTO.value))
+@dataclass
+class _Edit:
+    venue: Venue
+    what: str = ""
+
+
+@contextmanager
+def _editing(code: str, action: str, by: str | None) -> Iterator[_Edit]:
+    """One edit transaction: the venue row locked (seeded first if the scheduler has not seen
+    it yet; refused when it trades 24/7). Any error rolls everything back; success commits,
+    clears the schedule cache, logs `edit.what` and re-syncs the market state rows."""
+    try:
+        venue = hours.get_venue(code)
+        venue = db.session.scalars(
+            select(Venue).where(Venue.id == venue.id).with_for_update()
+        ).one()
+        if db.session.get(MarketState, venue.id) is None:
+            hours.seed_hours(venue)
+            db.session.add(
+                MarketState(venue_id=venue.id, is_open=False, override=Override.AUTO.value)
+            )
+            db.session.flush()
+        if venue.always_open:
+            raise DomainError(
+                f"{venue.code} trades 24/7 (always open): it has no sessions or holidays to "
+                f"{action}; use the override to close it in an emergency",
+                field="venue",
+                code="always_open",
+            )
+        edit = _Edit(venue)
+        yield edit
         db.session.flush()
-    if venue.always_open:
+    except BaseException:
         db.session.rollback()
-        raise DomainError(
-            f"{venue.code} trades 24/7 (always open): it has no sessions or holidays to "
-            f"{action}; use the override to close it in an emergency",
-            field="venue",
-            code="always_open",
-        )
-    return venue
-
-
-def _committed(venue: Venue, what: str, by: str | None) -> None:
+        raise
     db.session.commit()
     hours.clear_schedule_cache()
-    log.warning("venue %s: %s by %s", venue.code, what, by or "?")
+    log.warning("venue %s: %s by %s", edit.venue.code, edit.what, by or "?")
     hours.sync_market_states(utcnow())
 
 
@@ -360,18 +375,18 @@ def set_weekly_hours(
 ) -> WeeklyHours:
     """Replace the venue's weekly sessions (validated first; nothing changes on an error)."""
     sessions = validate_sessions(inputs)
-    venue = _locked_venue(code, "edit")
-    _replace_sessions(venue, sessions)
-    _committed(venue, f"weekly hours set to {hours_spec(sessions)}", by)
-    return weekly_hours(venue.code)
+    with _editing(code, "edit", by) as edit:
+        _replace_sessions(edit.venue, sessions)
+        edit.what = f"weekly hours set to {hours_spec(sessions)}"
+    return weekly_hours(edit.venue.code)
 
 
 def reset_weekly_hours(code: str, by: str | None = None) -> WeeklyHours:
     """Back to the default Mon-Fri 09:30-16:00 (venue time); holidays are kept."""
-    venue = _locked_venue(code, "reset")
-    _replace_sessions(venue, _default_sessions())
-    _committed(venue, "weekly hours reset to the default", by)
-    return weekly_hours(venue.code)
+    with _editing(code, "reset", by) as edit:
+        _replace_sessions(edit.venue, _default_sessions())
+        edit.what = "weekly hours reset to the default"
+    return weekly_hours(edit.venue.code)
 
 
 def _replace_sessions(venue: Venue, sessions: Sequence[WeeklySession]) -> None:
@@ -380,7 +395,12 @@ def _replace_sessions(venue: Venue, sessions: Sequence[WeeklySession]) -> None:
         VenueSession(venue_id=venue.id, weekday=s.weekday, open_time=s.open, close_time=s.close)
         for s in sessions
     )
-    db.session.flush()
+
+
+def _holiday_on(venue: Venue, when: date) -> VenueHoliday | None:
+    return db.session.scalars(
+        select(VenueHoliday).where(VenueHoliday.venue_id == venue.id, VenueHoliday.day == when)
+    ).first()
 
 
 def add_holiday(
@@ -400,32 +420,29 @@ def add_holiday(
     closes = None
     if early_close not in (None, ""):
         closes = parse_time(early_close, "early_close")
-    venue = _locked_venue(code, "add")
-    if closes is not None:
-        _check_early_close(venue, when, closes)
-    existing = db.session.scalars(
-        select(VenueHoliday).where(VenueHoliday.venue_id == venue.id, VenueHoliday.day == when)
-    ).first()
-    if existing is not None:
-        db.session.rollback()
-        raise DomainError(
-            f"{venue.code} already has {existing.name!r} on {when.isoformat()}; remove it first",
-            field="date",
-            code="duplicate",
-        )
-    row = VenueHoliday(venue_id=venue.id, day=when, name=title, early_close=closes)
-    db.session.add(row)
-    try:
-        db.session.flush()
-    except IntegrityError:  # another admin added the same date a moment ago
-        db.session.rollback()
-        raise DomainError(
-            f"{venue.code} already has a holiday on {when.isoformat()}",
-            field="date",
-            code="duplicate",
-        ) from None
-    suffix = f" (closes {format_time(closes)})" if closes else ""
-    _committed(venue, f"holiday {when.isoformat()} {title!r}{suffix} added", by)
+    with _editing(code, "add", by) as edit:
+        venue = edit.venue
+        existing = _holiday_on(venue, when)
+        if existing is not None:
+            raise DomainError(
+                f"{venue.code} already has {existing.name!r} on {when.isoformat()}; "
+                "remove it first",
+                field="date",
+                code="duplicate",
+            )
+        if closes is not None:
+            _check_early_close(venue, when, closes)
+        db.session.add(VenueHoliday(venue_id=venue.id, day=when, name=title, early_close=closes))
+        try:
+            db.session.flush()
+        except IntegrityError:  # another admin added the same date a moment ago
+            raise DomainError(
+                f"{venue.code} already has a holiday on {when.isoformat()}",
+                field="date",
+                code="duplicate",
+            ) from None
+        suffix = f" (closes {format_time(closes)})" if closes else ""
+        edit.what = f"holiday {when.isoformat()} {title!r}{suffix} added"
     return Holiday(when, title, closes)
 
 
@@ -435,14 +452,12 @@ def _check_early_close(venue: Venue, when: date, closes: time) -> None:
     sessions = schedule.by_weekday[when.weekday()]
     day = DAY_NAMES[when.weekday()]
     if not sessions:
-        db.session.rollback()
         raise DomainError(
             f"{venue.code} has no session on {day}s, so {when.isoformat()} cannot close early",
             field="early_close",
         )
     first_open, last_close = sessions[0].open, sessions[-1].close
     if closes <= first_open or (last_close is not None and closes >= last_close):
-        db.session.rollback()
         raise DomainError(
             f"early close {format_time(closes)} must be after the {day} open "
             f"{format_time(first_open)} and before the close {format_time(last_close)}",
@@ -453,16 +468,15 @@ def _check_early_close(venue: Venue, when: date, closes: time) -> None:
 def remove_holiday(code: str, day: str | date, by: str | None = None) -> Holiday:
     """Reopen `day` on its normal hours; DomainError `not_found` when it is no holiday."""
     when = parse_date(day)
-    venue = _locked_venue(code, "remove")
-    row = db.session.scalars(
-        select(VenueHoliday).where(VenueHoliday.venue_id == venue.id, VenueHoliday.day == when)
-    ).first()
-    if row is None:
-        db.session.rollback()
-        raise DomainError(
-            f"{venue.code} has no holiday on {when.isoformat()}", field="date", code="not_found"
-        )
-    removed = Holiday(row.day, row.name, row.early_close)
-    db.session.delete(row)
-    _committed(venue, f"holiday {when.isoformat()} {removed.name!r} removed", by)
+    with _editing(code, "remove", by) as edit:
+        row = _holiday_on(edit.venue, when)
+        if row is None:
+            raise DomainError(
+                f"{edit.venue.code} has no holiday on {when.isoformat()}",
+                field="date",
+                code="not_found",
+            )
+        removed = Holiday(row.day, row.name, row.early_close)
+        db.session.delete(row)
+        edit.what = f"holiday {when.isoformat()} {removed.name!r} removed"
     return removed

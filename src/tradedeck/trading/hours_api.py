@@ -1,8 +1,12 @@
-"""Market clock and calendar API, the admin override endpoint and `tradedeck market override`."""
+"""Market clock and calendar API, the admin hours/holidays/override endpoints and the
+`tradedeck market override|hours|holiday` commands."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Response, jsonify
@@ -14,11 +18,13 @@ from sqlalchemy import select
 
 from tradedeck.api.auth import admin_only
 from tradedeck.api.errors import ApiError, ErrorBody
+from tradedeck.core.calendar import WEEKDAYS
 from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.market.models import Venue
-from tradedeck.trading import hours
+from tradedeck.trading import hours, hours_admin
+from tradedeck.trading.hours_admin import SessionInput
 
 bp = APIBlueprint(
     "market_hours_api",
@@ -28,6 +34,14 @@ bp = APIBlueprint(
     abp_responses={"400": ErrorBody, "401": ErrorBody, "403": ErrorBody, "404": ErrorBody},
 )
 MAX_CALENDAR_DAYS = 400
+T = TypeVar("T")
+# Domain error codes that are not plain bad input.
+DOMAIN_STATUS = {"not_found": 404, "duplicate": 409, "always_open": 409}
+# Weekday as 0-6 or mon..sun: the service parses it and names the field (a pydantic union
+# would blame `hours.0.weekday.int`).
+Weekday = Annotated[
+    Any, Field(default=None, json_schema_extra={"type": "integer", "minimum": 0, "maximum": 6})
+]
 
 
 class ClockQuery(BaseModel):
@@ -48,6 +62,74 @@ class OverrideBody(BaseModel):
 
 class VenuePath(BaseModel):
     venue: str
+
+
+class HolidayPath(BaseModel):
+    venue: str
+    date: str = Field(description="YYYY-MM-DD")
+
+
+class SessionBody(BaseModel):
+    """One weekly session: wall-clock times in the venue's time zone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weekday: Weekday = Field(default=None, description="0 (Monday) to 6 (Sunday)")
+    day: StrictStr | None = Field(default=None, description="mon..sun, instead of weekday")
+    open: StrictStr = Field(description="HH:MM", examples=["09:30"])
+    close: StrictStr = Field(description="HH:MM, after open; 24:00 = midnight", examples=["16:00"])
+
+
+class HoursBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    hours: list[SessionBody] = Field(
+        max_length=7 * hours_admin.MAX_SESSIONS_PER_DAY,
+        description="The whole week: days without a session are closed.",
+    )
+
+
+class SessionOut(BaseModel):
+    weekday: int
+    day: str
+    open: str
+    close: str
+
+
+class HoursOut(BaseModel):
+    venue: str
+    timezone: str
+    always_open: bool
+    default: bool = Field(description="Whether these are the default Mon-Fri 09:30-16:00")
+    hours: list[SessionOut]
+
+
+class HolidayBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    date: StrictStr = Field(description="YYYY-MM-DD", examples=["2026-12-24"])
+    name: StrictStr = Field(max_length=hours_admin.MAX_HOLIDAY_NAME, examples=["Christmas Eve"])
+    early_close: StrictStr | None = Field(
+        default=None,
+        description="HH:MM: a half day that closes early instead of a closed day",
+        examples=["13:00"],
+    )
+
+
+class HolidayOut(BaseModel):
+    date: str
+    name: str
+    early_close: str | None
+
+
+class HolidayList(BaseModel):
+    venue: str
+    holidays: list[HolidayOut]
+
+
+class HolidayQuery(BaseModel):
+    start: date | None = Field(default=None, description="YYYY-MM-DD, inclusive")
+    end: date | None = Field(default=None, description="YYYY-MM-DD, inclusive")
 
 
 def _venue(code: str) -> Venue:
@@ -104,6 +186,97 @@ def override_venue(path: VenuePath, body: OverrideBody) -> Response:
     return jsonify(hours.clock(venue).to_json())
 
 
+def _domain(call: Callable[[], T]) -> T:
+    """Run a service call, turning its DomainError into the API's error answer."""
+    try:
+        return call()
+    except DomainError as exc:
+        raise ApiError(DOMAIN_STATUS.get(exc.code, 400), exc.code, exc.message, exc.field) from exc
+
+
+def _session_inputs(body: HoursBody) -> list[SessionInput]:
+    """The body's sessions; `day` (mon..sun) may stand for `weekday`, and must agree with it."""
+    inputs = []
+    for index, item in enumerate(body.hours):
+        field = f"hours.{index}"
+        weekday = item.weekday
+        if item.day is not None:
+            named = hours_admin.parse_weekday(item.day, f"{field}.day")
+            if (
+                weekday is not None
+                and hours_admin.parse_weekday(weekday, f"{field}.weekday") != named
+            ):
+                raise DomainError("weekday and day name different days", field=f"{field}.day")
+            weekday = named
+        if weekday is None:
+            raise DomainError(f"Field '{field}.weekday' is required.", field=f"{field}.weekday")
+        inputs.append(SessionInput(weekday, item.open, item.close, field, per_part=True))
+    return inputs
+
+
+@bp.get("/admin/venues/<venue>/hours", responses={"200": HoursOut})
+@admin_only
+def get_venue_hours(path: VenuePath) -> Response:
+    """The venue's weekly sessions (wall-clock, venue time zone); empty for a 24/7 venue."""
+    venue = _venue(path.venue)
+    return jsonify(hours_admin.weekly_hours(venue.code).to_json())
+
+
+@bp.put("/admin/venues/<venue>/hours", responses={"200": HoursOut, "409": ErrorBody})
+@admin_only
+def put_venue_hours(path: VenuePath, body: HoursBody) -> Response:
+    """Replace the whole week's sessions; 409 for a 24/7 venue. In force at once."""
+    venue = _venue(path.venue)
+    result = _domain(
+        lambda: hours_admin.set_weekly_hours(
+            venue.code, _session_inputs(body), by=current_user.username
+        )
+    )
+    return jsonify(result.to_json())
+
+
+@bp.delete("/admin/venues/<venue>/hours", responses={"200": HoursOut, "409": ErrorBody})
+@admin_only
+def reset_venue_hours(path: VenuePath) -> Response:
+    """Back to the default Mon-Fri 09:30-16:00 (venue time); holidays are kept."""
+    venue = _venue(path.venue)
+    result = _domain(lambda: hours_admin.reset_weekly_hours(venue.code, by=current_user.username))
+    return jsonify(result.to_json())
+
+
+@bp.get("/admin/venues/<venue>/holidays", responses={"200": HolidayList})
+@admin_only
+def get_venue_holidays(path: VenuePath, query: HolidayQuery) -> Response:
+    """Holidays and half days (`early_close`) of a venue, by date."""
+    venue = _venue(path.venue)
+    found = hours_admin.list_holidays(venue.code, query.start, query.end)
+    return jsonify({"venue": venue.code, "holidays": [hours.holiday_json(h) for h in found]})
+
+
+@bp.post("/admin/venues/<venue>/holidays", responses={"201": HolidayOut, "409": ErrorBody})
+@admin_only
+def add_venue_holiday(path: VenuePath, body: HolidayBody) -> tuple[Response, int]:
+    """Close the venue on a date, or close it early (`early_close`); 409 if the date is taken."""
+    venue = _venue(path.venue)
+    added = _domain(
+        lambda: hours_admin.add_holiday(
+            venue.code, body.date, body.name, body.early_close, by=current_user.username
+        )
+    )
+    return jsonify(hours.holiday_json(added)), 201
+
+
+@bp.delete("/admin/venues/<venue>/holidays/<date>", responses={"200": HolidayOut})
+@admin_only
+def remove_venue_holiday(path: HolidayPath) -> Response:
+    """Reopen a date on its normal hours; 404 when it is no holiday."""
+    venue = _venue(path.venue)
+    removed = _domain(
+        lambda: hours_admin.remove_holiday(venue.code, path.date, by=current_user.username)
+    )
+    return jsonify(hours.holiday_json(removed))
+
+
 @click.command("override")
 @click.argument("venue")
 @click.argument("state", type=click.Choice(["open", "closed", "auto"]))
@@ -117,3 +290,105 @@ def override_command(venue: str, state: str) -> None:
         raise click.ClickException(exc.message) from exc
     flag = " (emergency override)" if clock.emergency else ""
     click.echo(f"{clock.venue} is {'open' if clock.is_open else 'closed'}{flag}.")
+
+
+def _cli(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except DomainError as exc:
+        field = f" ({exc.field})" if exc.field else ""
+        raise click.ClickException(f"{exc.message}{field}") from exc
+
+
+def _echo_hours(code: str) -> None:
+    week = hours_admin.weekly_hours(code)
+    clock = hours.clock(hours.get_venue(code))
+    state = "open" if clock.is_open else "closed"
+    if clock.emergency:
+        state += f" (emergency override: {clock.override})"
+    click.echo(f"{week.venue} · {week.timezone} · {state}")
+    if week.always_open:
+        click.echo("Trades 24/7: no weekly sessions or holidays.")
+        return
+    for weekday in range(7):
+        click.echo(f"  {WEEKDAYS[weekday]}  {week.day_text(weekday)}")
+    click.echo(f"  ({'default' if week.is_default else 'custom'}: {week.spec()})")
+    zone = ZoneInfo(week.timezone)
+    events = [("Next open: ", clock.next_open), ("Next close:", clock.next_close)]
+    known = [(at, label) for label, at in events if at is not None]
+    for at, label in sorted(known):
+        local = at.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z")
+        click.echo(f"{label} {local} ({at.isoformat()})")
+
+
+@click.command("hours")
+@click.argument("venue")
+@click.option(
+    "--set",
+    "specs",
+    multiple=True,
+    metavar="SPEC",
+    help="Replace the week, e.g. 'mon-fri 09:30-16:00; sat 10:00-12:00' (venue time; days "
+    "not named are closed; '09:00-11:30,12:30-15:00' for a lunch break). Repeatable.",
+)
+@click.option("--reset", is_flag=True, help="Back to the default Mon-Fri 09:30-16:00.")
+@with_appcontext
+def hours_command(venue: str, specs: tuple[str, ...], reset: bool) -> None:
+    """Show VENUE's weekly hours, or change them with --set / --reset."""
+    if specs and reset:
+        raise click.UsageError("use either --set or --reset")
+    code = _cli(lambda: hours.get_venue(venue).code)
+    if specs:
+        sessions = _cli(lambda: hours_admin.parse_hours_spec("; ".join(specs)))
+        _cli(lambda: hours_admin.set_weekly_hours(code, sessions, by="cli"))
+        click.echo(f"{code} hours updated.")
+    elif reset:
+        _cli(lambda: hours_admin.reset_weekly_hours(code, by="cli"))
+        click.echo(f"{code} hours reset to the default.")
+    _echo_hours(code)
+
+
+@click.group("holiday")
+def holiday_group() -> None:
+    """List, add or remove a venue's holidays and half days."""
+
+
+@holiday_group.command("list")
+@click.argument("venue")
+@click.option("--year", type=int, help="Only this year (default: this year and later).")
+@with_appcontext
+def holiday_list_command(venue: str, year: int | None) -> None:
+    """List VENUE's holidays."""
+    start = date(year or utcnow().year, 1, 1)
+    end = date(year, 12, 31) if year else None
+    found = _cli(lambda: hours_admin.list_holidays(venue, start, end))
+    if not found:
+        click.echo("No holidays.")
+    for holiday in found:
+        early = f"  closes {holiday.early_close:%H:%M}" if holiday.early_close else ""
+        click.echo(f"{holiday.date.isoformat()}  {holiday.date:%a}  {holiday.name}{early}")
+
+
+@holiday_group.command("add")
+@click.argument("venue")
+@click.argument("day", metavar="DATE")
+@click.argument("name")
+@click.option("--early-close", metavar="HH:MM", help="A half day closing at this time.")
+@with_appcontext
+def holiday_add_command(venue: str, day: str, name: str, early_close: str | None) -> None:
+    """Close VENUE on DATE (YYYY-MM-DD), or close it early with --early-close."""
+    added = _cli(lambda: hours_admin.add_holiday(venue, day, name, early_close, by="cli"))
+    code = hours.get_venue(venue).code
+    what = f"closes at {added.early_close:%H:%M}" if added.early_close else "is closed"
+    click.echo(f"{code} {what} on {added.date.isoformat()} ({added.name}).")
+
+
+@holiday_group.command("remove")
+@click.argument("venue")
+@click.argument("day", metavar="DATE")
+@with_appcontext
+def holiday_remove_command(venue: str, day: str) -> None:
+    """Remove VENUE's holiday on DATE: it trades its normal hours again."""
+    removed = _cli(lambda: hours_admin.remove_holiday(venue, day, by="cli"))
+    code = hours.get_venue(venue).code
+    click.echo(f"Removed {removed.name} ({removed.date.isoformat()}) from {code}.")

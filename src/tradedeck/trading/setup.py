@@ -17,7 +17,16 @@ from tradedeck.demo import register_seeder
 from tradedeck.extensions import csrf, db, events
 from tradedeck.market.hours import set_venue_open_check
 from tradedeck.market.models import Venue
-from tradedeck.trading import api, execution, hours, hours_api, ledger, portfolio, views
+from tradedeck.trading import (
+    api,
+    execution,
+    hours,
+    hours_api,
+    ledger,
+    portfolio,
+    venue_admin,
+    views,
+)
 from tradedeck.web.nav import NavItem, register_nav
 from tradedeck.worker.loop import register_loop_task
 
@@ -29,6 +38,7 @@ def init_trading(app: OpenAPI) -> None:
         app.register_api(blueprint)
         csrf.exempt(blueprint)
     app.register_blueprint(views.bp)
+    app.register_blueprint(venue_admin.bp)
     for item in (
         NavItem(
             "trading.stocks",
@@ -59,6 +69,13 @@ def init_trading(app: OpenAPI) -> None:
             "Cash",
             "wallet2",
             description="Balance, deposits, withdrawals and the ledger.",
+        ),
+        NavItem(
+            "venue_admin.index",
+            "Venues",
+            "calendar-week",
+            admin_only=True,
+            description="Trading hours, holidays and emergency overrides of each venue.",
         ),
     ):
         register_nav(app, item)
@@ -104,3 +121,5 @@ def _register_cli(app: Flask) -> None:
         group = click.Group("market", help="Market hours and venue overrides.")
         app.cli.add_command(group)
     group.add_command(hours_api.override_command)
+    group.add_command(hours_api.hours_command)
+    group.add_command(hours_api.holiday_group)

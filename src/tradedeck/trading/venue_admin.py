@@ -1,0 +1,287 @@
+"""Admin pages for venue hours: `/admin/venues` (every venue with its state) and
+`/admin/venues/<code>` (weekly hours, holidays and half days, emergency override).
+
+Admins only (customers get 403, visitors the login page). Every form carries its CSRF token;
+the writes go through `hours_admin` (validation, locking, cache clearing) and answer with a
+redirect and a flash message, or re-render the page with the field's error and a 400.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import HiddenField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from tradedeck.core import calendar
+from tradedeck.core.calendar import WEEKDAYS, Override
+from tradedeck.core.errors import DomainError
+from tradedeck.database import utcnow
+from tradedeck.extensions import db
+from tradedeck.market.models import Venue
+from tradedeck.trading import hours, hours_admin
+
+bp = Blueprint("venue_admin", __name__, url_prefix="/admin/venues")
+UPCOMING_SESSIONS = 6
+DAY_HELP = "HH:MM-HH:MM in venue time; several: 09:00-11:30, 12:30-16:00; empty = closed"
+
+
+class HoursForm(FlaskForm):
+    """One text input per weekday: `09:30-16:00`, `09:00-11:30, 12:30-15:00` or empty."""
+
+    mon = StringField("Monday", validators=[Length(max=120)])
+    tue = StringField("Tuesday", validators=[Length(max=120)])
+    wed = StringField("Wednesday", validators=[Length(max=120)])
+    thu = StringField("Thursday", validators=[Length(max=120)])
+    fri = StringField("Friday", validators=[Length(max=120)])
+    sat = StringField("Saturday", validators=[Length(max=120)])
+    sun = StringField("Sunday", validators=[Length(max=120)])
+    submit = SubmitField("Save hours")
+
+    def day_fields(self) -> list[tuple[int, StringField]]:
+        return [(i, getattr(self, day)) for i, day in enumerate(WEEKDAYS)]
+
+
+class HolidayForm(FlaskForm):
+    date = StringField("Date", validators=[DataRequired("Pick a date.")])
+    name = StringField(
+        "Name",
+        validators=[
+            DataRequired("Give the holiday a name."),
+            Length(max=hours_admin.MAX_HOLIDAY_NAME),
+        ],
+    )
+    early_close = StringField("Early close (optional)", validators=[Length(max=5)])
+    submit = SubmitField("Add holiday")
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token (reset hours, remove a holiday)."""
+
+    submit = SubmitField("Confirm")
+
+
+class OverrideForm(FlaskForm):
+    state = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Apply")
+
+
+@dataclass(frozen=True)
+class VenueRow:
+    venue: Venue
+    clock: hours.Clock
+    summary: str
+
+
+@bp.before_request
+@login_required
+def _require_admin() -> None:
+    if not current_user.is_admin:
+        abort(403)
+
+
+def _venue(code: str) -> Venue:
+    try:
+        return hours.get_venue(code)
+    except DomainError:
+        abort(404)
+
+
+def _local(at: datetime | None, timezone: str) -> str:
+    """`Mon 23 Nov 09:30 EST` in the venue's zone."""
+    if at is None:
+        return "—"
+    return at.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %H:%M %Z")
+
+
+def _window(window: calendar.SessionWindow, zone: ZoneInfo) -> tuple[str, str]:
+    """(`Mon 23 Nov 09:30 EST`, `16:00 EST`): the close's date only when it differs."""
+    opens, closes = window.open.astimezone(zone), window.close.astimezone(zone)
+    same_day = closes.date() == opens.date()
+    return opens.strftime("%a %d %b %H:%M %Z"), closes.strftime(
+        "%H:%M %Z" if same_day else "%a %d %b %H:%M %Z"
+    )
+
+
+@bp.get("")
+def index() -> str:
+    rows = []
+    for venue in db.session.scalars(select(Venue).order_by(Venue.code)):
+        week = hours_admin.weekly_hours(venue.code)
+        rows.append(
+            VenueRow(venue, hours.clock(venue), "24/7" if week.always_open else week.spec())
+        )
+    return render_template("trading/venues.html", rows=rows, local=_local)
+
+
+def _render_venue(
+    venue: Venue,
+    status: int = 200,
+    hours_form: HoursForm | None = None,
+    holiday_form: HolidayForm | None = None,
+) -> tuple[str, int]:
+    week = hours_admin.weekly_hours(venue.code)
+    if hours_form is None:
+        hours_form = HoursForm(
+            formdata=None,
+            **{
+                day: ", ".join(hours_admin.format_session(s) for s in sessions)
+                for day, sessions in zip(WEEKDAYS, week.by_day(), strict=True)
+            },
+        )
+    now = utcnow()
+    zone = ZoneInfo(venue.timezone)
+    today = now.astimezone(zone).date()
+    show_past = request.args.get("past") == "1"
+    everything = hours_admin.list_holidays(venue.code)
+    upcoming = [h for h in everything if h.date >= today]
+    schedule = hours.build_schedule(venue)
+    windows = (
+        []
+        if schedule.continuous
+        else calendar.sessions_between(schedule, now, now + timedelta(days=21))
+    )
+    sessions = [_window(w, zone) for w in windows[:UPCOMING_SESSIONS]]
+    page = render_template(
+        "trading/venue.html",
+        venue=venue,
+        week=week,
+        clock=hours.clock(venue, now),
+        local_now=now.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z (UTC%z)"),
+        today=today,
+        holidays=everything if show_past else upcoming,
+        past_count=len(everything) - len(upcoming),
+        show_past=show_past,
+        sessions=sessions,
+        hours_form=hours_form,
+        holiday_form=holiday_form or HolidayForm(formdata=None),
+        action_form=ActionForm(),
+        override_form=OverrideForm(),
+        overrides=[o.value for o in Override],
+        weekdays=WEEKDAYS,
+        day_help=DAY_HELP,
+        local=_local,
+    )
+    return page, status
+
+
+@bp.get("/<code>")
+def venue_page(code: str) -> tuple[str, int]:
+    return _render_venue(_venue(code))
+
+
+def _back(venue: Venue, anchor: str) -> Response:
+    return redirect(url_for("venue_admin.venue_page", code=venue.code, _anchor=anchor))
+
+
+def _form_problem(form: FlaskForm) -> str:
+    for name, errors in form.errors.items():
+        label = getattr(getattr(form, name, None), "label", None)
+        return f"{label.text if label else name}: {errors[0]}"
+    return "the form could not be read"
+
+
+@bp.post("/<code>/hours")
+def save_hours(code: str) -> Any:
+    venue = _venue(code)
+    form = HoursForm()
+    if not form.validate_on_submit():
+        flash(f"Hours not saved — {_form_problem(form)}.", "danger")
+        return _render_venue(venue, 400, hours_form=form)
+    try:
+        inputs = []
+        for weekday, field in form.day_fields():
+            inputs += hours_admin.parse_day_ranges(weekday, field.data or "", WEEKDAYS[weekday])
+        week = hours_admin.set_weekly_hours(venue.code, inputs, by=current_user.username)
+    except DomainError as exc:
+        if exc.field in WEEKDAYS:
+            field = getattr(form, exc.field)
+            field.errors = [*field.errors, exc.message]
+        flash(f"Hours not saved — {exc.message}.", "danger")
+        return _render_venue(venue, 400, hours_form=form)
+    flash(f"{venue.code} weekly hours saved: {week.spec()} ({venue.timezone}).", "success")
+    return _back(venue, "hours")
+
+
+@bp.post("/<code>/hours/reset")
+def reset_hours(code: str) -> Any:
+    venue = _venue(code)
+    if ActionForm().validate_on_submit():
+        try:
+            hours_admin.reset_weekly_hours(venue.code, by=current_user.username)
+        except DomainError as exc:
+            flash(exc.message, "danger")
+        else:
+            flash(f"{venue.code} hours reset to Mon-Fri 09:30-16:00.", "success")
+    return _back(venue, "hours")
+
+
+@bp.post("/<code>/holidays")
+def add_holiday(code: str) -> Any:
+    venue = _venue(code)
+    form = HolidayForm()
+    if not form.validate_on_submit():
+        flash(f"Holiday not added — {_form_problem(form)}.", "danger")
+        return _render_venue(venue, 400, holiday_form=form)
+    try:
+        added = hours_admin.add_holiday(
+            venue.code,
+            form.date.data or "",
+            form.name.data or "",
+            (form.early_close.data or "").strip() or None,
+            by=current_user.username,
+        )
+    except DomainError as exc:
+        field = getattr(form, exc.field or "", None)
+        if field is not None and exc.field in ("date", "name", "early_close"):
+            field.errors = [*field.errors, exc.message]
+        flash(f"Holiday not added — {exc.message}.", "danger")
+        return _render_venue(venue, 400, holiday_form=form)
+    what = f"closes at {added.early_close:%H:%M}" if added.early_close else "is closed all day"
+    flash(f"{venue.code} {what} on {added.date:%a %d %b %Y} ({added.name}).", "success")
+    return _back(venue, "holidays")
+
+
+@bp.post("/<code>/holidays/<day>/remove")
+def remove_holiday(code: str, day: str) -> Any:
+    venue = _venue(code)
+    if ActionForm().validate_on_submit():
+        try:
+            removed = hours_admin.remove_holiday(venue.code, day, by=current_user.username)
+        except DomainError as exc:
+            flash(exc.message, "danger")
+        else:
+            flash(
+                f"Removed {removed.name} ({removed.date:%a %d %b %Y}): {venue.code} trades "
+                "its normal hours that day.",
+                "success",
+            )
+    return _back(venue, "holidays")
+
+
+@bp.post("/<code>/override")
+def set_override(code: str) -> Any:
+    venue = _venue(code)
+    form = OverrideForm()
+    if form.validate_on_submit():
+        try:
+            hours.set_override(venue.code, form.state.data or "", by=current_user.username)
+        except DomainError as exc:
+            flash(exc.message, "danger")
+        else:
+            state = form.state.data
+            flash(
+                f"{venue.code} follows its schedule again."
+                if state == Override.AUTO.value
+                else f"{venue.code} is forced {state} (emergency override).",
+                "success" if state == Override.AUTO.value else "warning",
+            )
+    return _back(venue, "state")

@@ -1,0 +1,216 @@
+"""Admin pages /admin/venues: listing, weekly hours form, holidays, override; CSRF on every
+form, flash messages, field errors, 403 for customers and the login page for visitors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import create_user, csrf_token, web_login
+from tests.trading.conftest import at
+from tradedeck.core.calendar import WEEKDAYS
+from tradedeck.trading import hours, hours_admin
+
+PAGE = "/admin/venues/SIM"
+
+
+@pytest.fixture
+def admin_client(tapp: Flask) -> FlaskClient:
+    create_user(tapp, "root", role="admin")
+    client = tapp.test_client()
+    assert web_login(client, "root").status_code == 302
+    return client
+
+
+def post(client: FlaskClient, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:
+    form = {"csrf_token": csrf_token(client, PAGE), **(data or {})}
+    response = client.post(path, data=form, follow_redirects=True)
+    return response.status_code, response.get_data(as_text=True)
+
+
+def week(**days: str) -> dict[str, str]:
+    return {day: days.get(day, "") for day in WEEKDAYS}
+
+
+def test_list_shows_venues_state_and_nav(admin_client: FlaskClient) -> None:
+    html = admin_client.get("/admin/venues").get_data(as_text=True)
+    assert 'href="/admin/venues"' in html  # navbar entry for admins
+    assert 'data-venue="SIM"' in html and 'data-venue="BINANCE"' in html
+    assert "mon-fri 09:30-16:00" in html and "24/7" in html
+    assert 'hx-trigger="every 30s"' in html
+
+
+def test_venue_page_shows_hours_holidays_and_forms(admin_client: FlaskClient) -> None:
+    response = admin_client.get(PAGE)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="hours-mon"' in html and 'value="09:30-16:00"' in html
+    assert 'id="hours-sat"' in html and 'placeholder="closed"' in html
+    assert html.count('name="csrf_token"') >= 6  # hours, holiday, 3 override buttons, logout
+    assert "Times are wall-clock in America/New_York" in html
+    assert "No upcoming holidays" in html  # empty state: SIM was never seeded here
+    assert 'id="hours-reset-form"' not in html  # already the default
+
+
+def test_save_hours_flashes_and_takes_effect(tapp: Flask, admin_client: FlaskClient) -> None:
+    data = week(mon="09:00-11:30, 12:30-16:00", tue="09:30-16:00", sat="10:00-12:00")
+    status, html = post(admin_client, f"{PAGE}/hours", data)
+    assert status == 200
+    assert "alert-success" in html and "SIM weekly hours saved" in html
+    assert 'value="09:00-11:30, 12:30-16:00"' in html and 'id="hours-reset-form"' in html
+    with tapp.app_context():
+        assert hours_admin.weekly_hours("SIM").spec() == (
+            "mon 09:00-11:30,12:30-16:00; tue 09:30-16:00; sat 10:00-12:00"
+        )
+        sim = hours.get_venue("SIM")
+        assert hours.is_venue_open(sim, at("2026-03-07T15:30:00+00:00"))  # Saturday 10:30 EST
+        assert not hours.is_venue_open(sim, at("2026-03-11T15:30:00+00:00"))  # Wednesday
+
+    status, html = post(admin_client, f"{PAGE}/hours/reset")
+    assert status == 200 and "reset to Mon-Fri 09:30-16:00" in html
+    with tapp.app_context():
+        assert hours_admin.weekly_hours("SIM").is_default
+
+
+@pytest.mark.parametrize(
+    ("data", "day", "message"),
+    [
+        (week(mon="16:00-09:00"), "mon", "mon: close 09:00 must be after open 16:00"),
+        (week(tue="9-5"), "tue", "time must be HH:MM"),
+        (week(wed="09:00-12:00, 11:00-13:00"), "wed", "overlap"),
+        (week(), None, "at least one weekly session"),
+    ],
+)
+def test_bad_hours_show_the_error_at_the_field(
+    tapp: Flask, admin_client: FlaskClient, data: dict[str, str], day: str | None, message: str
+) -> None:
+    form = {"csrf_token": csrf_token(admin_client, PAGE), **data}
+    response = admin_client.post(f"{PAGE}/hours", data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "alert-danger" in html and "Hours not saved" in html and message in html
+    if day:
+        assert f'id="hours-{day}"' in html
+        field = html[html.index(f'id="hours-{day}"') - 200 : html.index(f'id="hours-{day}"')]
+        assert "is-invalid" in field
+    assert f'value="{data["wed"] or data["mon"] or data["tue"]}"' in html or not day  # kept
+    with tapp.app_context():
+        assert hours_admin.weekly_hours("SIM").is_default
+
+
+def test_add_and_remove_holiday(tapp: Flask, admin_client: FlaskClient) -> None:
+    data = {"date": "2030-12-24", "name": "Christmas Eve", "early_close": "13:00"}
+    status, html = post(admin_client, f"{PAGE}/holidays", data)
+    assert status == 200
+    assert "SIM closes at 13:00 on Tue 24 Dec 2030 (Christmas Eve)." in html
+    assert 'data-date="2030-12-24"' in html and "closes 13:00" in html
+    status, html = post(admin_client, f"{PAGE}/holidays", {"date": "2030-12-31", "name": "Eve"})
+    assert "SIM is closed all day on Tue 31 Dec 2030 (Eve)." in html
+    with tapp.app_context():
+        sim = hours.get_venue("SIM")
+        assert not hours.is_venue_open(sim, at("2030-12-31T15:00:00+00:00"))
+
+    status, html = post(admin_client, f"{PAGE}/holidays/2030-12-31/remove")
+    assert status == 200 and "Removed Eve (Tue 31 Dec 2030)" in html
+    assert 'data-date="2030-12-31"' not in html
+    with tapp.app_context():
+        assert hours.is_venue_open(hours.get_venue("SIM"), at("2030-12-31T15:00:00+00:00"))
+    status, html = post(admin_client, f"{PAGE}/holidays/2030-12-31/remove")
+    assert "alert-danger" in html and "SIM has no holiday on 2030-12-31" in html
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"date": "", "name": "X"}, "date", "Pick a date."),
+        ({"date": "31/12/2030", "name": "X"}, "date", "date must be YYYY-MM-DD"),
+        ({"date": "2030-12-24", "name": ""}, "name", "Give the holiday a name."),
+        ({"date": "2030-12-24", "name": "Eve", "early_close": "7pm"}, "early-close", "HH:MM"),
+        ({"date": "2030-12-24", "name": "Eve", "early_close": "17:00"}, "early-close", "before"),
+    ],
+)
+def test_bad_holiday_shows_the_error(
+    tapp: Flask, admin_client: FlaskClient, data: dict[str, str], field: str, message: str
+) -> None:
+    form = {"csrf_token": csrf_token(admin_client, PAGE), **data}
+    response = admin_client.post(f"{PAGE}/holidays", data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Holiday not added" in html and message in html
+    start = html.index(f'id="holiday-{field}"')
+    assert "is-invalid" in html[html.rindex("<input", 0, start) : start]
+    with tapp.app_context():
+        assert hours_admin.list_holidays("SIM", date(2030, 1, 1)) == []
+
+
+def test_duplicate_holiday_is_refused(admin_client: FlaskClient) -> None:
+    data = {"date": "2030-12-24", "name": "Christmas Eve"}
+    post(admin_client, f"{PAGE}/holidays", data)
+    status, html = post(admin_client, f"{PAGE}/holidays", {"date": "2030-12-24", "name": "B"})
+    assert status == 400 and "already has &#39;Christmas Eve&#39; on 2030-12-24" in html
+
+
+def test_override_buttons(tapp: Flask, admin_client: FlaskClient) -> None:
+    status, html = post(admin_client, f"{PAGE}/override", {"state": "open"})
+    assert "SIM is forced open (emergency override)." in html and "forced open" in html
+    with tapp.app_context():
+        assert hours.clock(hours.get_venue("SIM")).emergency
+    status, html = post(admin_client, f"{PAGE}/override", {"state": "auto"})
+    assert status == 200 and "SIM follows its schedule again." in html
+    _, html = post(admin_client, f"{PAGE}/override", {"state": "sideways"})
+    assert "state must be one of" in html
+
+
+def test_24_7_venue_page(admin_client: FlaskClient) -> None:
+    html = admin_client.get("/admin/venues/binance").get_data(as_text=True)
+    assert "BINANCE trades 24/7" in html and 'id="hours-form"' not in html
+    assert 'id="holiday-form"' not in html and "Holidays do not apply" in html
+    status, html = post(admin_client, "/admin/venues/BINANCE/holidays", {"date": "2030-01-02"})
+    assert status == 400  # the form wants a name first
+    status, html = post(
+        admin_client, "/admin/venues/BINANCE/holidays", {"date": "2030-01-02", "name": "X"}
+    )
+    assert status == 400 and "BINANCE trades 24/7" in html
+
+
+def test_unknown_venue_is_404(admin_client: FlaskClient) -> None:
+    assert admin_client.get("/admin/venues/NOPE").status_code == 404
+    token = csrf_token(admin_client, PAGE)
+    response = admin_client.post("/admin/venues/NOPE/hours", data={"csrf_token": token})
+    assert response.status_code == 404
+
+
+def test_forms_need_the_csrf_token(tapp: Flask, admin_client: FlaskClient) -> None:
+    for path, data in [
+        (f"{PAGE}/hours", week(mon="10:00-11:00")),
+        (f"{PAGE}/hours/reset", {}),
+        (f"{PAGE}/holidays", {"date": "2030-12-24", "name": "Eve"}),
+        (f"{PAGE}/holidays/2030-12-24/remove", {}),
+        (f"{PAGE}/override", {"state": "closed"}),
+    ]:
+        assert admin_client.post(path, data=data).status_code == 400, path
+    with tapp.app_context():
+        assert hours_admin.weekly_hours("SIM").is_default
+        assert hours_admin.list_holidays("SIM") == []
+        assert not hours.clock(hours.get_venue("SIM")).emergency
+
+
+def test_customers_get_403_and_visitors_the_login_page(tapp: Flask) -> None:
+    create_user(tapp)
+    customer = tapp.test_client()
+    assert web_login(customer).status_code == 302
+    assert 'href="/admin/venues"' not in customer.get("/stocks").get_data(as_text=True)
+    token = csrf_token(customer, "/stocks")
+    for path in ("/admin/venues", PAGE):
+        assert customer.get(path).status_code == 403
+    for path in (f"{PAGE}/hours", f"{PAGE}/holidays", f"{PAGE}/override"):
+        response = customer.post(path, data={"csrf_token": token, "state": "open"})
+        assert response.status_code == 403
+    visitor = tapp.test_client()
+    response = visitor.get(PAGE)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    with tapp.app_context():
+        assert not hours.clock(hours.get_venue("SIM")).emergency
