@@ -1,41 +1,62 @@
 """Candles endpoint benchmark: 5,000 candles per request through real HTTP, beside /health.
 
-Serves the app with gunicorn (2 sync workers, SQLite in a temporary folder, 127.0.0.1 only)
-and sends a bounded number of requests from a few client threads to each endpoint in the
-same run: `GET /api/v1/candles?…&limit=5000` (authenticated with a JWT) and the trivial JSON
-`GET /health` as the reference. Goal (issue 3): candles throughput ≥ 40% of /health's.
+Run: .venv/bin/python bench/candles_api.py [--clients 8] [--per-client 100] [--rounds 3]
+                                            [--threads 4]
+Serves the app with gunicorn (2 gthread workers with keep-alive, SQLite in a temporary folder,
+127.0.0.1 only) and loads it with the light asyncio + aiohttp generator of `http_load.py`, so
+the client leaves the cores to the server. Both endpoints get the same clients and number of
+requests in the same run: `GET /api/v1/candles?…&limit=5000` (authenticated with a JWT, one
+instrument's 1h candles) and the trivial JSON `GET /health` as the reference, in alternating
+rounds (health, candles, health, candles, ...) so that a burst of other work on a shared
+machine hits both alike; the figures are the totals over all rounds.
+Goal (issue 3): candles throughput ≥ 40% of /health's.
+
+The answer is checked once before the timing (5,000 candles, the stored first and last open
+times); during the timing every response must be a 200 of the same length.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import aiohttp
+import http_load
 import numpy as np
 import requests
 
+ROOT = Path(__file__).resolve().parent.parent
 CANDLES = 5_000
-REQUESTS = 400
-THREADS = 4
+WORKERS = 2
+WARMUP = 3  # unmeasured requests per client first: connections, imports, caches
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
-def _prepare(folder: Path, env: dict[str, str]) -> str:
-    """Schema, one instrument with CANDLES 1h candles, a user; returns a JWT for it."""
-    os.environ.update(env)
+def settings(folder: Path) -> dict[str, str]:
+    return {
+        "SECRET_KEY": SECRET,
+        "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
+        "REDIS_URL": "",
+        "LOG_LEVEL": "WARNING",
+        "TRADEDECK_ENV": "development",
+        "JWT_EXPIRES_MINUTES": "120",
+    }
+
+
+def prepare(folder: Path) -> tuple[str, str, tuple[int, int]]:
+    """Schema, one instrument with CANDLES 1h candles, a user; returns (path, JWT, first/last)."""
     from flask_jwt_extended import create_access_token
 
     from tradedeck.accounts.models import User
@@ -46,7 +67,7 @@ def _prepare(folder: Path, env: dict[str, str]) -> str:
     from tradedeck.market import catalogue, store
     from tradedeck.market.models import Instrument
 
-    app = create_app(instance_path=folder)
+    app = create_app(settings(folder), instance_path=folder)
     with app.app_context():
         db.create_all()
         venue = catalogue.ensure_venue("SIM")
@@ -65,75 +86,116 @@ def _prepare(folder: Path, env: dict[str, str]) -> str:
         db.session.add(user)
         db.session.commit()
         token = create_access_token(identity=str(user.id))
+        db.session.remove()
         db.engine.dispose()
-    return (
-        f"/api/v1/candles?symbol=BENCH&interval=1h&start={t[0]}&end={t[-1] + 3600}&limit={CANDLES}",
-        token,
+    query = f"symbol=BENCH&interval=1h&start={t[0]}&end={t[-1] + 3600}&limit={CANDLES}"
+    path = f"/api/v1/candles?{query}"
+    return path, token, (int(t[0]), int(t[-1]))
+
+
+def start_gunicorn(folder: Path, port: int, threads: int) -> subprocess.Popen[bytes]:
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "-w",
+        str(WORKERS),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--log-level",
+        "warning",
+        "--graceful-timeout",
+        "3",
+        f"tradedeck.app:create_app(instance_path={str(folder)!r})",
+    ]
+    log = (folder / "gunicorn.log").open("wb")
+    env = {**os.environ, **settings(folder)}
+    process = subprocess.Popen(command, env=env, cwd=folder, stdout=log, stderr=log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code:
+                return process
+        except requests.RequestException:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("gunicorn did not come up")
+
+
+def check_answer(url: str, headers: dict[str, str], first_last: tuple[int, int]) -> int:
+    """Verified once, outside the timing; returns the body's length in bytes."""
+    response = requests.get(url, headers=headers, timeout=30)
+    response.raise_for_status()
+    candles = response.json()["candles"]
+    assert len(candles) == CANDLES, len(candles)
+    assert (candles[0]["time"], candles[-1]["time"]) == first_last
+    return len(response.content)
+
+
+def merge(results: list[http_load.Result]) -> http_load.Result:
+    """Batches of one endpoint as one: total requests over total seconds."""
+    return http_load.Result(
+        sum(r.seconds for r in results),
+        [x for r in results for x in r.latencies],
+        sum(r.failures for r in results),
     )
 
 
-def _measure(
-    base: str, path: str, headers: dict[str, str], check: int | None
-) -> tuple[float, float, float]:
-    def one(_: int) -> float:
-        start = time.perf_counter()
-        response = requests.get(base + path, headers=headers, timeout=30)
-        elapsed = time.perf_counter() - start
-        response.raise_for_status()
-        return elapsed
-
-    if check is not None:  # verified once, outside the timing: the client shares the CPUs
-        assert (
-            len(requests.get(base + path, headers=headers, timeout=30).json()["candles"]) == check
-        )
-    with ThreadPoolExecutor(THREADS) as pool:
-        list(pool.map(one, range(THREADS * 5)))  # warm-up: imports, caches, connections
-        start = time.perf_counter()
-        latencies = sorted(pool.map(one, range(REQUESTS)))
-        wall = time.perf_counter() - start
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    return REQUESTS / wall, statistics.median(latencies) * 1000, p99 * 1000
-
-
 def main() -> None:
-    folder = Path(tempfile.mkdtemp(prefix="tradedeck-bench-"))
-    port = _free_port()
-    env = {
-        "SECRET_KEY": SECRET,
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
-        "REDIS_URL": "",
-        "LOG_LEVEL": "WARNING",
-        "TRADEDECK_ENV": "development",
-    }
-    path, token = _prepare(folder, env)
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--chdir", str(folder),
-         "--log-level", "warning", "--graceful-timeout", "3", "tradedeck.app:create_app()"],
-        env={**os.environ, **env},
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):  # workers import the app after the port is bound
-            try:
-                requests.get(base + "/health", timeout=5)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
+    parser.add_argument("--per-client", type=int, default=100, help="requests per client")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per endpoint")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    args = parser.parse_args()
+    if not 1 <= args.clients <= 64 or not 1 <= args.per_client <= 1000:
+        parser.error("--clients must be 1..64 and --per-client 1..1000 (a bounded run)")
+    if not 1 <= args.rounds <= 20:
+        parser.error("--rounds must be 1..20")
+    if not 1 <= args.threads <= 32:
+        parser.error("--threads must be 1..32")
+
+    with tempfile.TemporaryDirectory(prefix="tradedeck-bench-") as tmp:
+        folder = Path(tmp)
+        path, token, first_last = prepare(folder)
+        port = free_port()
+        server = start_gunicorn(folder, port, args.threads)
+        base = f"http://127.0.0.1:{port}"
         auth = {"Authorization": f"Bearer {token}"}
-        health = _measure(base, "/health", {}, None)
-        candles = _measure(base, path, auth, CANDLES)
-    finally:
-        server.terminate()
-        server.wait(30)
-    print(f"gunicorn 2 sync workers, SQLite, {THREADS} client threads, {REQUESTS} requests each")
-    print(f"{'endpoint':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
-    for name, (rps, p50, p99) in (
-        ("/health (reference)", health),
-        (f"/api/v1/candles ({CANDLES})", candles),
-    ):
-        print(f"{name:<28}{rps:>10.1f}{p50:>10.2f}{p99:>10.2f}")
-    print(f"candles / health throughput: {candles[0] / health[0]:.0%} (goal ≥ 40%)")
+        try:
+            size = check_answer(base + path, auth, first_last)
+
+            async def health(session: aiohttp.ClientSession, index: int, n: int) -> bool:
+                async with session.get(f"{base}/health") as response:
+                    await response.read()
+                    return response.status == 200
+
+            async def candles(session: aiohttp.ClientSession, index: int, n: int) -> bool:
+                async with session.get(base + path, headers=auth) as response:
+                    body = await response.read()
+                    return response.status == 200 and len(body) == size
+
+            print(
+                f"gunicorn {WORKERS} workers x {args.threads} threads (gthread, keep-alive), "
+                f"SQLite WAL; {args.clients} aiohttp clients x {args.per_client} requests "
+                f"(+{WARMUP} warm-up each) x {args.rounds} alternating rounds on 127.0.0.1"
+            )
+            batches: dict[str, list[http_load.Result]] = {"health": [], "candles": []}
+            for _ in range(args.rounds):
+                for name, call in (("health", health), ("candles", candles)):
+                    batches[name].append(http_load.run(args.clients, args.per_client, call, WARMUP))
+            ref, got = (merge(batches[name]) for name in ("health", "candles"))
+        finally:
+            server.terminate()
+            server.wait(30)
+        print(ref.line("GET /health (ref)"))
+        print(got.line("GET /api/v1/candles"))
+        print(f"  candles body: {CANDLES:,} candles, {size / 1024:.0f} KiB")
+        print(f"candles / health throughput: {got.rate / ref.rate:.0%} (goal ≥ 40%)")
+        if ref.failures or got.failures:
+            sys.exit(1)
 
 
 if __name__ == "__main__":
