@@ -3,7 +3,8 @@
 
 Admins only (customers get 403, visitors the login page). Every form carries its CSRF token;
 the writes go through `hours_admin` (validation, locking, cache clearing) and answer with a
-redirect and a flash message, or re-render the page with the field's error and a 400.
+redirect and a flash message, or re-render the page with the field's error (status 200, as the
+other form pages do: a 4xx document is logged as a console error by browsers).
 """
 
 from __future__ import annotations
@@ -124,10 +125,9 @@ def index() -> str:
 
 def _render_venue(
     venue: Venue,
-    status: int = 200,
     hours_form: HoursForm | None = None,
     holiday_form: HolidayForm | None = None,
-) -> tuple[str, int]:
+) -> str:
     week = hours_admin.weekly_hours(venue.code)
     if hours_form is None:
         hours_form = HoursForm(
@@ -150,7 +150,7 @@ def _render_venue(
         else calendar.sessions_between(schedule, now, now + timedelta(days=21))
     )
     sessions = [_window(w, zone) for w in windows[:UPCOMING_SESSIONS]]
-    page = render_template(
+    return render_template(
         "trading/venue.html",
         venue=venue,
         week=week,
@@ -170,16 +170,16 @@ def _render_venue(
         day_help=DAY_HELP,
         local=_local,
     )
-    return page, status
 
 
 @bp.get("/<code>")
-def venue_page(code: str) -> tuple[str, int]:
+def venue_page(code: str) -> str:
     return _render_venue(_venue(code))
 
 
-def _back(venue: Venue, anchor: str) -> Response:
-    return redirect(url_for("venue_admin.venue_page", code=venue.code, _anchor=anchor))
+def _back(venue: Venue) -> Response:
+    """Back to the venue page, at its top where the flash message shows."""
+    return redirect(url_for("venue_admin.venue_page", code=venue.code))
 
 
 def _form_problem(form: FlaskForm) -> str:
@@ -195,7 +195,7 @@ def save_hours(code: str) -> Any:
     form = HoursForm()
     if not form.validate_on_submit():
         flash(f"Hours not saved — {_form_problem(form)}.", "danger")
-        return _render_venue(venue, 400, hours_form=form)
+        return _render_venue(venue, hours_form=form)
     try:
         inputs = []
         for weekday, field in form.day_fields():
@@ -206,9 +206,9 @@ def save_hours(code: str) -> Any:
             field = getattr(form, exc.field)
             field.errors = [*field.errors, exc.message]
         flash(f"Hours not saved — {exc.message}.", "danger")
-        return _render_venue(venue, 400, hours_form=form)
+        return _render_venue(venue, hours_form=form)
     flash(f"{venue.code} weekly hours saved: {week.spec()} ({venue.timezone}).", "success")
-    return _back(venue, "hours")
+    return _back(venue)
 
 
 @bp.post("/<code>/hours/reset")
@@ -221,7 +221,7 @@ def reset_hours(code: str) -> Any:
             flash(exc.message, "danger")
         else:
             flash(f"{venue.code} hours reset to Mon-Fri 09:30-16:00.", "success")
-    return _back(venue, "hours")
+    return _back(venue)
 
 
 @bp.post("/<code>/holidays")
@@ -230,7 +230,7 @@ def add_holiday(code: str) -> Any:
     form = HolidayForm()
     if not form.validate_on_submit():
         flash(f"Holiday not added — {_form_problem(form)}.", "danger")
-        return _render_venue(venue, 400, holiday_form=form)
+        return _render_venue(venue, holiday_form=form)
     try:
         added = hours_admin.add_holiday(
             venue.code,
@@ -244,10 +244,10 @@ def add_holiday(code: str) -> Any:
         if field is not None and exc.field in ("date", "name", "early_close"):
             field.errors = [*field.errors, exc.message]
         flash(f"Holiday not added — {exc.message}.", "danger")
-        return _render_venue(venue, 400, holiday_form=form)
+        return _render_venue(venue, holiday_form=form)
     what = f"closes at {added.early_close:%H:%M}" if added.early_close else "is closed all day"
     flash(f"{venue.code} {what} on {added.date:%a %d %b %Y} ({added.name}).", "success")
-    return _back(venue, "holidays")
+    return _back(venue)
 
 
 @bp.post("/<code>/holidays/<day>/remove")
@@ -264,7 +264,7 @@ def remove_holiday(code: str, day: str) -> Any:
                 "its normal hours that day.",
                 "success",
             )
-    return _back(venue, "holidays")
+    return _back(venue)
 
 
 @bp.post("/<code>/override")
@@ -284,4 +284,4 @@ def set_override(code: str) -> Any:
                 else f"{venue.code} is forced {state} (emergency override).",
                 "success" if state == Override.AUTO.value else "warning",
             )
-    return _back(venue, "state")
+    return _back(venue)

@@ -1,0 +1,69 @@
+"""Browser: the demo admin opens Venues, adds a half-day holiday to SIM and sees it listed;
+a bad weekly-hours entry shows its error at the field. Screenshots in dark and light."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from tests.conftest import make_app
+from tests.e2e.conftest import screenshot
+from tradedeck.demo import seed_demo
+from tradedeck.trading import hours_admin
+
+
+@pytest.fixture
+def live_app(tmp_path: Path) -> Flask:
+    """The demo database: admin and customer, SIM with its seeded hours and holidays."""
+    app = make_app(tmp_path, CANDLE_BACKFILL_DAYS="1")
+    with app.app_context():
+        assert seed_demo()
+    return app
+
+
+def test_admin_adds_a_holiday_and_sees_it_listed(
+    page: Page, live_server: str, live_app: Flask
+) -> None:
+    page.goto(f"{live_server}/login")
+    page.fill("#identifier", "admin@example.com")
+    page.fill("#password", "admin123")
+    page.click("#login-form [type=submit]")
+    expect(page.locator("#user-menu")).to_contain_text("admin")
+
+    page.click("#mainNav >> text=Venues")
+    expect(page.locator("#venues-table tr[data-venue=SIM]")).to_contain_text("mon-fri 09:30-16:00")
+    screenshot(page, "venue-admin-list-dark")
+    page.click("#venues-table tr[data-venue=SIM] >> text=Manage")
+    expect(page.locator("h1")).to_contain_text("SIM")
+    expect(page.locator("#hours-mon")).to_have_value("09:30-16:00")
+
+    page.fill("#holiday-date", "2030-12-24")
+    page.fill("#holiday-name", "Christmas Eve")
+    page.fill("#holiday-early-close", "13:00")
+    page.click("#holiday-submit")
+    expect(page.locator(".alert-success")).to_contain_text(
+        "SIM closes at 13:00 on Tue 24 Dec 2030 (Christmas Eve)."
+    )
+    row = page.locator("#holidays-table tr[data-date='2030-12-24']")
+    expect(row).to_contain_text("Christmas Eve")
+    expect(row).to_contain_text("closes 13:00")
+    with live_app.app_context():
+        [eve] = hours_admin.list_holidays("SIM", date(2030, 12, 24), date(2030, 12, 24))
+        assert eve.name == "Christmas Eve"
+    screenshot(page, "venue-admin-holiday-dark")
+
+    page.fill("#hours-sat", "10:00-09:00")
+    page.click("#hours-submit")
+    expect(page.locator(".alert-danger")).to_contain_text("Hours not saved")
+    expect(page.locator("#hours-sat")).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(page.locator("#hours-sat + .invalid-feedback")).to_contain_text(
+        "sat: close 09:00 must be after open 10:00"
+    )
+    page.click("#theme-toggle")
+    expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
+    screenshot(page, "venue-admin-hours-error-light")
