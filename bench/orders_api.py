@@ -137,12 +137,12 @@ def start_gunicorn(
     env = {**os.environ, **settings(database_url, redis_url)}
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "-c",
+        "python:tradedeck.gunicorn_conf",
         "-w",
         str(WORKERS),
         "-b",
         f"127.0.0.1:{port}",
-        "--worker-class",
-        "gthread",
         "--threads",
         str(threads),
         "--log-level",
