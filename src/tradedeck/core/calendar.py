@@ -80,7 +80,7 @@ class VenueSchedule:
     holidays: frozenset[date] = field(default_factory=frozenset)
     override: Override = Override.AUTO
     continuous: bool = False
-    early_closes: Mapping[date, time] = field(default_factory=dict)
+    early_closes: Mapping[date, time] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
@@ -39,9 +39,7 @@ T = TypeVar("T")
 DOMAIN_STATUS = {"not_found": 404, "duplicate": 409, "always_open": 409}
 # Weekday as 0-6 or mon..sun: the service parses it and names the field (a pydantic union
 # would blame `hours.0.weekday.int`).
-Weekday = Annotated[
-    Any, Field(default=None, json_schema_extra={"type": "integer", "minimum": 0, "maximum": 6})
-]
+WEEKDAY_SCHEMA = {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 6}, {"type": "string"}]}
 
 
 class ClockQuery(BaseModel):
@@ -74,7 +72,11 @@ class SessionBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    weekday: Weekday = Field(default=None, description="0 (Monday) to 6 (Sunday)")
+    weekday: Any = Field(
+        default=None,
+        description="0 (Monday) to 6 (Sunday), or mon..sun",
+        json_schema_extra=WEEKDAY_SCHEMA,
+    )
     day: StrictStr | None = Field(default=None, description="mon..sun, instead of weekday")
     open: StrictStr = Field(description="HH:MM", examples=["09:30"])
     close: StrictStr = Field(description="HH:MM, after open; 24:00 = midnight", examples=["16:00"])
