@@ -68,6 +68,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Days of history generated for simulated instruments on first start.",
     ),
     Setting("TICK_RETENTION_DAYS", "7", "Days of engine ticks kept before they are pruned."),
+    Setting(
+        "QUOTE_MAX_AGE_SECS",
+        "15",
+        "Seconds an exchange/Yahoo quote counts as fresh; older ones are fetched again before "
+        "`/api/v1/prices` answers, and flagged `stale` when the provider fails.",
+    ),
+    Setting(
+        "QUOTE_POLL_SECS",
+        "10",
+        "Seconds between the worker's quote refreshes of exchange/Yahoo instruments with open "
+        "positions or working orders (0 disables).",
+    ),
     Setting("MARKET_TIMEZONE", "America/New_York", "Time zone of the SIM venue's trading hours."),
     Setting("ORDER_RATE_LIMIT", "10/minute", "Orders a user may place per period."),
     Setting("FEE_BPS", "5", "Commission per fill in basis points of its notional."),
@@ -112,6 +124,8 @@ class Config:
     max_tick_pct: Decimal
     candle_backfill_days: int
     tick_retention_days: int
+    quote_max_age_secs: float
+    quote_poll_secs: float
     market_timezone: str
     order_rate_limit: str
     fee_bps: Decimal
@@ -174,6 +188,13 @@ def engine_options(database_url: str) -> dict[str, object]:
     }
 
 
+def _non_negative(name: str, value: str) -> float:
+    number = float(value)
+    if not number >= 0:  # also refuses NaN
+        raise ValueError(f"{name} must be a number of seconds >= 0, not {value!r}")
+    return number
+
+
 def load_config(instance_path: Path, overrides: dict[str, str] | None = None) -> Config:
     """Read settings from the environment (plus explicit overrides) and validate them."""
     values = {s.env: _env(s.env, "") for s in SETTINGS}
@@ -216,6 +237,8 @@ def load_config(instance_path: Path, overrides: dict[str, str] | None = None) ->
             max_tick_pct=Decimal(get("MAX_TICK_PCT", "0.05")),
             candle_backfill_days=int(get("CANDLE_BACKFILL_DAYS", "30")),
             tick_retention_days=int(get("TICK_RETENTION_DAYS", "7")),
+            quote_max_age_secs=_non_negative("QUOTE_MAX_AGE_SECS", get("QUOTE_MAX_AGE_SECS", "15")),
+            quote_poll_secs=_non_negative("QUOTE_POLL_SECS", get("QUOTE_POLL_SECS", "10")),
             market_timezone=get("MARKET_TIMEZONE", "America/New_York"),
             order_rate_limit=get("ORDER_RATE_LIMIT", "10/minute"),
             fee_bps=Decimal(get("FEE_BPS", "5")),

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import api_login
-from tests.fakes.binance import LISTED_MS
+from tests.fakes.binance import LISTED_MS, NOW_MS, price_at
 from tests.market.conftest import NOW, add_sim, closed_port_url
 from tradedeck.extensions import db
 from tradedeck.market import catalogue
@@ -123,8 +123,10 @@ def test_prices_get_and_post(app, member):
     add_sim(app, "WAYNE", "250.00", days=2)
     _binance(app, "BTC/USDT")
     got = member.get("/api/v1/prices?symbols=ACME,SIM:WAYNE,BTC/USDT").get_json()["prices"]
-    assert [(p["symbol"], p["price"]) for p in got] == [
-        ("ACME", "120.50"), ("WAYNE", "250.00"), ("BTC/USDT", None)
+    # BTC/USDT had no price: it is fetched from the (fake) exchange before the answer
+    btc = f"{price_at('BTCUSDT', NOW_MS):.2f}"
+    assert [(p["symbol"], p["price"], p["stale"]) for p in got] == [
+        ("ACME", "120.50", False), ("WAYNE", "250.00", False), ("BTC/USDT", btc, False)
     ]  # fmt: skip
     acme = got[0]
     assert acme["previous_close"] and acme["change_pct"]

@@ -169,6 +169,12 @@ class PriceOut(BaseModel):
     day_high: str | None
     day_low: str | None
     time: str | None
+    stale: bool = Field(
+        False,
+        description="True when an exchange/Yahoo quote could not be refreshed within "
+        "QUOTE_MAX_AGE_SECS (provider down, rate-limited, unknown symbol); `price` is then the "
+        "last stored one, `time` when it was stored.",
+    )
 
 
 class PriceList(BaseModel):

@@ -12,7 +12,7 @@ from typing import Any
 
 from tradedeck.core.candles import OHLCV, bucket_start, interval_seconds
 from tradedeck.extensions import db
-from tradedeck.market import catalogue, store
+from tradedeck.market import catalogue, quotes, store
 from tradedeck.market.catalogue import UpsertResult
 from tradedeck.market.models import Instrument, LastPrice
 from tradedeck.market.sources import provider_for
@@ -115,5 +115,11 @@ def quote_json(instrument: Instrument, last: LastPrice | None) -> dict[str, Any]
 
 
 def quotes_for(instruments: list[Instrument]) -> list[dict[str, Any]]:
+    """Quotes of `instruments`, external ones refreshed first when stale (`quotes.refresh`).
+
+    `stale` is true when an exchange/Yahoo quote could not be refreshed (provider down,
+    rate-limited, unknown symbol): `price` is then the last stored one (or null).
+    """
+    failed = quotes.refresh(instruments).failed
     prices = store.last_prices(i.id for i in instruments)
-    return [quote_json(i, prices.get(i.id)) for i in instruments]
+    return [quote_json(i, prices.get(i.id)) | {"stale": i.id in failed} for i in instruments]

@@ -9,6 +9,7 @@ from tradedeck.extensions import csrf
 from tradedeck.market.api import bp as market_api
 from tradedeck.market.cli import market_group
 from tradedeck.market.engine import run_engine_step
+from tradedeck.market.quotes import refresh_working
 from tradedeck.market.seed import seed_market
 from tradedeck.market.store import prune_ticks
 from tradedeck.market.views import bp as market_web
@@ -44,6 +45,8 @@ def init_market(app: OpenAPI) -> None:
     )
     app.cli.add_command(market_group)
     register_loop_task(app, "market.price_engine", config.tick_interval_secs, run_engine_step)
+    if config.quote_poll_secs > 0:
+        register_loop_task(app, "market.quotes", config.quote_poll_secs, refresh_working)
     register_loop_task(
         app,
         "market.prune_ticks",

@@ -37,11 +37,26 @@ def is_exchange(code: str) -> bool:
 
 
 def provider_for(
-    venue: str, config: Config | None = None, *, symbols: list[str] | None = None
+    venue: str,
+    config: Config | None = None,
+    *,
+    symbols: list[str] | None = None,
+    timeout_seconds: float | None = None,
+    max_retries: int | None = None,
 ) -> MarketDataProvider:
-    """A provider for `venue`; raises ProviderError naming the venue when none exists."""
+    """A provider for `venue`; raises ProviderError naming the venue when none exists.
+
+    `timeout_seconds` / `max_retries` override the HTTP providers' defaults (per request and
+    retries of a transient failure); the quote refresher keeps them short because it runs
+    inside web requests and the worker's loop.
+    """
     config = config or current_app.config["TRADEDECK"]
     backoff = float(current_app.config.get(BACKOFF_KEY, 0.5))
+    limits: dict[str, float | int] = {}
+    if timeout_seconds is not None:
+        limits["timeout_seconds"] = timeout_seconds
+    if max_retries is not None:
+        limits["max_retries"] = max_retries
     code = catalogue.normalize_venue(venue)
     if code == "SIM":
         return _simulated(config)
@@ -50,6 +65,7 @@ def provider_for(
             config.yahoo_url,
             symbols=symbols or list(DEFAULT_YAHOO_SYMBOLS),
             backoff_seconds=backoff,
+            **limits,
         )
     if not is_exchange(code):
         raise ProviderError(
@@ -58,7 +74,12 @@ def provider_for(
             provider=code,
         )
     base_url = config.binance_url if code == "BINANCE" else None
-    return ExchangeProvider(code.lower(), base_url=base_url, backoff_seconds=backoff)
+    return ExchangeProvider(
+        code.lower(),
+        base_url=base_url,
+        backoff_seconds=backoff,
+        **limits,
+    )
 
 
 def _simulated(config: Config) -> SimulatedProvider:
