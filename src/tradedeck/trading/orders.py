@@ -25,6 +25,7 @@ from tradedeck.core.money import to_json
 from tradedeck.core.orders import OrderSpec, OrderStatus, Side, TimeInForce, on_price
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
+from tradedeck.market import quotes
 from tradedeck.market.models import Instrument, LastPrice, Venue
 from tradedeck.trading import execution, hours, ledger, order_writes, pricing
 from tradedeck.trading.locking import LockedAccount, lock_account, lock_account_row
@@ -58,9 +59,11 @@ class Book:
     status: str
     venue_id: int
     venue: str
+    venue_kind: str
     rules: rules.InstrumentRules
     min_qty: Decimal
     price: Decimal | None
+    price_time: datetime | None
     position_id: int | None
     position: core_positions.Position
     reserved_cash: Decimal
@@ -99,10 +102,12 @@ def _book_statement(by_venue: bool, by_client_id: bool) -> Select[Any]:
             instruments.c.status,
             instruments.c.venue_id,
             venues.c.code,
+            venues.c.kind,
             instruments.c.tick_size,
             instruments.c.lot_size,
             instruments.c.min_qty,
             prices.c.price,
+            prices.c.updated_at,
             positions.c.id.label("position_id"),
             positions.c.quantity,
             positions.c.cost_basis,
@@ -153,7 +158,8 @@ def read_book(user_id: int, account_id: int | None, request: OrderRequest) -> Bo
     row = db.session.connection().execute(statement, params).first()
     if row is None:
         raise DomainError(f"unknown symbol {symbol!r}", field="symbol", code="not_found")
-    (iid, sym, status, venue_id, venue, tick, lot, min_qty, price, pid, qty, basis, pnl) = row[:13]
+    (iid, sym, status, venue_id, venue, kind, tick, lot, min_qty, price, price_time) = row[:11]
+    pid, qty, basis, pnl = row[11:15]
     if status != "active":
         raise DomainError(
             f"{sym} is {status} and cannot be traded", field="symbol", code="not_tradable"
@@ -165,14 +171,16 @@ def read_book(user_id: int, account_id: int | None, request: OrderRequest) -> Bo
         status=status,
         venue_id=venue_id,
         venue=venue,
+        venue_kind=kind,
         rules=rules.InstrumentRules(tick_size=tick, lot_size=lot),
         min_qty=min_qty,
         price=price,
+        price_time=price_time,
         position_id=pid,
         position=core_positions.Position(qty or zero, basis or zero, pnl or zero),
-        reserved_cash=Decimal(row[13] or 0),
-        reserved_quantity=Decimal(row[14] or 0),
-        existing_order_id=row[15],
+        reserved_cash=Decimal(row[15] or 0),
+        reserved_quantity=Decimal(row[16] or 0),
+        existing_order_id=row[17],
     )
 
 
@@ -209,6 +217,31 @@ def require_price(book: Book) -> Decimal:
     return book.price
 
 
+def quote_is_stale(book: Book, now: datetime) -> bool:
+    """An exchange or Yahoo instrument whose stored quote is missing or older than
+    QUOTE_MAX_AGE_SECS (simulated and CSV prices are kept current where they are made)."""
+    if book.venue_kind in quotes.LOCAL_KINDS:
+        return False
+    if book.price is None or book.price_time is None:
+        return True
+    return (now - book.price_time).total_seconds() > quotes.max_age()
+
+
+def _refresh_quote(book: Book, now: datetime) -> None:
+    """Fetch a fresh quote outside any transaction (the caller has ended its own). An order
+    that would execute now may not use a stale price, so a failed refresh refuses it while
+    the venue is open; a closed venue's last quote is its closing price and still serves."""
+    if quotes.refresh_for_order(book.instrument_id, now=now):
+        return
+    if hours.is_venue_open(book.venue_id, now):
+        raise DomainError(
+            f"no current price for {book.symbol}: its market data provider is not answering;"
+            " try again shortly",
+            field="symbol",
+            code="no_price",
+        )
+
+
 def _preview(book: Book, spec: OrderSpec, cash: Decimal) -> rules.Preview:
     return rules.preview(
         spec,
@@ -228,6 +261,12 @@ def preview_order(
     account = ledger.find_account(user_id)
     book = read_book(user_id, account.id if account else None, request)
     spec = validate(book, request)
+    now = utcnow()
+    if quote_is_stale(book, now):
+        db.session.rollback()
+        _refresh_quote(book, now)
+        account = ledger.find_account(user_id)
+        book = read_book(user_id, account.id if account else None, request)
     instrument = db.session.get(Instrument, book.instrument_id)
     assert instrument is not None
     return instrument, spec, _preview(book, spec, account.cash if account else Decimal(0))
@@ -263,6 +302,11 @@ def place(user_id: int, request: OrderRequest, now: datetime | None = None) -> P
     try:
         book = read_book(user_id, account.id, request)
         spec = validate(book, request)
+        if book.existing_order_id is None and quote_is_stale(book, now or utcnow()):
+            db.session.rollback()  # no network call while holding the account lock
+            _refresh_quote(book, now or utcnow())
+            account = lock_account_row(user_id)
+            book = read_book(user_id, account.id, request)
         if book.existing_order_id is not None:
             db.session.commit()
             existing = db.session.get(Order, book.existing_order_id)
