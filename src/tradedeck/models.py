@@ -2,7 +2,15 @@
 
 from tradedeck.accounts.models import AccessKey, ApiKey, User
 from tradedeck.charts.models import ChartDrawing
-from tradedeck.market.models import Candle, CandleSpan, Instrument, LastPrice, Tick, Venue
+from tradedeck.market.models import (
+    Candle,
+    CandleSpan,
+    CandleVersion,
+    Instrument,
+    LastPrice,
+    Tick,
+    Venue,
+)
 from tradedeck.trading import hours as trading_hours
 from tradedeck.trading import models as trading_models
 from tradedeck.worker.models import WorkerHeartbeat
@@ -12,6 +20,7 @@ __all__ = [
     "ApiKey",
     "Candle",
     "CandleSpan",
+    "CandleVersion",
     "ChartDrawing",
     "Instrument",
     "LastPrice",

@@ -10,6 +10,11 @@ forming candles), so later ticks extend the same candles instead of duplicating 
 was down for a while on an always-open venue, the missed minutes are simulated and fed
 through the same forming-candle code, so charts show no hole (capped at MAX_GAP_FILL_DAYS).
 Only the holder of the engine lock steps (see `market.lock`).
+
+Candle versions (`candle_versions`, read by the web processes' candle cache) change with every
+write of closed candles: the candles a tick closed and the gap-filled minutes. Rewriting the
+forming candle on each tick changes no version; readers take the forming candle, and those
+closed within a few ticks, from the database on every request.
 """
 
 from __future__ import annotations
@@ -222,6 +227,10 @@ class PriceEngine:
                 state, interval, members, forming.current(interval).take(members)
             )
         store.upsert(Candle.__table__, rows, store.CANDLE_KEY)
+        # The replayed minutes are closed candles of every interval: cached copies are stale.
+        store.bump_candle_versions(
+            (state.ids[n], interval) for n in members.tolist() for interval in INTERVALS
+        )
         for n in members.tolist():
             row = db.session.get(LastPrice, state.ids[n])
             row.price = _decimal(state.price[n], state.ticks[n])
@@ -330,6 +339,10 @@ class PriceEngine:
                 )
             )
         store.upsert(Candle.__table__, candle_rows, store.CANDLE_KEY)
+        # Closed candles written: their (instrument, interval) versions change with them.
+        store.bump_candle_versions(
+            (state.ids[i], group.interval) for group in closed for i in group.instrument.tolist()
+        )
         db.session.execute(update(LastPrice), price_rows)
         store.insert_ticks(tick_rows)
         db.session.commit()

@@ -103,6 +103,23 @@ class CandleSpan(TimestampMixin, db.Model):
     end: Mapped[int] = mapped_column(BigInteger)
 
 
+class CandleVersion(TimestampMixin, db.Model):
+    """Changes whenever closed candles of one instrument and interval are written.
+
+    Web processes cache the encoded JSON of closed candles and check this one row per request,
+    so a write by any process (backfill, CSV import, aggregation, the engine) is seen by all.
+    No row means "never versioned": such candles are always read from the candle table.
+    """
+
+    __tablename__ = "candle_versions"
+
+    instrument_id: Mapped[int] = mapped_column(
+        ForeignKey("instruments.id", ondelete="CASCADE"), primary_key=True
+    )
+    interval: Mapped[str] = mapped_column(String(4), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
 class Tick(TimestampMixin, db.Model):
     """One price update of the engine (kept for `TICK_RETENTION_DAYS`)."""
 
