@@ -67,6 +67,11 @@ SETTINGS: tuple[Setting, ...] = (
         "30",
         "Days of history generated for simulated instruments on first start.",
     ),
+    Setting(
+        "CANDLE_CACHE_MB",
+        "64",
+        "Per-process cache of closed candles' JSON for `/api/v1/candles`, in MiB (0 = off).",
+    ),
     Setting("TICK_RETENTION_DAYS", "7", "Days of engine ticks kept before they are pruned."),
     Setting(
         "QUOTE_MAX_AGE_SECS",
@@ -123,6 +128,7 @@ class Config:
     default_volatility: Decimal
     max_tick_pct: Decimal
     candle_backfill_days: int
+    candle_cache_mb: float
     tick_retention_days: int
     quote_max_age_secs: float
     quote_poll_secs: float
@@ -195,6 +201,13 @@ def _non_negative(name: str, value: str) -> float:
     return number
 
 
+def _megabytes(name: str, value: str) -> float:
+    number = float(value)
+    if not 0 <= number < 1024 * 1024:  # also refuses NaN and infinity
+        raise ValueError(f"{name} must be a number of MiB >= 0, not {value!r}")
+    return number
+
+
 def load_config(instance_path: Path, overrides: dict[str, str] | None = None) -> Config:
     """Read settings from the environment (plus explicit overrides) and validate them."""
     values = {s.env: _env(s.env, "") for s in SETTINGS}
@@ -236,6 +249,7 @@ def load_config(instance_path: Path, overrides: dict[str, str] | None = None) ->
             default_volatility=Decimal(get("DEFAULT_VOLATILITY", "0.02")),
             max_tick_pct=Decimal(get("MAX_TICK_PCT", "0.05")),
             candle_backfill_days=int(get("CANDLE_BACKFILL_DAYS", "30")),
+            candle_cache_mb=_megabytes("CANDLE_CACHE_MB", get("CANDLE_CACHE_MB", "64")),
             tick_retention_days=int(get("TICK_RETENTION_DAYS", "7")),
             quote_max_age_secs=_non_negative("QUOTE_MAX_AGE_SECS", get("QUOTE_MAX_AGE_SECS", "15")),
             quote_poll_secs=_non_negative("QUOTE_POLL_SECS", get("QUOTE_POLL_SECS", "10")),

@@ -88,19 +88,13 @@ def candles(query: CandleQuery) -> Response:
             query.limit,
             MAX_CANDLES,
         )
-        series = services.candles_for(instrument, query.interval, span, query.limit)
+        # Encoded JSON; closed candles come from the process's cache (`market.candle_cache`).
+        body = services.candles_json(instrument, query.interval, span, query.limit)
     except services.RangeError as exc:
         raise ApiError(400, "invalid_range", exc.message, exc.field) from exc
     except ProviderError as exc:
         raise _provider_error(exc) from exc
-    return jsonify(
-        {
-            "symbol": instrument.symbol,
-            "venue": instrument.venue.code,
-            "interval": query.interval,
-            "candles": series.records(),
-        }
-    )
+    return current_app.response_class(body, mimetype="application/json")
 
 
 def _quotes(symbols: list[str], venue: str | None) -> Response:

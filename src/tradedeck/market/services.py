@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from flask import current_app
+
 from tradedeck.core.candles import OHLCV, bucket_start, interval_seconds
 from tradedeck.extensions import db
-from tradedeck.market import catalogue, quotes, store
+from tradedeck.market import candle_cache, catalogue, quotes, store
 from tradedeck.market.catalogue import UpsertResult
 from tradedeck.market.models import Instrument, LastPrice
 from tradedeck.market.sources import provider_for
@@ -68,6 +71,61 @@ def candles_for(instrument: Instrument, interval: str, span: CandleRange, limit:
             instrument, interval, span.start, span.end, provider_for(instrument.venue.code)
         )
     return store.read_candles(instrument.id, interval, span.start, span.end, limit)
+
+
+def candles_json(
+    instrument: Instrument,
+    interval: str,
+    span: CandleRange,
+    limit: int,
+    now: float | None = None,
+) -> bytes:
+    """The candles API's answer, `{symbol, venue, interval, candles}`, as encoded JSON bytes.
+
+    Byte for byte what `jsonify` makes of `candles_for(…).records()`, but settled candles come
+    from the process's cache of encoded JSON (`market.candle_cache`) while its version of the
+    (instrument, interval) holds; the forming and just-closed candles are always read live.
+    Raises ProviderError when a needed span cannot be fetched.
+    """
+    now = time.time() if now is None else now
+    if instrument.venue.kind not in ("simulated", "csv"):
+        provider = provider_for(instrument.venue.code)
+        store.ensure_range(
+            instrument, interval, span.start, span.end, provider, datetime.fromtimestamp(now, UTC)
+        )
+    head, tail = candle_cache.envelope(instrument.symbol, instrument.venue.code, interval)
+    cache = candle_cache.get_cache()
+    grace = candle_cache.grace_seconds(current_app.config["TRADEDECK"].tick_interval_secs)
+    settled = min(span.end, candle_cache.settled_before(now, interval, grace))
+    # The version is read before any candle: what is read after it is at least that new.
+    version = (
+        store.candle_version(instrument.id, interval)
+        if cache.enabled and settled > span.start
+        else None
+    )
+    if version is None:
+        series = store.read_candles(instrument.id, interval, span.start, span.end, limit)
+        return head + candle_cache.encode_records(series) + tail
+    live = (
+        store.read_candles(instrument.id, interval, settled, span.end, limit)
+        if settled < span.end
+        else OHLCV.empty()
+    )
+    need = limit - len(live)
+    parts: list[bytes | memoryview] = [head]
+    if need > 0:
+        key = (instrument.id, interval, span.start, settled, limit)
+        cached = cache.get(key, version)
+        if cached is None:
+            prefix = store.read_candles(instrument.id, interval, span.start, settled, limit)
+            cached = candle_cache.Encoded.of(prefix)
+            cache.put(key, version, cached)
+        prefix_bytes = cached.last(need)
+        parts.append(prefix_bytes)
+        if len(prefix_bytes) and len(live):
+            parts.append(b",")
+    parts += [candle_cache.encode_records(live), tail]
+    return b"".join(parts)
 
 
 def fetch_symbols(venue: str, symbols: list[str] | None = None) -> UpsertResult:

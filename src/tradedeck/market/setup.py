@@ -7,6 +7,7 @@ from flask_openapi3 import OpenAPI
 from tradedeck.demo import register_seeder
 from tradedeck.extensions import csrf
 from tradedeck.market.api import bp as market_api
+from tradedeck.market.candle_cache import init_candle_cache
 from tradedeck.market.cli import market_group
 from tradedeck.market.engine import run_engine_step
 from tradedeck.market.quotes import refresh_working
@@ -43,6 +44,7 @@ def init_market(app: OpenAPI) -> None:
             "Pull a venue's symbols into the catalogue.",
         ),
     )
+    init_candle_cache(app)
     app.cli.add_command(market_group)
     register_loop_task(app, "market.price_engine", config.tick_interval_secs, run_engine_step)
     if config.quote_poll_secs > 0:
