@@ -21,8 +21,9 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, Table, and_, bindparam, delete, func, select
+from sqlalchemy import Integer, Select, Table, and_, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Compiled
 
 from tradedeck.core.candles import OHLCV, bucket_start, interval_seconds, resample
 from tradedeck.database import utcnow
@@ -156,23 +157,31 @@ def candle_version(instrument_id: int, interval: str) -> int | None:
     return None if version is None else int(version)
 
 
+_RANGE = and_(
+    Candle.instrument_id == bindparam("instrument_id"),
+    Candle.interval == bindparam("interval"),
+    Candle.open_time >= bindparam("start"),
+    Candle.open_time < bindparam("end"),
+)
+_READ_COLUMNS = (Candle.open_time, *(getattr(Candle, c) for c in _CANDLE_VALUES))
+_READ_ALL = select(*_READ_COLUMNS).where(_RANGE).order_by(Candle.open_time)
+_READ_LATEST = (
+    select(*_READ_COLUMNS)
+    .where(_RANGE)
+    .order_by(Candle.open_time.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
 def read_candles(
     instrument_id: int, interval: str, start: int, end: int, limit: int | None = None
 ) -> OHLCV:
     """Stored candles opening in [start, end) as arrays; with `limit`, the latest ones."""
-    cols = (Candle.open_time, *(getattr(Candle, c) for c in _CANDLE_VALUES))
-    where = and_(
-        Candle.instrument_id == instrument_id,
-        Candle.interval == interval,
-        Candle.open_time >= start,
-        Candle.open_time < end,
-    )
-    stmt = select(*cols).where(where)
+    params = {"instrument_id": instrument_id, "interval": interval, "start": start, "end": end}
     if limit is None:
-        stmt = stmt.order_by(Candle.open_time)
+        rows = _fetch_tuples(_READ_ALL, params)
     else:
-        stmt = stmt.order_by(Candle.open_time.desc()).limit(limit)
-    rows = _fetch_tuples(stmt)
+        rows = _fetch_tuples(_READ_LATEST, params | {"limit": limit})
     if not rows:
         return OHLCV.empty()
     flat = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=len(rows) * 6)
@@ -182,17 +191,26 @@ def read_candles(
     return OHLCV(data[:, 0].astype(np.int64), *(data[:, i].copy() for i in range(1, 6)))
 
 
-def _fetch_tuples(stmt: Select[Any]) -> list[tuple[Any, ...]]:
+_COMPILED: dict[tuple[str, int], Compiled] = {}
+
+
+def _fetch_tuples(stmt: Select[Any], params: dict[str, Any]) -> list[tuple[Any, ...]]:
     """Plain DB-API tuples: building SQLAlchemy Row objects costs as much as the fetch itself.
 
-    The statement holds only integers and an interval name, rendered by SQLAlchemy's own
-    literal quoting, and runs on the session's connection (same transaction).
+    `stmt` is a module-level statement with bound parameters, compiled once per dialect and
+    run with `params` on the session's connection (same transaction).
     """
     connection = db.session.connection()
-    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    key = (connection.dialect.name, id(stmt))
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = _COMPILED[key] = stmt.compile(dialect=connection.dialect)
+    values = compiled.construct_params(params)
+    if compiled.positional:
+        values = [values[name] for name in compiled.positiontup or ()]
     cursor = connection.connection.cursor()
     try:
-        cursor.execute(sql)
+        cursor.execute(compiled.string, values)
         return cursor.fetchall()
     finally:
         cursor.close()
