@@ -17,8 +17,8 @@ from tradedeck.trading import hours
 
 @pytest.fixture
 def live_app(tmp_path: Path) -> Flask:
-    """The demo database (users, simulated stocks with a few days of history, cash)."""
-    app = make_app(tmp_path, CANDLE_BACKFILL_DAYS="3")
+    """The demo database (users, simulated stocks with two weeks of history, cash)."""
+    app = make_app(tmp_path, CANDLE_BACKFILL_DAYS="14")
     with app.app_context():
         assert seed_demo()
         hours.set_override("SIM", "open", by="e2e")  # trade whatever the wall clock says
@@ -109,8 +109,8 @@ def _minis_drawn(page: Page) -> None:
         ".filter(s => s.id.startsWith('mini-'))"
     )
     assert len(minis) == rows > 0
-    # The API's "latest 48 hourly buckets" holds 47 candles in the first minute of an hour,
-    # before the new hour has a candle; each mini must show exactly what the API returns.
+    # Each mini shows exactly what the API returns: the latest 48 hourly candles, reaching
+    # back over nights and weekends (SIM trades Mon-Fri 09:30-16:00).
     stored = page.evaluate(
         """minis => Promise.all(minis.map(m => fetch(
             `/api/v1/candles?symbol=${encodeURIComponent(m.symbol)}&venue=${m.venue}`
@@ -118,7 +118,7 @@ def _minis_drawn(page: Page) -> None:
         minis,
     )
     assert [m["candles"] for m in minis] == stored
-    assert all(47 <= n <= 48 for n in stored), stored
+    assert all(n == 48 for n in stored), stored
     assert all(m["interval"] == "1h" and m["panes"] == 1 for m in minis), minis
 
 

@@ -18,6 +18,7 @@ from tests.fakes.binance import FakeBinance  # noqa: E402
 from tradedeck.extensions import db  # noqa: E402
 from tradedeck.market import history  # noqa: E402
 from tradedeck.market.engine import ENGINE_KEY  # noqa: E402
+from tradedeck.market.hours import VENUE_WINDOWS_KEY  # noqa: E402
 
 NOW = 1_790_000_000  # fixed "now" of simulated history (2026-09-21T...Z)
 
@@ -37,8 +38,11 @@ def closed_port_url() -> str:
 
 
 def market_app(tmp_path: Path, **extra: str) -> Flask:
+    """An app whose simulated history runs around the clock (the market feature's own
+    calendar), so history tests can count minutes; test_history.py covers venue sessions."""
     app = make_app(tmp_path, **extra)
     app.config.update(MARKET_PROVIDER_BACKOFF=0.01, MARKET_SSE_HEARTBEAT_SECS=0.2)
+    app.extensions.pop(VENUE_WINDOWS_KEY, None)
     return app
 
 

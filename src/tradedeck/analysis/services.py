@@ -103,7 +103,7 @@ def stored_analytics(
 ) -> dict[str, Any]:
     """Studies over the window [start, end) that /api/v1/candles resolves for the same bounds,
     computed with warm-up history before it. Raises RangeError, ProviderError."""
-    span = market.resolve_range(interval, start, end, DEFAULT_BARS, MAX_CANDLES)
+    span = market.resolve_window(instrument, interval, start, end, DEFAULT_BARS, MAX_CANDLES)
     window = market.candles_for(instrument, interval, span, MAX_CANDLES)
     history = _history(instrument, interval, span.start, requests)
     candles = to_arrays(

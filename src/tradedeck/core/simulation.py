@@ -102,6 +102,7 @@ def generate_history(
     tick_size: float | None = None,
     day_seconds: float = SECONDS_PER_DAY,
     mean_volume: float = 1_000.0,
+    minute_times: np.ndarray | None = None,
 ) -> OHLCV:
     """1-minute candles covering `days` before `end_time`, ending at `end_price`.
 
@@ -109,13 +110,21 @@ def generate_history(
     (`60 / tick_seconds` per candle), so backfilled history looks like live data. GBM is
     scale-invariant, so the path is scaled to finish exactly at `end_price`: the chart
     joins the current price without a jump. Deterministic for a given seed.
+    `minute_times` (sorted open times) replaces the unbroken minutes, for a venue that
+    trades in sessions: the path walks only through them, so each open gaps from the close.
     """
     if 60 % tick_seconds:
         raise ValueError("tick_seconds must divide 60")
     rng = np.random.default_rng(seed)
-    last_open = end_time // 60 * 60 - 60
-    n = round(days * 1440)
-    times = last_open - 60 * np.arange(n - 1, -1, -1, dtype=np.int64)
+    if minute_times is None:
+        last_open = end_time // 60 * 60 - 60
+        n = round(days * 1440)
+        times = last_open - 60 * np.arange(n - 1, -1, -1, dtype=np.int64)
+    else:
+        times = np.asarray(minute_times, dtype=np.int64)
+        n = len(times)
+        if not n:
+            return OHLCV.empty()
     per_candle = 60 // tick_seconds
     ret = tick_returns(
         1,

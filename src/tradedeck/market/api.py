@@ -81,7 +81,8 @@ def candles(query: CandleQuery) -> Response:
     """
     instrument = _instrument(query.symbol, query.venue)
     try:
-        span = services.resolve_range(
+        span = services.resolve_window(
+            instrument,
             query.interval,
             parse_time(query.start),
             parse_time(query.end),

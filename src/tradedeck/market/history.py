@@ -2,6 +2,8 @@
 
 History is generated as 1m candles from the same clamped GBM ticks the live engine uses and
 ends exactly at the instrument's current price, so the chart joins live data without a jump.
+Only minutes in which the venue trades get candles (SIM: its weekly sessions, no weekends or
+holidays), the same minutes in which the live engine ticks.
 Storage: 1m candles only for the last MINUTE_HISTORY_DAYS (charts rarely page further back
 at one minute, and they are most of the rows), every larger interval for the whole period,
 aggregated from the full 1m series in memory. Six instruments x 30 days is then ~110,000 rows
@@ -14,15 +16,16 @@ import zlib
 from datetime import datetime
 from decimal import Decimal
 
+import numpy as np
 from flask import current_app
 
 from tradedeck.core.candles import INTERVALS, OHLCV, resample
 from tradedeck.core.simulation import generate_history
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
-from tradedeck.market import catalogue, store
-from tradedeck.market.models import Instrument
-from tradedeck.market.providers.base import epoch_seconds
+from tradedeck.market import catalogue, hours, store
+from tradedeck.market.models import Instrument, Venue
+from tradedeck.market.providers.base import epoch_seconds, from_epoch
 
 MINUTE_HISTORY_DAYS = 3
 DAY = 86_400
@@ -47,6 +50,7 @@ def simulate_history(instrument: Instrument, price: Decimal, days: float, end: i
         float(price),
         end,
         days,
+        minute_times=session_minutes(instrument.venue, end - round(days * DAY), end),
         drift=float(drift),
         volatility=float(vol),
         seed=zlib.crc32(f"{instrument.venue.code}:{instrument.symbol}".encode()),
@@ -54,6 +58,17 @@ def simulate_history(instrument: Instrument, price: Decimal, days: float, end: i
         max_tick_pct=float(config.max_tick_pct),
         tick_size=float(instrument.tick_size) if instrument.tick_size else None,
     )
+
+
+def session_minutes(venue: Venue, start: int, end: int) -> np.ndarray | None:
+    """Open times of the whole minutes in [start, end) during which `venue` trades, or None
+    when it trades throughout (the unbroken series, as before venue hours existed)."""
+    windows = hours.open_windows(venue, from_epoch(start), from_epoch(end))
+    spans = [(-(-epoch_seconds(a) // 60) * 60, epoch_seconds(b) // 60 * 60) for a, b in windows]
+    if len(spans) == 1 and spans[0] == (-(-start // 60) * 60, end // 60 * 60):
+        return None
+    minutes = [np.arange(a, b, 60, dtype=np.int64) for a, b in spans if b > a]
+    return np.concatenate(minutes) if minutes else np.empty(0, dtype=np.int64)
 
 
 def store_history(instrument_id: int, minutes: OHLCV, minute_days: float) -> int:
@@ -76,17 +91,16 @@ def backfill_simulated(
     end = epoch_seconds(now)
     minutes = simulate_history(instrument, price, days, end)
     stored = store_history(instrument.id, minutes, min(days, MINUTE_HISTORY_DAYS))
+    # The latest trading day is "the day" (today, or Friday on a Saturday), as the engine
+    # keeps it: its previous close moves on only when the next day's first tick closes it.
     daily = resample(minutes, "1d")
-    today = end // DAY * DAY
-    before = daily.take(daily.time < today)
-    previous = Decimal(repr(float(before.close[-1]))) if len(before) else None
+    previous = Decimal(repr(float(daily.close[-2]))) if len(daily) > 1 else None
     row = store.set_last_price(instrument.id, price, now, previous_close=_quantize(previous))
-    current = daily.take(daily.time == today)
-    if len(current):
-        row.day_open = _quantize(Decimal(repr(float(current.open[0]))))
-        row.day_high = max(price, _quantize(Decimal(repr(float(current.high[0])))))
-        row.day_low = min(price, _quantize(Decimal(repr(float(current.low[0])))))
-        row.volume = float(current.volume[0])
+    if len(daily):
+        row.day_open = _quantize(Decimal(repr(float(daily.open[-1]))))
+        row.day_high = max(price, _quantize(Decimal(repr(float(daily.high[-1])))))
+        row.day_low = min(price, _quantize(Decimal(repr(float(daily.low[-1])))))
+        row.volume = float(daily.volume[-1])
     return stored
 
 

@@ -61,12 +61,31 @@ def resolve_range(
     return CandleRange(start, end)
 
 
+def resolve_window(
+    instrument: Instrument,
+    interval: str,
+    start: int | None,
+    end: int | None,
+    limit: int,
+    max_candles: int,
+) -> CandleRange:
+    """`resolve_range` for one instrument. Asked for its latest candles (no `start`), a
+    simulated or imported series reaches back to its `limit`-th stored candle, so nights,
+    weekends and holidays of a venue that trades in sessions don't eat the count."""
+    span = resolve_range(interval, start, end, limit, max_candles)
+    if start is None and instrument.venue.kind in quotes.LOCAL_KINDS:
+        first = store.nth_latest_open_time(instrument.id, interval, span.end, limit)
+        if first is not None and first < span.start:
+            return CandleRange(first, span.end)
+    return span
+
+
 def candles_for(instrument: Instrument, interval: str, span: CandleRange, limit: int) -> OHLCV:
     """Stored candles of the range; other venues' missing spans are fetched first.
 
     Raises ProviderError when a needed span cannot be fetched.
     """
-    if instrument.venue.kind not in ("simulated", "csv"):
+    if instrument.venue.kind not in quotes.LOCAL_KINDS:
         store.ensure_range(
             instrument, interval, span.start, span.end, provider_for(instrument.venue.code)
         )
@@ -88,7 +107,7 @@ def candles_json(
     Raises ProviderError when a needed span cannot be fetched.
     """
     now = time.time() if now is None else now
-    if instrument.venue.kind not in ("simulated", "csv"):
+    if instrument.venue.kind not in quotes.LOCAL_KINDS:
         provider = provider_for(instrument.venue.code)
         store.ensure_range(
             instrument, interval, span.start, span.end, provider, datetime.fromtimestamp(now, UTC)

@@ -216,6 +216,21 @@ def _fetch_tuples(stmt: Select[Any], params: dict[str, Any]) -> list[tuple[Any, 
         cursor.close()
 
 
+def nth_latest_open_time(instrument_id: int, interval: str, end: int, n: int) -> int | None:
+    """Open time of the `n`-th newest stored candle opening before `end` (None when fewer)."""
+    return db.session.scalar(
+        select(Candle.open_time)
+        .where(
+            Candle.instrument_id == instrument_id,
+            Candle.interval == interval,
+            Candle.open_time < end,
+        )
+        .order_by(Candle.open_time.desc())
+        .offset(n - 1)
+        .limit(1)
+    )
+
+
 def latest_candle_times(instrument_ids: Iterable[int], interval: str) -> dict[int, int]:
     """Open time of each instrument's newest stored candle of `interval`."""
     stmt = (

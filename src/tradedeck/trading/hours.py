@@ -160,6 +160,24 @@ def is_venue_open(venue: Venue | int, at: datetime | None = None) -> bool:
     return calendar.is_open(schedule_for(venue), at or utcnow())
 
 
+def open_windows(venue: Venue, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """Scheduled sessions within [start, end), clipped to it (the override is ignored: it
+    is an emergency of the moment, not part of a venue's history).
+
+    A venue seen for the first time gets its default hours here, as the scheduler would give
+    it seconds later: history generated for a new SIM venue must not cover its weekends.
+    """
+    if db.session.get(MarketState, venue.id) is None:
+        seed_hours(venue)
+        db.session.flush()
+        clear_schedule_cache()
+    scheduled = replace(schedule_for(venue), override=Override.AUTO)
+    return [
+        (max(window.open, start), min(window.close, end))
+        for window in calendar.sessions_between(scheduled, start, end)
+    ]
+
+
 def session_end(venue: Venue | int, at: datetime) -> datetime:
     """When a day order placed at `at` expires: the close of the running (or next) session,
     ignoring any override; the next UTC midnight for a 24/7 venue."""

@@ -15,7 +15,7 @@ from tradedeck.api.errors import error_response, is_api_request
 from tradedeck.core.errors import DomainError
 from tradedeck.demo import register_seeder
 from tradedeck.extensions import csrf, db, events
-from tradedeck.market.hours import set_venue_open_check
+from tradedeck.market.hours import set_venue_open_check, set_venue_windows
 from tradedeck.market.models import Venue
 from tradedeck.trading import (
     api,
@@ -80,7 +80,9 @@ def init_trading(app: OpenAPI) -> None:
     ):
         register_nav(app, item)
     app.register_error_handler(DomainError, _domain_error)
+    hours.clear_schedule_cache()  # the cache is per process; a new app may mean a new database
     set_venue_open_check(app, hours.is_venue_open)
+    set_venue_windows(app, hours.open_windows)
     events.signal("market.tick").connect(_on_ticks)
     config = app.config["TRADEDECK"]
     register_loop_task(app, "trading.orders", config.tick_interval_secs, execution.run_cycle)
