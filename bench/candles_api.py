@@ -1,14 +1,20 @@
 """Candles endpoint benchmark: 5,000 candles per request through real HTTP, beside /health.
 
-Run: .venv/bin/python bench/candles_api.py [--clients 8] [--per-client 100] [--rounds 3]
-                                            [--threads 4]
-Serves the app with gunicorn (2 gthread workers with keep-alive, SQLite in a temporary folder,
-127.0.0.1 only) and loads it with the light asyncio + aiohttp generator of `http_load.py`, so
-the client leaves the cores to the server. Both endpoints get the same clients and number of
-requests in the same run: `GET /api/v1/candles?…&limit=5000` (authenticated with a JWT, one
-instrument's 1h candles) and the trivial JSON `GET /health` as the reference, in alternating
-rounds (health, candles, health, candles, ...) so that a burst of other work on a shared
-machine hits both alike; the figures are the totals over all rounds.
+Run: .venv/bin/python bench/candles_api.py [--clients 16] [--per-client 50] [--rounds 3]
+                                            [--threads 4] [--cache-mb 0]
+Serves the app with gunicorn (`tradedeck.gunicorn_conf`: 2 gthread workers with keep-alive;
+SQLite in a temporary folder; 127.0.0.1 only) and loads it with the light asyncio + aiohttp
+generator of `http_load.py`, so the client leaves the cores to the server. Each worker takes
+at most clients / 2 connections (`--worker-connections`): kept-alive connections opened in
+one burst otherwise often all land on the worker that wins the accept race, and a batch then
+runs on one core (seen: /health between 450 and 1,650 req/s from one batch to the next).
+Both endpoints get the same clients and number of requests in the same run:
+`GET /api/v1/candles?…&limit=5000` (authenticated with a JWT, one instrument's 1h candles) and
+the trivial JSON `GET /health` as the reference, in alternating rounds (health, candles,
+health, candles, ...) so that a burst of other work on a shared machine hits both alike; the
+figures are the totals over all rounds.
+The candles are settled history, so after each worker's first request they come from its
+candle cache (`market.candle_cache`); `--cache-mb 0` measures the uncached path.
 Goal (issue 3): candles throughput ≥ 40% of /health's.
 
 The answer is checked once before the timing (5,000 candles, the stored first and last open
@@ -44,8 +50,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def settings(folder: Path) -> dict[str, str]:
+def settings(folder: Path, cache_mb: str = "") -> dict[str, str]:
     return {
+        "CANDLE_CACHE_MB": cache_mb,  # empty: the default
         "SECRET_KEY": SECRET,
         "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
         "REDIS_URL": "",
@@ -93,17 +100,21 @@ def prepare(folder: Path) -> tuple[str, str, tuple[int, int]]:
     return path, token, (int(t[0]), int(t[-1]))
 
 
-def start_gunicorn(folder: Path, port: int, threads: int) -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    folder: Path, port: int, threads: int, connections: int, cache_mb: str
+) -> subprocess.Popen[bytes]:
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "-c",
+        "python:tradedeck.gunicorn_conf",
         "-w",
         str(WORKERS),
         "-b",
         f"127.0.0.1:{port}",
-        "--worker-class",
-        "gthread",
         "--threads",
         str(threads),
+        "--worker-connections",
+        str(connections),
         "--log-level",
         "warning",
         "--graceful-timeout",
@@ -111,7 +122,7 @@ def start_gunicorn(folder: Path, port: int, threads: int) -> subprocess.Popen[by
         f"tradedeck.app:create_app(instance_path={str(folder)!r})",
     ]
     log = (folder / "gunicorn.log").open("wb")
-    env = {**os.environ, **settings(folder)}
+    env = {**os.environ, **settings(folder, cache_mb)}
     process = subprocess.Popen(command, env=env, cwd=folder, stdout=log, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -134,6 +145,13 @@ def check_answer(url: str, headers: dict[str, str], first_last: tuple[int, int])
     return len(response.content)
 
 
+def cache_setup(folder: Path, cache_mb: str) -> str:
+    from tradedeck.config import load_config
+
+    megabytes = load_config(folder, settings(folder, cache_mb)).candle_cache_mb
+    return f"{megabytes:g} MiB per worker" if megabytes else "off"
+
+
 def merge(results: list[http_load.Result]) -> http_load.Result:
     """Batches of one endpoint as one: total requests over total seconds."""
     return http_load.Result(
@@ -145,13 +163,20 @@ def merge(results: list[http_load.Result]) -> http_load.Result:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
-    parser.add_argument("--per-client", type=int, default=100, help="requests per client")
+    parser.add_argument(
+        "--clients", type=int, default=16, help="concurrent HTTP clients (even, > 2 x threads)"
+    )
+    parser.add_argument("--per-client", type=int, default=50, help="requests per client")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per endpoint")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--cache-mb", default="", help="CANDLE_CACHE_MB of the server (default: the app's; 0 = off)"
+    )
     args = parser.parse_args()
     if not 1 <= args.clients <= 64 or not 1 <= args.per_client <= 1000:
         parser.error("--clients must be 1..64 and --per-client 1..1000 (a bounded run)")
+    if args.clients % WORKERS or args.clients // WORKERS <= args.threads:
+        parser.error("--clients must be even and more than twice --threads (keep-alive room)")
     if not 1 <= args.rounds <= 20:
         parser.error("--rounds must be 1..20")
     if not 1 <= args.threads <= 32:
@@ -161,7 +186,8 @@ def main() -> None:
         folder = Path(tmp)
         path, token, first_last = prepare(folder)
         port = free_port()
-        server = start_gunicorn(folder, port, args.threads)
+        connections = args.clients // WORKERS
+        server = start_gunicorn(folder, port, args.threads, connections, args.cache_mb)
         base = f"http://127.0.0.1:{port}"
         auth = {"Authorization": f"Bearer {token}"}
         try:
@@ -178,8 +204,10 @@ def main() -> None:
                     return response.status == 200 and len(body) == size
 
             print(
-                f"gunicorn {WORKERS} workers x {args.threads} threads (gthread, keep-alive), "
-                f"SQLite WAL; {args.clients} aiohttp clients x {args.per_client} requests "
+                f"gunicorn (tradedeck.gunicorn_conf) {WORKERS} workers x {args.threads} threads "
+                f"(gthread, keep-alive, {connections} connections each), "
+                f"SQLite WAL, candle cache {cache_setup(folder, args.cache_mb)}; "
+                f"{args.clients} aiohttp clients x {args.per_client} requests "
                 f"(+{WARMUP} warm-up each) x {args.rounds} alternating rounds on 127.0.0.1"
             )
             batches: dict[str, list[http_load.Result]] = {"health": [], "candles": []}
