@@ -20,7 +20,7 @@ from tests.fakes.binance import LISTED_MS
 from tests.market.conftest import NOW, add_sim, market_app
 from tradedeck.app import MIGRATIONS_DIR, create_app
 from tradedeck.config import ConfigError
-from tradedeck.core.candles import OHLCV, bucket_start, interval_seconds
+from tradedeck.core.candles import OHLCV, bucket_start
 from tradedeck.extensions import db
 from tradedeck.market import candle_cache, catalogue, services, store
 from tradedeck.market.engine import PriceEngine
@@ -93,17 +93,20 @@ def test_cached_answers_are_byte_identical_to_uncached_reads(app, member, tmp_pa
         ("15m", hour - 24 * HOUR, hour, 1_000),
         ("1m", NOW - 2 * 86_400, NOW + 60, 5_000),
         ("1d", NOW - 10 * 86_400, NOW, 3),
-        ("4h", 0, 0, 50),  # no start/end: the latest 50 up to now
+        ("4h", 0, 0, 10),  # no start/end: the latest 10 stored up to now
     ]
     plain = _second_app(tmp_path, CANDLE_CACHE_MB="0").test_client()
     assert web_login(plain).status_code == 302
     for interval, start, end, limit in queries:
         span = f"&start={start}&end={end}" if end else ""
         url = f"/api/v1/candles?symbol=ACME&interval={interval}{span}&limit={limit}"
-        if not end:
-            end = int(bucket_start(int(time.time()), interval)) + interval_seconds(interval)
-            start = end - limit * interval_seconds(interval)
+        if not end:  # the API's window for "the latest `limit`"
+            with app.app_context():
+                instrument = catalogue.get_instrument("ACME")
+                window = services.resolve_window(instrument, interval, None, None, limit, 10_000)
+                start, end = window.start, window.end
         expected = _expected(app, "ACME", interval, start, end, limit)
+        assert b'"time"' in expected  # never a vacuous empty answer
         assert _get(member, url) == expected  # miss: read, encoded, stored
         assert _get(member, url) == expected  # hit
         assert _get(plain, url) == expected  # cache off
