@@ -24,30 +24,20 @@ times); during the timing every response must be a 200 of the same length.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import aiohttp
+import gunicorn_server
 import http_load
 import numpy as np
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
 CANDLES = 5_000
 WORKERS = 2
 WARMUP = 3  # unmeasured requests per client first: connections, imports, caches
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def settings(folder: Path, cache_mb: str = "") -> dict[str, str]:
@@ -100,41 +90,6 @@ def prepare(folder: Path) -> tuple[str, str, tuple[int, int]]:
     return path, token, (int(t[0]), int(t[-1]))
 
 
-def start_gunicorn(
-    folder: Path, port: int, threads: int, connections: int, cache_mb: str
-) -> subprocess.Popen[bytes]:
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "-c",
-        "python:tradedeck.gunicorn_conf",
-        "-w",
-        str(WORKERS),
-        "-b",
-        f"127.0.0.1:{port}",
-        "--threads",
-        str(threads),
-        "--worker-connections",
-        str(connections),
-        "--log-level",
-        "warning",
-        "--graceful-timeout",
-        "3",
-        f"tradedeck.app:create_app(instance_path={str(folder)!r})",
-    ]
-    log = (folder / "gunicorn.log").open("wb")
-    env = {**os.environ, **settings(folder, cache_mb)}
-    process = subprocess.Popen(command, env=env, cwd=folder, stdout=log, stderr=log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code:
-                return process
-        except requests.RequestException:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not come up")
-
-
 def check_answer(url: str, headers: dict[str, str], first_last: tuple[int, int]) -> int:
     """Verified once, outside the timing; returns the body's length in bytes."""
     response = requests.get(url, headers=headers, timeout=30)
@@ -185,9 +140,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tradedeck-bench-") as tmp:
         folder = Path(tmp)
         path, token, first_last = prepare(folder)
-        port = free_port()
+        port = gunicorn_server.free_port()
         connections = args.clients // WORKERS
-        server = start_gunicorn(folder, port, args.threads, connections, args.cache_mb)
+        server = gunicorn_server.start(
+            folder,
+            port,
+            workers=WORKERS,
+            threads=args.threads,
+            connections=connections,
+            env=settings(folder, args.cache_mb),
+        )
         base = f"http://127.0.0.1:{port}"
         auth = {"Authorization": f"Bearer {token}"}
         try:

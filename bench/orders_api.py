@@ -3,9 +3,11 @@
 Run: .venv/bin/python bench/orders_api.py [--per-client 60] [--pg-url postgresql+psycopg://...]
          [--threads 4] [--redis-url redis://127.0.0.1:6379/13]
 Each backend gets a fresh database, one SIM instrument (venue forced open) and 32 funded users;
-32 client threads (one per user, each with a Bearer token) post alternating market buys and
-sells with unique client_order_ids to a gunicorn on 127.0.0.1. The same 32 clients first hit
-`GET /health` the same number of times: the reference of the same run (HTTP + app + one query).
+32 concurrent clients (one per user, each with a Bearer token; asyncio + aiohttp from
+`http_load.py`, so the client leaves the cores to the server) post alternating market buys and
+sells with unique client_order_ids to gunicorn on 127.0.0.1 (`gunicorn_server.py`: the
+packaged `tradedeck.gunicorn_conf`, 16 connections per worker). The same 32 clients first hit
+`GET /health` the same number of times: the reference of the same run (HTTP, app, database).
 Afterwards every account is audited: balance == ledger sum, never negative, holdings == fills,
 one order per client_order_id. Any discrepancy is printed and makes the exit status 1.
 The server setup (worker class, threads, SQLAlchemy pool, rate-limit storage) is printed with
@@ -16,31 +18,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
 
 import aiohttp
+import gunicorn_server
 import http_load
-import requests
 from sqlalchemy import create_engine, func, select, text
 
-ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 32
 WORKERS = 2
 WARMUP = 2  # unmeasured orders per client first: connections, caches, lazy imports
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/tradedeck_bench"
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def ensure_pg_database(url: str) -> bool:
@@ -131,37 +123,6 @@ def prepare(database_url: str, instance: Path) -> list[str]:
     return tokens
 
 
-def start_gunicorn(
-    database_url: str, instance: Path, port: int, threads: int, redis_url: str
-) -> subprocess.Popen[bytes]:
-    env = {**os.environ, **settings(database_url, redis_url)}
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "-c",
-        "python:tradedeck.gunicorn_conf",
-        "-w",
-        str(WORKERS),
-        "-b",
-        f"127.0.0.1:{port}",
-        "--threads",
-        str(threads),
-        "--log-level",
-        "warning",
-        f"tradedeck.app:create_app(instance_path={str(instance)!r})",
-    ]
-    log = (instance / "gunicorn.log").open("wb")
-    process = subprocess.Popen(command, env=env, cwd=instance, stdout=log, stderr=log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code:
-                return process
-        except requests.RequestException:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not come up")
-
-
 def audit(database_url: str, instance: Path, expected_orders: int) -> list[str]:
     """Every account's books after the run; returns the discrepancies found."""
     from tradedeck.app import create_app
@@ -213,7 +174,8 @@ def server_setup(database_url: str, threads: int, redis_url: str) -> str:
     )
     limiter = "Redis" if redis_url else "per-worker memory://"
     return (
-        f"gunicorn {WORKERS} workers x {threads} threads (gthread), {pool}, "
+        f"gunicorn (tradedeck.gunicorn_conf) {WORKERS} workers x {threads} threads, "
+        f"{CLIENTS // WORKERS} connections each, {pool}, "
         f"rate limits in {limiter}"
     )
 
@@ -226,8 +188,15 @@ def run_backend(
         if name == "sqlite":
             database_url = f"sqlite:///{instance / 'bench.db'}"
         tokens = prepare(database_url, instance)
-        port = free_port()
-        server = start_gunicorn(database_url, instance, port, threads, redis_url)
+        port = gunicorn_server.free_port()
+        server = gunicorn_server.start(
+            instance,
+            port,
+            workers=WORKERS,
+            threads=threads,
+            connections=CLIENTS // WORKERS,
+            env=settings(database_url, redis_url),
+        )
         base = f"http://127.0.0.1:{port}"
         first_failure: list[str] = []
         try:
