@@ -65,7 +65,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CANDLE_BACKFILL_DAYS",
         "30",
-        "Days of history generated for simulated instruments on first start.",
+        "Days of history generated for simulated instruments on first start (only the"
+        " minutes their venue trades: SIM has no weekend candles).",
     ),
     Setting(
         "CANDLE_CACHE_MB",
