@@ -4,17 +4,22 @@
 from __future__ import annotations
 
 from datetime import date, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 
-from tests.trading.conftest import at
+from tests.conftest import api_login, create_user
+from tests.trading.conftest import Api, at, fund, set_sim
 from tradedeck.core.calendar import WeeklySession
 from tradedeck.core.errors import DomainError
+from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.trading import hours, hours_admin
 from tradedeck.trading.hours import MarketState, VenueSession
 from tradedeck.trading.hours_admin import SessionInput
+
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 def _set(spec: str, venue: str = "SIM") -> hours_admin.WeeklyHours:
@@ -253,3 +258,24 @@ def test_first_edit_of_an_unseen_venue_seeds_it(tapp: Flask) -> None:
         assert not hours.get_venue("SIM").always_open
         assert hours_admin.list_holidays("SIM")  # New Year's, Independence Day, Christmas
         assert hours_admin.weekly_hours("SIM").spec() == "mon-thu 09:30-16:00"
+
+
+def test_an_edit_redates_working_day_orders_to_the_new_close(tapp: Flask) -> None:
+    user = create_user(tapp, "dora")
+    fund(tapp, user.id, "10000")
+    set_sim(tapp, "open")  # rest now, whatever the wall clock says
+    api = Api(tapp.test_client(), api_login(tapp.test_client(), "dora"))
+    body = {"symbol": "ACME", "side": "buy", "quantity": "1", "type": "limit"}
+    day = api.post("/api/v1/orders", body | {"limit_price": "90.00", "client_order_id": "d"})
+    gtc = api.post("/api/v1/orders", body | {"limit_price": "91.00", "time_in_force": "gtc"})
+    assert day.get_json()["order"]["status"] == gtc.get_json()["order"]["status"] == "open"
+    before = day.get_json()["order"]["expires_at"]
+    with tapp.app_context():
+        _set("mon-fri 09:30-13:00")
+        sim = hours.get_venue("SIM")
+        close = hours.session_end(sim, utcnow())
+        assert close.astimezone(NEW_YORK).strftime("%H:%M") == "13:00"
+    redated = api.get(f"/api/v1/orders/{day.get_json()['order']['id']}").get_json()["order"]
+    assert redated["expires_at"] == close.isoformat() != before
+    untouched = api.get(f"/api/v1/orders/{gtc.get_json()['order']['id']}").get_json()["order"]
+    assert untouched["expires_at"] is None

@@ -2,8 +2,9 @@
 
 Every edit is validated here (bad input raises `DomainError` naming the field), runs in one
 transaction with the venue row locked (`SELECT … FOR UPDATE` on PostgreSQL, SQLite serializes
-writes), then clears this process's schedule cache and re-syncs the market state rows the way
-the emergency override does. Other processes see the change when their cached schedule expires
+writes), re-dates the venue's working day orders to the close of the current (or next)
+session under the new hours, then clears this process's schedule cache and re-syncs the
+market state rows the way the emergency override does. Other processes see the change when their cached schedule expires
 (`hours.SCHEDULE_TTL_SECS`, two seconds).
 
 Sessions are wall-clock `HH:MM` times in the venue's time zone (a close of `24:00` runs until
@@ -24,19 +25,22 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from itertools import pairwise
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tradedeck.core.calendar import WEEKDAYS, Holiday, Override, WeeklySession
 from tradedeck.core.errors import DomainError
+from tradedeck.core.orders import TimeInForce
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
-from tradedeck.market.models import Venue
+from tradedeck.market.models import Instrument, Venue
 from tradedeck.trading import hours
 from tradedeck.trading.hours import MarketState, VenueHoliday, VenueSession
+from tradedeck.trading.ledger import WORKING
+from tradedeck.trading.models import Order
 
 log = logging.getLogger(__name__)
 
@@ -361,6 +365,8 @@ def _editing(code: str, action: str, by: str | None) -> Iterator[_Edit]:
         edit = _Edit(venue)
         yield edit
         db.session.flush()
+        hours.clear_schedule_cache()  # the edit's rows, read back in this transaction
+        _redate_day_orders(venue, utcnow())
     except BaseException:
         db.session.rollback()
         raise
@@ -368,6 +374,22 @@ def _editing(code: str, action: str, by: str | None) -> Iterator[_Edit]:
     hours.clear_schedule_cache()
     log.warning("venue %s: %s by %s", edit.venue.code, edit.what, by or "?")
     hours.sync_market_states(utcnow())
+
+
+def _redate_day_orders(venue: Venue, now: datetime) -> None:
+    """Day orders still working on the venue expire at the close of the session running now
+    (or the next one) under the new hours, not at a close the edit moved or removed."""
+    close = hours.session_end(venue, now)
+    on_venue = select(Instrument.id).where(Instrument.venue_id == venue.id)
+    db.session.execute(
+        update(Order)
+        .where(
+            Order.status.in_(WORKING),
+            Order.time_in_force == TimeInForce.DAY.value,
+            Order.instrument_id.in_(on_venue),
+        )
+        .values(expires_at=close, updated_at=now)
+    )
 
 
 def set_weekly_hours(
