@@ -80,6 +80,13 @@ def _watch_live_candles(page: Page, live_server: str, acme: int, engine: PriceEn
     page.wait_for_function(f"() => {CHART}?.isReady === true")
     status = page.locator("#price-chart [data-ref=status]")
     expect(status).to_have_text("● Live")
+    # Passing notes (history paging, overlays) show over the live state, then give it back.
+    page.evaluate(f"{CHART}.toolbar.setStatus('muted', 'Start of history', 300)")
+    expect(status).to_have_text("Start of history")
+    expect(status).to_have_text("● Live")
+    page.evaluate(f"{CHART}.toolbar.setStatus('muted', 'Computing overlays…')")
+    page.evaluate(f"{CHART}.toolbar.setStatus('muted', '')")
+    expect(status).to_have_text("● Live")
     before = _series(page)
     _assert_unique(before)
 

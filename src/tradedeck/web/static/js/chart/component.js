@@ -196,6 +196,7 @@ export class ChartComponent {
     this.live?.stop();
     this._showState("loading");
     this.toolbar?.setStatus("muted", "");
+    this.toolbar?.setLive("muted", "");
     const win = this._window();
     const { symbol, venue, interval } = this.state;
     const studies = this._requestStudies(win);
@@ -275,7 +276,7 @@ export class ChartComponent {
       const older = body.candles.filter((c) => c.time < first);
       if (!older.length || interval !== this.state.interval) {
         this.exhausted = older.length === 0;
-        this.toolbar?.setStatus("muted", this.exhausted ? "Start of history" : "");
+        this.toolbar?.setStatus("muted", this.exhausted ? "Start of history" : "", 4000);
         return;
       }
       const range = this.chart.timeScale().getVisibleLogicalRange();
@@ -503,7 +504,7 @@ export class ChartComponent {
       live: "● Live", connecting: "Connecting…", reconnecting: "Reconnecting…",
       closed: nextOpen ? `Market closed · opens ${formatTime(Date.parse(nextOpen) / 1000, this.state.timezone)}` : "Market closed",
     }[kind];
-    this.toolbar?.setStatus(kind, text);
+    this.toolbar?.setLive(kind, text);
   }
 
   // Apply one forming/closed candle; older ones are ignored, a jump means we missed candles.

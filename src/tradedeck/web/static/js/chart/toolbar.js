@@ -66,6 +66,14 @@ export function buildToolbar(root, state, features, on) {
   ]);
   const clear = button({ "data-action": "clear", title: "Remove overlays and drawings" }, [icon("eraser"), el("span", { className: "ms-1", text: "Clear" })]);
   const status = el("span", { className: "td-status small", "data-ref": "status" });
+  let live = { kind: "muted", text: "" };
+  let note = { kind: "muted", text: "" };
+  let noteTimer = 0;
+  const renderStatus = () => {
+    const shown = note.text ? note : live;
+    status.className = `td-status small td-status-${shown.kind}`;
+    status.textContent = shown.text;
+  };
   const tz = button({ "data-action": "timezone", title: "Show times in UTC or your local zone" });
   const fit = button({ "data-action": "fit", title: "Show the latest candles" }, [icon("arrow-right-square")]);
   const row1 = el("div", { className: "td-toolbar-row" }, [
@@ -140,9 +148,17 @@ export function buildToolbar(root, state, features, on) {
         b?.classList.toggle("active", extra.mode === mode);
       }
     },
-    setStatus(kind, text) {
-      status.className = `td-status small td-status-${kind}`;
-      status.textContent = text;
+    // One slot, two sources: the live feed's state stays until it changes, and a passing note
+    // (loading, computing, an error) shows over it while set, then gives the slot back.
+    setStatus(kind, text, ttlMs = 0) {
+      note = { kind, text };
+      clearTimeout(noteTimer);
+      if (text && ttlMs) noteTimer = setTimeout(() => { note = { kind: "muted", text: "" }; renderStatus(); }, ttlMs);
+      renderStatus();
+    },
+    setLive(kind, text) {
+      live = { kind, text };
+      renderStatus();
     },
   };
 }
