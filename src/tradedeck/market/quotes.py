@@ -9,8 +9,9 @@ It runs in three places:
 - `services.quotes_for`, so `/api/v1/prices`, the tickers page and the stream snapshot answer
   with fresh quotes;
 - the worker's `market.quotes` loop task (`refresh_working`, every QUOTE_POLL_SECS) for the
-  instruments with open positions or working orders, which then hands the refreshed ids to
-  the order cycle (limit/stop triggers) through the `market.tick` signal;
+  instruments the trading feature watches (`set_watched_instruments`: open positions or
+  working orders), which then hands the refreshed ids to the order cycle (limit/stop
+  triggers) through the `market.tick` signal;
 - `refresh_for_order`, before an order on such an instrument is priced.
 
 Freshness: for external instruments `LastPrice.updated_at` is when a provider last confirmed
@@ -31,17 +32,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import select, union
+from flask import Flask, current_app
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from tradedeck.core.orders import OrderStatus
 from tradedeck.database import utcnow
 from tradedeck.extensions import db, events
 from tradedeck.market import store
@@ -49,12 +49,11 @@ from tradedeck.market.engine import TICK_SIGNAL, TickEvent
 from tradedeck.market.models import Instrument, LastPrice, Venue
 from tradedeck.market.providers.base import MarketDataProvider, ProviderError, Quote
 from tradedeck.market.sources import provider_for
-from tradedeck.trading.models import Order, Position
 
 log = logging.getLogger(__name__)
 STATE_KEY = "tradedeck.market.quotes"
 LOCAL_KINDS = ("simulated", "csv")  # prices come from the engine or imports, never polled
-WORKING = (OrderStatus.QUEUED.value, OrderStatus.OPEN.value)
+WATCHED_KEY = "tradedeck.market.watched_instruments"
 TIMEOUT_SECS = 4.0  # per HTTP request of a quote refresh
 MAX_RETRIES = 1  # retries of a transient failure (offline, 429, 5xx) within one refresh
 LOCK_WAIT_SECS = TIMEOUT_SECS * (MAX_RETRIES + 1) + 1  # wait for this process's other refresh
@@ -210,14 +209,21 @@ def refresh_working(now: datetime | None = None) -> RefreshResult:
     return result
 
 
+def set_watched_instruments(app: Flask, watched: Callable[[], Select[tuple[int]]]) -> None:
+    """Install the query of instrument ids the worker keeps priced between requests (the
+    trading feature's: held or with working orders). Without one, the worker polls nothing."""
+    app.extensions[WATCHED_KEY] = watched
+
+
 def working_instruments() -> list[Instrument]:
-    """External instruments someone holds (non-zero position) or has a queued/open order on."""
-    held = select(Position.instrument_id).where(Position.quantity != 0)
-    working = select(Order.instrument_id).where(Order.status.in_(WORKING))
+    """External instruments among the watched ones (`set_watched_instruments`)."""
+    watched = current_app.extensions.get(WATCHED_KEY)
+    if watched is None:
+        return []
     stmt = (
         select(Instrument)
         .join(Venue, Venue.id == Instrument.venue_id)
-        .where(Venue.kind.not_in(LOCAL_KINDS), Instrument.id.in_(union(held, working)))
+        .where(Venue.kind.not_in(LOCAL_KINDS), Instrument.id.in_(watched()))
         .order_by(Instrument.id)
     )
     return list(db.session.scalars(stmt))

@@ -4,8 +4,8 @@ Every edit is validated here (bad input raises `DomainError` naming the field), 
 transaction with the venue row locked (`SELECT … FOR UPDATE` on PostgreSQL, SQLite serializes
 writes), re-dates the venue's working day orders to the close of the current (or next)
 session under the new hours, then clears this process's schedule cache and re-syncs the
-market state rows the way the emergency override does. Other processes see the change when their cached schedule expires
-(`hours.SCHEDULE_TTL_SECS`, two seconds).
+market state rows the way the emergency override does. Other processes see the change when
+their cached schedule expires (`hours.SCHEDULE_TTL_SECS`, two seconds).
 
 Sessions are wall-clock `HH:MM` times in the venue's time zone (a close of `24:00` runs until
 midnight), several per day when they do not overlap; a session never crosses midnight (write

@@ -8,7 +8,7 @@ from typing import Any
 import click
 from flask import Flask, render_template
 from flask_openapi3 import OpenAPI
-from sqlalchemy import select
+from sqlalchemy import Select, select, union
 
 from tradedeck.accounts.models import User
 from tradedeck.api.errors import error_response, is_api_request
@@ -17,6 +17,7 @@ from tradedeck.demo import register_seeder
 from tradedeck.extensions import csrf, db, events
 from tradedeck.market.hours import set_venue_open_check, set_venue_windows
 from tradedeck.market.models import Venue
+from tradedeck.market.quotes import set_watched_instruments
 from tradedeck.trading import (
     api,
     execution,
@@ -27,6 +28,7 @@ from tradedeck.trading import (
     venue_admin,
     views,
 )
+from tradedeck.trading.models import Order, Position
 from tradedeck.web.nav import NavItem, register_nav
 from tradedeck.worker.loop import register_loop_task
 
@@ -83,12 +85,21 @@ def init_trading(app: OpenAPI) -> None:
     hours.clear_schedule_cache()  # the cache is per process; a new app may mean a new database
     set_venue_open_check(app, hours.is_venue_open)
     set_venue_windows(app, hours.open_windows)
+    set_watched_instruments(app, _watched_instruments)
     events.signal("market.tick").connect(_on_ticks)
     config = app.config["TRADEDECK"]
     register_loop_task(app, "trading.orders", config.tick_interval_secs, execution.run_cycle)
     register_loop_task(app, "trading.equity", config.equity_sample_secs, portfolio.sample_equity)
     register_seeder(app, seed_demo_trading)
     _register_cli(app)
+
+
+def _watched_instruments() -> Select[tuple[int]]:
+    """Instruments whose quotes must stay current between requests: someone holds them or
+    has a queued or open order on them (stops and limits trigger on their quotes)."""
+    held = select(Position.instrument_id).where(Position.quantity != 0)
+    working = select(Order.instrument_id).where(Order.status.in_(ledger.WORKING))
+    return select(union(held, working).subquery().c[0])
 
 
 def _on_ticks(_sender: object, ticks: Iterable[Any] = (), **_: object) -> None:
