@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from tradedeck.accounts.models import User
 from tradedeck.accounts.passwords import hash_password
@@ -144,3 +145,20 @@ def logged_in(client: FlaskClient, user: User) -> FlaskClient:
     """A test client with a browser session of `user` (alice)."""
     assert web_login(client).status_code == 302
     return client
+
+
+@contextmanager
+def recorded_statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements `app` sends to its database while the block runs."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

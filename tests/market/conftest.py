@@ -50,6 +50,11 @@ def market_app(tmp_path: Path, **extra: str) -> Flask:
 def app(tmp_path: Path, fake_binance: FakeBinance) -> Iterator[Flask]:
     app = market_app(tmp_path, TRADEDECK_BINANCE_URL=fake_binance.url)
     yield app
+    close_app(app)
+
+
+def close_app(app: Flask) -> None:
+    """Release what a market test app holds: the engine lock and database connections."""
     engine = app.extensions.get(ENGINE_KEY)
     if engine is not None:
         engine.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -12,19 +11,18 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 
-from tests.conftest import api_login, create_user
+from tests.conftest import api_login, create_user, recorded_statements
 from tests.fakes.binance import NOW_MS
 from tests.fakes.binance import price_at as binance_price
 from tests.fakes.yahoo import NOW as YAHOO_NOW
 from tests.fakes.yahoo import FakeYahoo
 from tests.fakes.yahoo import price_at as yahoo_price
-from tests.market.conftest import add_sim, closed_port_url, market_app
+from tests.market.conftest import add_sim, close_app, closed_port_url, market_app
 from tradedeck.database import utcnow
 from tradedeck.extensions import db, events
 from tradedeck.market import catalogue, quotes, store
-from tradedeck.market.engine import ENGINE_KEY, TICK_SIGNAL
+from tradedeck.market.engine import TICK_SIGNAL
 from tradedeck.market.models import LastPrice
 from tradedeck.market.providers.base import InstrumentInfo
 from tradedeck.trading import ledger
@@ -55,12 +53,7 @@ def app(tmp_path: Path, fake_binance, fake_yahoo) -> Iterator[Flask]:
         SLIPPAGE_BPS="0",
     )
     yield app
-    engine = app.extensions.get(ENGINE_KEY)
-    if engine is not None:
-        engine.close()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    close_app(app)
 
 
 def add(app: Flask, venue: str, *symbols: str) -> dict[str, int]:
@@ -90,22 +83,6 @@ def stored(app: Flask, instrument_id: int) -> LastPrice | None:
 
 def requests(fake, path: str) -> list[dict[str, str]]:
     return fake.requests_to(path)
-
-
-@contextmanager
-def counted_statements(app: Flask) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.fixture
@@ -164,14 +141,14 @@ def test_fresh_quotes_and_simulated_instruments_make_no_request(app, fake_binanc
     with app.app_context():
         assert quotes.refresh(crypto.values()).refreshed == {crypto["BTC/USDT"]: BTC}
     fake_binance.log.clear()
-    with counted_statements(app) as statements, app.app_context():
+    with recorded_statements(app) as statements, app.app_context():
         again = quotes.refresh([crypto["BTC/USDT"], acme])
     assert again.fresh == [crypto["BTC/USDT"]] and not again.refreshed and not again.calls
     assert fake_binance.log == []
     assert len(statements) == 2  # the instruments by id, then their price times
     with app.app_context():
         sim = catalogue.get_instrument("ACME", "SIM")
-        with counted_statements(app) as statements:
+        with recorded_statements(app) as statements:
             result = quotes.refresh([sim])
         assert result == quotes.RefreshResult()
         assert statements == []  # simulated rows: no query at all
@@ -404,7 +381,7 @@ def test_worker_task_is_registered_unless_disabled(app, tmp_path):
 
 def test_worker_task_with_nothing_to_do_asks_nobody(app, fake_binance):
     add(app, "BINANCE", "BTC/USDT")
-    with counted_statements(app) as statements, app.app_context():
+    with recorded_statements(app) as statements, app.app_context():
         assert quotes.refresh_working() == quotes.RefreshResult()
     assert len(statements) == 1 and fake_binance.log == []
 

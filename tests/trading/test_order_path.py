@@ -3,14 +3,12 @@ stored row, the fill event, and the books after a mix of fills and rejections.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
+from tests.conftest import recorded_statements
 from tests.trading.conftest import Api, set_sim
 from tradedeck.extensions import db
 from tradedeck.trading import execution, ledger
@@ -20,26 +18,10 @@ from tradedeck.trading.models import Account, CashTransaction, Order, Position, 
 FILLED_ORDER_STATEMENTS = 9
 
 
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(args[2])
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def test_a_filled_market_order_stays_within_its_statement_budget(tapp: Flask, trader: Api) -> None:
     trader.post("/api/v1/trade/buy", {"symbol": "ACME", "quantity": "1"})  # position exists
     for side in ("buy", "sell"):
-        with statements(tapp) as seen:
+        with recorded_statements(tapp) as seen:
             response = trader.post(f"/api/v1/trade/{side}", {"symbol": "ACME", "quantity": "1"})
         assert response.get_json()["order"]["status"] == "filled"
         assert len(seen) <= FILLED_ORDER_STATEMENTS, "\n".join(seen)

@@ -298,13 +298,14 @@ def place(user_id: int, request: OrderRequest, now: datetime | None = None) -> P
     The returned Order is attached to the session as loaded, so nothing is re-read after
     the commit; the symbol and venue travel with it for serialisation.
     """
+    now = now or utcnow()
     account = lock_account_row(user_id)
     try:
         book = read_book(user_id, account.id, request)
         spec = validate(book, request)
-        if book.existing_order_id is None and quote_is_stale(book, now or utcnow()):
+        if book.existing_order_id is None and quote_is_stale(book, now):
             db.session.rollback()  # no network call while holding the account lock
-            _refresh_quote(book, now or utcnow())
+            _refresh_quote(book, now)
             account = lock_account_row(user_id)
             book = read_book(user_id, account.id, request)
         if book.existing_order_id is not None:
@@ -313,7 +314,6 @@ def place(user_id: int, request: OrderRequest, now: datetime | None = None) -> P
             assert existing is not None
             return Placement(existing, False)
         _preview(book, spec, account.cash).raise_if_insufficient()
-        now = now or utcnow()
         values, settlement = _order_values(user_id, account, book, spec, request, now)
         fill = None if settlement is None else _fill_rows(account, book, spec, settlement, values)
         order_id, trade_id = order_writes.write(values, fill)
