@@ -16,7 +16,19 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, insert, literal, select, true, union_all, update
+from sqlalchemy import (
+    Select,
+    Table,
+    bindparam,
+    cast,
+    insert,
+    literal_column,
+    null,
+    select,
+    true,
+    union_all,
+    update,
+)
 
 from tradedeck.extensions import db
 from tradedeck.trading.models import Account, CashTransaction, Order, Position, Trade
@@ -45,16 +57,49 @@ def write(order: dict[str, Any], fill: FillRows | None) -> tuple[int, int | None
     connection = db.session.connection()
     if fill is None or connection.dialect.name != "postgresql":
         return _write_one_by_one(order, fill)
-    params = _prefixed("o_", order) | _prefixed("t_", fill.trade)
-    params |= _prefixed("p_", fill.position) | {"p_id": fill.position_id, "a_cash": fill.cash}
-    params |= {"a_id": fill.account_id, "p_account_id": fill.account_id, "now": fill.now}
-    params |= {"p_instrument_id": fill.instrument_id}
+    shared = {"now": fill.now, "a_id": fill.account_id, "i_id": fill.instrument_id}
+    order_shape, params = _shape("o_", order, shared)
+    trade_shape, trade_params = _shape("t_", fill.trade, shared)
+    params |= trade_params | shared | _prefixed("p_", fill.position)
+    params |= {"p_id": fill.position_id, "a_cash": fill.cash}
+    ledger_shapes = []
     for i, row in enumerate(fill.ledger):
-        params |= _prefixed(f"l{i}_", row)
+        shape, row_params = _shape(f"l{i}_", row, shared)
+        ledger_shapes.append(shape)
+        params |= row_params
     new_position = fill.position_id is None
-    statement = _combined(tuple(order), tuple(fill.trade), new_position, len(fill.ledger))
+    statement = _combined(order_shape, trade_shape, new_position, tuple(ledger_shapes))
     order_id, trade_id = connection.execute(statement, params).one()
     return order_id, trade_id
+
+
+Shape = tuple[tuple[str, str | None], ...]
+"""Where each column's value comes from: its own parameter, a shared one, or None for NULL."""
+
+_SHARED_COLUMNS = {"account_id": "a_id", "instrument_id": "i_id"}
+
+
+def _shape(
+    prefix: str, values: dict[str, Any], shared: dict[str, Any]
+) -> tuple[Shape, dict[str, Any]]:
+    """Each column's parameter: NULLs are written as literals and the fill's time, account
+    and instrument as one shared parameter each. Fewer parameters keep the statement under
+    psycopg's limit for caching its parsed form (50), and cost less to adapt."""
+    shape: list[tuple[str, str | None]] = []
+    params: dict[str, Any] = {}
+    for column, value in values.items():
+        source: str | None
+        if value is None:
+            source = None
+        elif isinstance(value, datetime) and value == shared["now"]:
+            source = "now"
+        elif column in _SHARED_COLUMNS and value == shared[_SHARED_COLUMNS[column]]:
+            source = _SHARED_COLUMNS[column]
+        else:
+            source = prefix + column
+            params[source] = value
+        shape.append((column, source))
+    return tuple(shape), params
 
 
 def _prefixed(prefix: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -102,79 +147,72 @@ def _account_update() -> Any:
     return update(accounts).where(accounts.c.id == bindparam("account_id"))
 
 
-def _binds(table: Table, prefix: str, columns: tuple[str, ...]) -> dict[str, Any]:
-    """Typed bound parameters (Money, UTC datetimes) for `columns` of `table`."""
-    return {c: bindparam(prefix + c, type_=table.c[c].type) for c in columns}
+def _binds(table: Table, shape: Shape) -> dict[str, Any]:
+    """Typed bound parameters (Money, UTC datetimes) or typed NULLs for the columns of `shape`."""
+    return {
+        column: cast(null(), table.c[column].type)
+        if source is None
+        else bindparam(source, type_=table.c[column].type)
+        for column, source in shape
+    }
 
 
-def _copy_from(table: Table, prefix: str, columns: tuple[str, ...], order_id: Any) -> Select[Any]:
+def _copy_from(table: Table, shape: Shape, order_id: Any) -> Select[Any]:
     """SELECT of one row for `table` whose order_id is the new order's (INSERT … SELECT)."""
-    binds = _binds(table, prefix, columns)
-    return select(order_id.label("order_id"), *(binds[c].label(c) for c in columns))
+    binds = _binds(table, shape)
+    return select(order_id.label("order_id"), *(binds[c].label(c) for c, _ in shape))
 
 
 @cache
 def _combined(
-    order_columns: tuple[str, ...],
-    trade_columns: tuple[str, ...],
-    new_position: bool,
-    ledger_rows: int,
+    order_shape: Shape, trade_shape: Shape, new_position: bool, ledger_shapes: tuple[Shape, ...]
 ) -> Select[Any]:
     """The PostgreSQL statement for one shape of fill, built once: constructing it costs
     more than running it."""
     orders, trades = Order.__table__, Trade.__table__
     positions, ledger, accounts = Position.__table__, CashTransaction.__table__, Account.__table__
     new_order = (
-        insert(orders)
-        .values(_binds(orders, "o_", order_columns))
-        .returning(orders.c.id)
-        .cte("new_order")
+        insert(orders).values(_binds(orders, order_shape)).returning(orders.c.id).cte("new_order")
     )
-    position_columns = ("quantity", "cost_basis", "realized_pnl")
-    position_values = _binds(positions, "p_", position_columns)
-    position_values["updated_at"] = bindparam("now", type_=positions.c.updated_at.type)
+    position_shape: Shape = (
+        ("quantity", "p_quantity"),
+        ("cost_basis", "p_cost_basis"),
+        ("realized_pnl", "p_realized_pnl"),
+        ("updated_at", "now"),
+    )
     if new_position:
-        position_values |= _binds(positions, "p_", ("account_id", "instrument_id"))
-        position_values["created_at"] = bindparam("now", type_=positions.c.created_at.type)
-        position = insert(positions).values(position_values)
+        position_shape += (("account_id", "a_id"), ("instrument_id", "i_id"), ("created_at", "now"))
+        position = insert(positions).values(_binds(positions, position_shape))
     else:
         position = (
-            update(positions).where(positions.c.id == bindparam("p_id")).values(position_values)
+            update(positions)
+            .where(positions.c.id == bindparam("p_id"))
+            .values(_binds(positions, position_shape))
         )
     account = (
         update(accounts)
         .where(accounts.c.id == bindparam("a_id"))
-        .values(
-            cash=bindparam("a_cash", type_=accounts.c.cash.type),
-            updated_at=bindparam("now", type_=accounts.c.updated_at.type),
-        )
+        .values(_binds(accounts, (("cash", "a_cash"), ("updated_at", "now"))))
     )
-    ledger_columns = (
-        "account_id",
-        "type",
-        "amount",
-        "balance_after",
-        "note",
-        "created_at",
-        "updated_at",
-    )
+    ledger_columns = tuple(column for column, _ in ledger_shapes[0])
     postings = union_all(
         *(
-            _copy_from(ledger, f"l{i}_", ledger_columns, new_order.c.id).add_columns(
-                literal(i).label("ordinal")
+            _copy_from(ledger, shape, new_order.c.id).add_columns(
+                literal_column(str(i)).label("ordinal")
             )
-            for i in range(ledger_rows)
+            for i, shape in enumerate(ledger_shapes)
         )
     ).subquery("postings")
     ledger_write = insert(ledger).from_select(
         ("order_id", *ledger_columns),
         select(*postings.c[: len(ledger_columns) + 1]).order_by(postings.c.ordinal),
     )
-    trade_values = tuple(c for c in trade_columns if c != "order_id")
+    trade_values = tuple((c, source) for c, source in trade_shape if c != "order_id")
     new_trade = (
         insert(trades)
         .from_select(
-            ("order_id", *trade_values), _copy_from(trades, "t_", trade_values, new_order.c.id)
+            ("order_id", *(c for c, _ in trade_values)),
+            _copy_from(trades, trade_values, new_order.c.id),
         )
         .returning(trades.c.id)
         .cte("new_trade")
