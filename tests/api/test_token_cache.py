@@ -1,5 +1,5 @@
-"""Verified-token memory: a token is verified once per app, yet an expired, tampered or
-foreign token is still refused, and the memory stays bounded."""
+"""Verified-token memory: a Bearer token is verified once per app, yet an expired, tampered
+or foreign token is still refused, cookies keep their CSRF check, and the memory is bounded."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_jwt_extended import JWTManager, create_access_token
 
-from tests.conftest import make_app
+from tests.conftest import PASSWORD, make_app
 from tradedeck.accounts.models import User
 from tradedeck.api.token_cache import EXTENSION_KEY, VerifiedTokens
 
@@ -47,6 +48,16 @@ def test_a_token_is_verified_once_and_then_served_from_memory(
         assert response.get_json()["user"]["username"] == user.username
     assert verified == [token]
     assert len(app.extensions[EXTENSION_KEY]) == 1
+
+
+def test_jwt_cookies_are_not_remembered_and_keep_their_csrf_check(
+    app: Flask, client: FlaskClient, user: User
+) -> None:
+    client.post("/api/v1/auth/login", json={"username": user.username, "password": PASSWORD})
+    assert client.get(ME).status_code == 200
+    refused = client.patch(f"{ME}/preferences", json={"theme": "light"})
+    assert refused.status_code == 401
+    assert len(app.extensions.get(EXTENSION_KEY, ())) == 0
 
 
 def test_a_remembered_token_is_refused_once_it_expires(app: Flask, user: User) -> None:
@@ -89,15 +100,15 @@ def test_a_token_remembered_by_one_app_is_not_accepted_by_another(
 def test_the_memory_is_bounded_and_drops_the_oldest_first() -> None:
     tokens = VerifiedTokens(limit=2)
     for name in ("a", "b", "c"):
-        tokens.put((name, None), {"sub": name, "exp": time.time() + 60})
+        tokens.put(name, {"sub": name, "exp": time.time() + 60})
     assert len(tokens) == 2
     now = time.time()
-    assert tokens.get(("a", None), now, 0) is None
-    assert [tokens.get((name, None), now, 0)["sub"] for name in ("b", "c")] == ["b", "c"]
+    assert tokens.get("a", now, 0) is None
+    assert [tokens.get(name, now, 0)["sub"] for name in ("b", "c")] == ["b", "c"]
 
 
 def test_leeway_extends_a_remembered_token() -> None:
     tokens = VerifiedTokens()
-    tokens.put(("t", None), {"exp": 100.0})
-    assert tokens.get(("t", None), 104.0, 5) is not None
-    assert tokens.get(("t", None), 105.0, 5) is None
+    tokens.put("t", {"exp": 100.0})
+    assert tokens.get("t", 104.0, 5) is not None
+    assert tokens.get("t", 105.0, 5) is None

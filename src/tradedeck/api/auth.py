@@ -12,12 +12,12 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import current_app, g, request
-from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
 from flask_login import current_user
 
 from tradedeck.accounts.models import User
 from tradedeck.accounts.services import user_for_api_key
 from tradedeck.api.errors import ApiError
+from tradedeck.api.token_cache import jwt_identity
 from tradedeck.extensions import csrf, db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,9 +53,10 @@ def load_user_from_request(_request: Any) -> User | None:
             raise ApiError(401, "invalid_api_key", "The API key is invalid, revoked or disabled.")
         g.auth_method = "api_key"
         return user
-    if verify_jwt_in_request(optional=True) is None:
+    identity = jwt_identity()
+    if identity is None:
         return None
-    user = db.session.get(User, int(get_jwt_identity()))
+    user = db.session.get(User, int(identity))
     if user is None or not user.active:
         raise ApiError(401, "invalid_token", "The token's user no longer exists or is disabled.")
     g.auth_method = "jwt"

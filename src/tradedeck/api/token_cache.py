@@ -1,11 +1,12 @@
-"""JWT verification that remembers the tokens it has verified, per app and process.
+"""Bearer JWTs verified once per app and process, then recognised by their exact header.
 
-An API client sends the same access token with every request until it expires, and
-flask-jwt-extended decodes it three times per request and checks its HMAC: about a tenth of
-an order's CPU (bench/orders_api.py). A verified token's claims cannot change, so they are
-kept in a bounded per-app map keyed by the exact token (and the CSRF value it came with);
-each use re-checks only the expiry. Tokens that fail verification are never kept, and a
-kept token past its expiry is verified again, which raises the usual expired-token error.
+An API client sends the same `Authorization: Bearer …` header with every request until the
+token expires, and flask-jwt-extended decodes the token four times per request (claims and
+header, unverified then verified) and checks its HMAC: about a tenth of an order's CPU
+(bench/orders_api.py). What it verified cannot change, so the claims of a header it
+accepted are kept in a bounded per-app map and each later use re-checks only the expiry.
+Anything not yet known - a new, tampered or expired token, or a JWT cookie with its CSRF
+token - goes through `verify_jwt_in_request`, with its usual errors; failures are never kept.
 """
 
 from __future__ import annotations
@@ -15,62 +16,63 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
-from flask_jwt_extended import JWTManager
-from flask_jwt_extended.config import config
+from flask import current_app, request
+from flask_jwt_extended import (
+    get_jwt,
+    get_jwt_identity,
+    get_jwt_request_location,
+    verify_jwt_in_request,
+)
 
 MAX_TOKENS = 10_000
 EXTENSION_KEY = "tradedeck.verified_tokens"
 
 
 class VerifiedTokens:
-    """Claims of verified tokens, oldest dropped first once `limit` are held."""
+    """Claims of verified tokens by header, oldest dropped first once `limit` are held."""
 
     def __init__(self, limit: int = MAX_TOKENS) -> None:
         self.limit = limit
-        self._claims: dict[tuple[str, str | None], dict[str, Any]] = {}
+        self._claims: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str | None], now: float, leeway: float) -> dict[str, Any] | None:
-        claims = self._claims.get(key)
+    def get(self, header: str, now: float, leeway: float) -> dict[str, Any] | None:
+        claims = self._claims.get(header)
         if claims is None:
             return None
         expires = claims.get("exp")
         if expires is not None and expires + leeway <= now:
             with self._lock:
-                self._claims.pop(key, None)
+                self._claims.pop(header, None)
             return None
         return claims
 
-    def put(self, key: tuple[str, str | None], claims: dict[str, Any]) -> None:
+    def put(self, header: str, claims: dict[str, Any]) -> None:
         with self._lock:
             if len(self._claims) >= self.limit:
                 del self._claims[next(iter(self._claims))]
-            self._claims[key] = claims
+            self._claims[header] = claims
 
     def __len__(self) -> int:
         return len(self._claims)
 
 
-class CachingJWTManager(JWTManager):
-    """flask-jwt-extended's manager with verified tokens remembered (see module docstring)."""
-
-    def init_app(self, app: Any, add_context_processor: bool = False) -> None:
-        super().init_app(app, add_context_processor)
-        app.extensions[EXTENSION_KEY] = VerifiedTokens()
-
-    def _decode_jwt_from_config(
-        self, encoded_token: str, csrf_value: str | None = None, allow_expired: bool = False
-    ) -> dict[str, Any]:
-        if allow_expired:
-            return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
-        tokens: VerifiedTokens = current_app.extensions[EXTENSION_KEY]
-        key = (encoded_token, csrf_value)
-        claims = tokens.get(key, time.time(), _seconds(config.leeway))
-        if claims is None:
-            claims = super()._decode_jwt_from_config(encoded_token, csrf_value)
-            tokens.put(key, claims)
-        return claims
+def jwt_identity() -> str | None:
+    """The identity of the request's valid JWT, None when it carries none; an invalid or
+    expired one raises flask-jwt-extended's error (answered as a 401)."""
+    tokens: VerifiedTokens = current_app.extensions.setdefault(EXTENSION_KEY, VerifiedTokens())
+    header = request.headers.get("Authorization", "")
+    config = current_app.config
+    claim = config.get("JWT_IDENTITY_CLAIM", "sub")
+    if header:
+        known = tokens.get(header, time.time(), _seconds(config.get("JWT_DECODE_LEEWAY", 0)))
+        if known is not None:
+            return str(known[claim])
+    if verify_jwt_in_request(optional=True) is None:
+        return None
+    if header and get_jwt_request_location() == "headers":
+        tokens.put(header, get_jwt())
+    return str(get_jwt_identity())
 
 
 def _seconds(leeway: timedelta | float) -> float:
