@@ -3,7 +3,7 @@
 Run: .venv/bin/python bench/candles_api.py [--clients 16] [--per-client 50] [--rounds 3]
                                             [--threads 4] [--cache-mb 0]
 Serves the app with gunicorn (`tradedeck.gunicorn_conf`: 2 gthread workers with keep-alive;
-SQLite in a temporary folder; 127.0.0.1 only) and loads it with the light asyncio + aiohttp
+SQLite in a temporary folder; 127.0.0.1 only) and loads it with the light asyncio-streams
 generator of `http_load.py`, so the client leaves the cores to the server. Each worker takes
 at most clients / 2 connections (`--worker-connections`): kept-alive connections opened in
 one burst otherwise often all land on the worker that wins the accept race, and a batch then
@@ -28,7 +28,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import aiohttp
 import gunicorn_server
 import http_load
 import numpy as np
@@ -154,28 +153,29 @@ def main() -> None:
         auth = {"Authorization": f"Bearer {token}"}
         try:
             size = check_answer(base + path, auth, first_last)
+            address = ("127.0.0.1", port)
 
-            async def health(session: aiohttp.ClientSession, index: int, n: int) -> bool:
-                async with session.get(f"{base}/health") as response:
-                    await response.read()
-                    return response.status == 200
+            async def health(connection: http_load.Connection, index: int, n: int) -> bool:
+                status, _ = await connection.request("GET", "/health")
+                return status == 200
 
-            async def candles(session: aiohttp.ClientSession, index: int, n: int) -> bool:
-                async with session.get(base + path, headers=auth) as response:
-                    body = await response.read()
-                    return response.status == 200 and len(body) == size
+            async def candles(connection: http_load.Connection, index: int, n: int) -> bool:
+                status, body = await connection.request("GET", path, headers=auth)
+                return status == 200 and len(body) == size
 
             print(
                 f"gunicorn (tradedeck.gunicorn_conf) {WORKERS} workers x {args.threads} threads "
                 f"(gthread, keep-alive, {connections} connections each), "
                 f"SQLite WAL, candle cache {cache_setup(folder, args.cache_mb)}; "
-                f"{args.clients} aiohttp clients x {args.per_client} requests "
+                f"{args.clients} keep-alive clients x {args.per_client} requests "
                 f"(+{WARMUP} warm-up each) x {args.rounds} alternating rounds on 127.0.0.1"
             )
             batches: dict[str, list[http_load.Result]] = {"health": [], "candles": []}
             for _ in range(args.rounds):
                 for name, call in (("health", health), ("candles", candles)):
-                    batches[name].append(http_load.run(args.clients, args.per_client, call, WARMUP))
+                    batches[name].append(
+                        http_load.run(address, args.clients, args.per_client, call, WARMUP)
+                    )
             ref, got = (merge(batches[name]) for name in ("health", "candles"))
         finally:
             server.terminate()

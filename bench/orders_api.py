@@ -3,9 +3,10 @@
 Run: .venv/bin/python bench/orders_api.py [--per-client 60] [--pg-url postgresql+psycopg://...]
          [--threads 4] [--redis-url redis://127.0.0.1:6379/13]
 Each backend gets a fresh database, one SIM instrument (venue forced open) and 32 funded users;
-32 concurrent clients (one per user, each with a Bearer token; asyncio + aiohttp from
-`http_load.py`, so the client leaves the cores to the server) post alternating market buys and
-sells with unique client_order_ids to gunicorn on 127.0.0.1 (`gunicorn_server.py`: the
+32 concurrent clients (one per user, each with a Bearer token and its own keep-alive
+connection from `http_load.py`, which leaves the cores to the server) post alternating
+market buys and sells with unique client_order_ids to gunicorn on 127.0.0.1
+(`gunicorn_server.py`: the
 packaged `tradedeck.gunicorn_conf`, 16 connections per worker). The same 32 clients first hit
 `GET /health` the same number of times: the reference of the same run (HTTP, app, database).
 Afterwards every account is audited: balance == ledger sum, never negative, holdings == fills,
@@ -17,13 +18,13 @@ the figures: without --redis-url the limiter counts in each worker's memory (`me
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-import aiohttp
 import gunicorn_server
 import http_load
 from sqlalchemy import create_engine, func, select, text
@@ -197,16 +198,14 @@ def run_backend(
             connections=CLIENTS // WORKERS,
             env=settings(database_url, redis_url),
         )
-        base = f"http://127.0.0.1:{port}"
         first_failure: list[str] = []
         try:
 
-            async def health(session: aiohttp.ClientSession, index: int, n: int) -> bool:
-                async with session.get(f"{base}/health") as response:
-                    await response.read()
-                    return response.status in (200, 503)
+            async def health(connection: http_load.Connection, index: int, n: int) -> bool:
+                status, _ = await connection.request("GET", "/health")
+                return status in (200, 503)
 
-            async def order(session: aiohttp.ClientSession, index: int, n: int) -> bool:
+            async def order(connection: http_load.Connection, index: int, n: int) -> bool:
                 body = {
                     "symbol": "BENCH",
                     "side": "buy" if n % 2 == 0 else "sell",
@@ -214,18 +213,25 @@ def run_backend(
                     "quantity": "1",
                     "client_order_id": f"c{index}-{n}",
                 }
-                headers = {"Authorization": f"Bearer {tokens[index]}"}
-                async with session.post(f"{base}/api/v1/orders", json=body, headers=headers) as r:
-                    text = await r.text()
-                    ok = r.status == 201 and '"status":"filled"' in text
+                headers = {
+                    "Authorization": f"Bearer {tokens[index]}",
+                    "Content-Type": "application/json",
+                }
+                status, answer = await connection.request(
+                    "POST", "/api/v1/orders", json.dumps(body).encode(), headers
+                )
+                ok = status == 201 and b'"status":"filled"' in answer
                 if not ok and not first_failure:
-                    first_failure.append(f"{r.status} {text[:300]}")
+                    first_failure.append(f"{status} {answer[:300].decode(errors='replace')}")
                 return ok
 
             print(f"{name}: {CLIENTS} clients x {per_client} requests on 127.0.0.1")
             print(f"  {server_setup(database_url, threads, redis_url)}")
-            print(http_load.run(CLIENTS, per_client, health).line("GET /health (ref)"))
-            print(http_load.run(CLIENTS, per_client, order, WARMUP).line("POST /api/v1/orders"))
+            address = ("127.0.0.1", port)
+            ref = http_load.run(address, CLIENTS, per_client, health)
+            print(ref.line("GET /health (ref)"))
+            got = http_load.run(address, CLIENTS, per_client, order, WARMUP)
+            print(got.line("POST /api/v1/orders"))
             if first_failure:
                 print(f"  first failed order: {first_failure[0]}")
         finally:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradedeck.core.money import to_json
 from tradedeck.core.orders import Preview
 from tradedeck.market.models import Instrument
 from tradedeck.trading.models import CashTransaction, Order, Trade
 from tradedeck.trading.portfolio import Portfolio
+
+if TYPE_CHECKING:
+    from tradedeck.trading.orders import PlacedOrder
 
 CENT = Decimal("0.01")
 
@@ -30,7 +33,7 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def order(row: Order, listing: tuple[str, str] | None = None) -> dict[str, Any]:
+def order(row: Order | PlacedOrder, listing: tuple[str, str] | None = None) -> dict[str, Any]:
     """`listing` (symbol, venue code), when the caller has it, spares loading the instrument."""
     symbol, venue = listing or (row.instrument.symbol, row.instrument.venue.code)
     return {
