@@ -103,7 +103,12 @@ class Result:
 
 
 async def _run(
-    address: tuple[str, int], clients: int, per_client: int, call: Call, warmup: int
+    address: tuple[str, int],
+    clients: int,
+    per_client: int,
+    call: Call,
+    warmup: int,
+    before: Callable[[], None],
 ) -> Result:
     connections = [Connection(*address) for _ in range(clients)]
     try:
@@ -115,6 +120,7 @@ async def _run(
         await asyncio.gather(*(warm(i) for i in range(clients)))
         latencies: list[float] = []
         failures = 0
+        before()
 
         async def client(index: int) -> None:
             nonlocal failures
@@ -133,9 +139,14 @@ async def _run(
 
 
 def run(
-    address: tuple[str, int], clients: int, per_client: int, call: Call, warmup: int = 1
+    address: tuple[str, int],
+    clients: int,
+    per_client: int,
+    call: Call,
+    warmup: int = 1,
+    before: Callable[[], None] = lambda: None,
 ) -> Result:
     """`clients` concurrent clients on `address`, each on its own connection making
     `per_client` calls one after another after `warmup` unmeasured calls (`n` from -warmup
-    to -1); returns rate, latencies, failures."""
-    return asyncio.run(_run(address, clients, per_client, call, warmup))
+    to -1); `before` runs between the two. Returns rate, latencies, failures."""
+    return asyncio.run(_run(address, clients, per_client, call, warmup, before))

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import gunicorn_server
 import http_load
+import proc_cpu
 from sqlalchemy import create_engine, func, select, text
 
 CLIENTS = 32
@@ -230,8 +231,11 @@ def run_backend(
             address = ("127.0.0.1", port)
             ref = http_load.run(address, CLIENTS, per_client, health)
             print(ref.line("GET /health (ref)"))
-            got = http_load.run(address, CLIENTS, per_client, order, WARMUP)
+            split = proc_cpu.Split(server.pid)
+            got = http_load.run(address, CLIENTS, per_client, order, WARMUP, before=split.start)
             print(got.line("POST /api/v1/orders"))
+            if name == "postgresql":
+                print(split.stop(CLIENTS * per_client))
             if first_failure:
                 print(f"  first failed order: {first_failure[0]}")
         finally:
