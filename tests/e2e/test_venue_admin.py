@@ -1,10 +1,11 @@
-"""Browser: the demo admin opens Venues, adds a half-day holiday to SIM and sees it listed;
-a bad weekly-hours entry shows its error at the field. Screenshots in dark and light."""
+"""Browser: the demo admin opens Venues, adds a half-day holiday to SIM and sees it listed,
+edits it in place and sees both changes under Recent changes; a bad weekly-hours entry shows
+its error at the field. Screenshots in dark and light."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,7 @@ def test_admin_adds_a_holiday_and_sees_it_listed(
     page.click("#venues-table tr[data-venue=SIM] >> text=Manage")
     expect(page.locator("h1")).to_contain_text("SIM")
     expect(page.locator("#hours-mon")).to_have_value("09:30-16:00")
+    expect(page.locator("#audit")).to_contain_text("No changes yet")
 
     page.fill("#holiday-date", "2030-12-24")
     page.fill("#holiday-name", "Christmas Eve")
@@ -56,6 +58,38 @@ def test_admin_adds_a_holiday_and_sees_it_listed(
         [eve] = hours_admin.list_holidays("SIM", date(2030, 12, 24), date(2030, 12, 24))
         assert eve.name == "Christmas Eve"
     screenshot(page, "venue-admin-holiday-dark")
+
+    audit = page.locator("#audit")
+    expect(audit.locator("#audit-table tbody tr")).to_have_count(1)
+    edit_row = page.locator("#holiday-edit-2030-12-24")
+    expect(edit_row).to_be_hidden()
+    row.get_by_role("button", name="Edit Christmas Eve on 2030-12-24").click()
+    expect(edit_row).to_be_visible()
+    expect(page.locator("#holiday-edit-name-2030-12-24")).to_have_value("Christmas Eve")
+    expect(page.locator("#holiday-edit-early-close-2030-12-24")).to_have_value("13:00")
+    page.fill("#holiday-edit-name-2030-12-24", "Christmas Eve half day")
+    page.fill("#holiday-edit-early-close-2030-12-24", "12:00")
+    page.evaluate("window.scrollTo(0, 0)")  # full-page shot: keep the sticky navbar on top
+    screenshot(page, "venue-admin-holiday-edit-dark")
+    page.click("#holiday-edit-submit-2030-12-24")
+    expect(page.locator(".alert-success")).to_contain_text(
+        "Saved Christmas Eve half day (Tue 24 Dec 2030): SIM closes at 12:00."
+    )
+    expect(row).to_contain_text("Christmas Eve half day")
+    expect(row).to_contain_text("closes 12:00")
+    expect(edit_row).to_be_hidden()
+    entries = audit.locator("#audit-table tbody tr")
+    expect(entries).to_have_count(2)
+    expect(entries.first).to_have_attribute("data-action", "holiday.update")
+    expect(entries.first).to_contain_text("admin")
+    expect(entries.first).to_contain_text(
+        "2030-12-24: Christmas Eve (closes 13:00) → Christmas Eve half day (closes 12:00)"
+    )
+    expect(entries.nth(1)).to_have_attribute("data-action", "holiday.add")
+    with live_app.app_context():
+        [eve] = hours_admin.list_holidays("SIM", date(2030, 12, 24), date(2030, 12, 24))
+        assert (eve.name, eve.early_close) == ("Christmas Eve half day", time(12))
+    screenshot(page, "venue-admin-audit-dark")
 
     page.fill("#hours-sat", "10:00-09:00")
     page.click("#hours-submit")

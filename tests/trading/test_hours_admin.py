@@ -1,5 +1,6 @@
-"""Editing venue hours and holidays: validation naming the field, DST wall clock, half days,
-24/7 venues, and that every edit is in force at once (cache cleared, state re-synced)."""
+"""Editing venue hours and holidays (add, update in place, remove): validation naming the field,
+DST wall clock, half days, 24/7 venues, and that every edit is in force at once (cache cleared,
+state re-synced, working day orders re-dated)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from flask import Flask
 
 from tests.conftest import api_login, create_user
 from tests.trading.conftest import Api, at, fund, set_sim
-from tradedeck.core.calendar import WeeklySession
+from tradedeck.core.calendar import Holiday, WeeklySession
 from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.trading import hours, hours_admin
 from tradedeck.trading.hours import MarketState, VenueSession
 from tradedeck.trading.hours_admin import SessionInput
+from tradedeck.trading.models import Order
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -279,3 +281,91 @@ def test_an_edit_redates_working_day_orders_to_the_new_close(tapp: Flask) -> Non
     assert redated["expires_at"] == close.isoformat() != before
     untouched = api.get(f"/api/v1/orders/{gtc.get_json()['order']['id']}").get_json()["order"]
     assert untouched["expires_at"] is None
+
+
+def test_update_holiday_renames_and_changes_the_early_close(tapp: Flask) -> None:
+    christmas_eve_2pm = at("2026-12-24T19:00:00+00:00")  # 14:00 EST
+    with tapp.app_context():
+        sim = hours.get_venue("SIM")
+        hours_admin.add_holiday("SIM", "2026-12-24", "Xmas Eve", "13:00", by="t")
+        assert not hours.is_venue_open(sim, christmas_eve_2pm)
+
+        renamed = hours_admin.update_holiday("sim", "2026-12-24", name="  Christmas   Eve ")
+        assert renamed == Holiday(date(2026, 12, 24), "Christmas Eve", time(13))
+
+        later = hours_admin.update_holiday("SIM", date(2026, 12, 24), early_close="15:00")
+        assert later == Holiday(date(2026, 12, 24), "Christmas Eve", time(15))
+        assert hours.is_venue_open(sim, christmas_eve_2pm)  # in force at once
+
+        full_day = hours_admin.update_holiday("SIM", "2026-12-24", early_close=None)
+        assert full_day.early_close is None
+        assert not hours.is_venue_open(sim, at("2026-12-24T15:00:00+00:00"))
+
+        both = hours_admin.update_holiday("SIM", "2026-12-24", name="Eve", early_close="12:30")
+        assert both == Holiday(date(2026, 12, 24), "Eve", time(12, 30))
+        assert hours_admin.update_holiday("SIM", "2026-12-24", early_close="").early_close is None
+        assert hours_admin.list_holidays("SIM", date(2026, 12, 24), date(2026, 12, 24)) == [
+            Holiday(date(2026, 12, 24), "Eve", None)
+        ]
+
+
+@pytest.mark.parametrize(
+    ("day", "changes", "field", "message"),
+    [
+        ("24/12/2026", {"name": "Eve"}, "date", "YYYY-MM-DD"),
+        ("2026-12-24", {}, "name", "nothing to change"),
+        ("2026-12-24", {"name": "   "}, "name", "name is required"),
+        ("2026-12-24", {"name": None}, "name", "name is required"),
+        ("2026-12-24", {"name": "x" * 81}, "name", "at most 80"),
+        ("2026-12-24", {"early_close": "1pm"}, "early_close", "HH:MM"),
+        ("2026-12-24", {"early_close": "24:00"}, "early_close", "out of range"),
+        ("2026-12-24", {"early_close": "09:30"}, "early_close", "after the Thursday open 09:30"),
+        ("2026-12-24", {"early_close": "16:00"}, "early_close", "before the close 16:00"),
+        ("2026-12-26", {"early_close": "12:00"}, "early_close", "no session on Saturdays"),
+        ("2026-12-23", {"name": "Eve"}, "date", "SIM has no holiday on 2026-12-23"),
+    ],
+)
+def test_bad_holiday_updates_are_refused_naming_the_field(
+    tapp: Flask, day: str, changes: dict[str, str | None], field: str, message: str
+) -> None:
+    with tapp.app_context():
+        hours_admin.add_holiday("SIM", "2026-12-24", "Christmas Eve", by="t")
+        hours_admin.add_holiday("SIM", "2026-12-26", "Saturday", by="t")
+        error = _error(hours_admin.update_holiday, "SIM", day, **changes)
+        assert error.field == field and message in error.message
+        assert hours_admin.list_holidays("SIM", date(2026, 12, 23), date(2026, 12, 26)) == [
+            Holiday(date(2026, 12, 24), "Christmas Eve", None),
+            Holiday(date(2026, 12, 25), "Christmas Day", None),
+            Holiday(date(2026, 12, 26), "Saturday", None),
+        ]
+
+
+def test_update_holiday_not_found_and_24_7_codes(tapp: Flask) -> None:
+    with tapp.app_context():
+        assert _error(hours_admin.update_holiday, "SIM", "2026-03-10", name="X").code == (
+            "not_found"
+        )
+        error = _error(hours_admin.update_holiday, "BINANCE", "2026-12-24", name="X")
+        assert error.code == "always_open" and error.field == "venue"
+        assert _error(hours_admin.update_holiday, "NOPE", "2026-12-24", name="X").code == (
+            "not_found"
+        )
+
+
+def test_a_holiday_update_redates_working_day_orders(tapp: Flask) -> None:
+    user = create_user(tapp, "dora")
+    fund(tapp, user.id, "10000")
+    set_sim(tapp, "open")
+    api = Api(tapp.test_client(), api_login(tapp.test_client(), "dora"))
+    body = {"symbol": "ACME", "side": "buy", "quantity": "1", "type": "limit"}
+    order_id = api.post("/api/v1/orders", body | {"limit_price": "90.00"}).get_json()["order"]["id"]
+    with tapp.app_context():
+        hours_admin.add_holiday("SIM", "2030-12-24", "Eve", by="t")
+        order = db.session.get(Order, order_id)
+        assert order is not None and order.status == "open"
+        order.expires_at = at("2031-01-01T00:00:00+00:00")  # a close no schedule has
+        db.session.commit()
+        hours_admin.update_holiday("SIM", "2030-12-24", early_close="13:00")
+        close = hours.session_end(hours.get_venue("SIM"), utcnow())
+    redated = api.get(f"/api/v1/orders/{order_id}").get_json()["order"]
+    assert redated["expires_at"] == close.isoformat()

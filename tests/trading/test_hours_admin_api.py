@@ -1,5 +1,6 @@
-"""Admin API for venue hours and holidays: happy paths, 400 naming the field, 401/403/404/409,
-and that an edit shows in `GET /api/v1/market/clock` at once."""
+"""Admin API for venue hours, holidays (add, edit in place, remove) and the audit log: happy
+paths, 400 naming the field, 401/403/404/409, and that an edit shows in
+`GET /api/v1/market/clock` at once."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from tests.conftest import api_login, create_user, csrf_token, web_login
 from tests.trading.conftest import Api
+from tradedeck.accounts.models import User
 from tradedeck.database import utcnow
-from tradedeck.trading import hours, hours_admin
+from tradedeck.extensions import db
+from tradedeck.trading import hours, hours_admin, venue_audit
 
 HOURS = "/api/v1/admin/venues/SIM/hours"
 HOLIDAYS = "/api/v1/admin/venues/SIM/holidays"
+AUDIT = "/api/v1/admin/venues/SIM/audit"
 NY = ZoneInfo("America/New_York")
 
 
@@ -29,6 +34,10 @@ def admin_api(tapp: Flask) -> Api:
 
 def put(api: Api, path: str, body: Any) -> Any:
     return api.client.put(path, json=body, headers=api.headers)
+
+
+def patch(api: Api, path: str, body: Any) -> Any:
+    return api.client.patch(path, json=body, headers=api.headers)
 
 
 def error_of(response: Any, status: int) -> dict[str, str]:
@@ -199,7 +208,9 @@ def test_unknown_venue_is_404(admin_api: Api) -> None:
         admin_api.delete("/api/v1/admin/venues/NOPE/hours"),
         admin_api.get("/api/v1/admin/venues/NOPE/holidays"),
         admin_api.post("/api/v1/admin/venues/NOPE/holidays", {"date": "2026-12-24", "name": "X"}),
+        patch(admin_api, "/api/v1/admin/venues/NOPE/holidays/2026-12-24", {"name": "X"}),
         admin_api.delete("/api/v1/admin/venues/NOPE/holidays/2026-12-24"),
+        admin_api.get("/api/v1/admin/venues/NOPE/audit"),
     ):
         assert error_of(response, 404)["field"] == "venue"
 
@@ -216,7 +227,9 @@ def test_customers_get_403_and_visitors_401(tapp: Flask) -> None:
         ("delete", HOURS, None),
         ("get", HOLIDAYS, None),
         ("post", HOLIDAYS, holiday),
+        ("patch", f"{HOLIDAYS}/2026-12-25", {"name": "X"}),
         ("delete", f"{HOLIDAYS}/2026-12-25", None),
+        ("get", AUDIT, None),
     ]
     anonymous = tapp.test_client()
     for method, path, json in calls:
@@ -228,6 +241,7 @@ def test_customers_get_403_and_visitors_401(tapp: Flask) -> None:
     with tapp.app_context():
         assert hours_admin.weekly_hours("SIM").is_default
         assert hours_admin.list_holidays("SIM") == []
+        assert venue_audit.recent(hours.get_venue("SIM")) == []
 
 
 def test_session_cookie_writes_need_the_csrf_header(tapp: Flask) -> None:
@@ -245,4 +259,109 @@ def test_routes_are_in_the_openapi_document(admin_api: Api) -> None:
     paths = admin_api.get("/api/v1/openapi.json").get_json()["paths"]
     assert set(paths["/api/v1/admin/venues/{venue}/hours"]) == {"get", "put", "delete"}
     assert set(paths["/api/v1/admin/venues/{venue}/holidays"]) == {"get", "post"}
-    assert set(paths["/api/v1/admin/venues/{venue}/holidays/{date}"]) == {"delete"}
+    assert set(paths["/api/v1/admin/venues/{venue}/holidays/{date}"]) == {"patch", "delete"}
+    assert set(paths["/api/v1/admin/venues/{venue}/audit"]) == {"get"}
+
+
+def test_patch_holiday_name_and_early_close(admin_api: Api) -> None:
+    eve = f"{HOLIDAYS}/2026-12-24"
+    assert admin_api.post(HOLIDAYS, {"date": "2026-12-24", "name": "Xmas Eve"}).status_code == 201
+    renamed = patch(admin_api, eve, {"name": "Christmas Eve"})
+    assert renamed.status_code == 200, renamed.get_json()
+    assert renamed.get_json() == {
+        "date": "2026-12-24",
+        "name": "Christmas Eve",
+        "early_close": None,
+    }
+    half_day = patch(admin_api, eve, {"early_close": "13:00"}).get_json()
+    assert half_day == {"date": "2026-12-24", "name": "Christmas Eve", "early_close": "13:00"}
+    calendar = admin_api.get(
+        "/api/v1/market/calendar?venue=SIM&start=2026-12-24T00:00:00Z&end=2026-12-25T00:00:00Z"
+    ).get_json()["venues"][0]
+    assert calendar["sessions"] == [
+        {"open": "2026-12-24T14:30:00+00:00", "close": "2026-12-24T18:00:00+00:00"}
+    ]
+    both = patch(admin_api, eve, {"name": "Eve", "early_close": None}).get_json()
+    assert both == {"date": "2026-12-24", "name": "Eve", "early_close": None}
+    listed = admin_api.get(f"{HOLIDAYS}?start=2026-12-24&end=2026-12-24").get_json()["holidays"]
+    assert listed == [both]
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({}, "name", "nothing to change"),
+        ({"name": " "}, "name", "name is required"),
+        ({"name": None}, "name", "name is required"),
+        ({"name": 24}, "name", "valid string"),
+        ({"name": "x" * 81}, "name", "at most 80"),
+        ({"early_close": "1pm"}, "early_close", "HH:MM"),
+        ({"early_close": 1300}, "early_close", "valid string"),
+        ({"early_close": "17:00"}, "early_close", "before the close 16:00"),
+        ({"date": "2026-12-23", "name": "Eve"}, "date", "Extra inputs"),
+    ],
+)
+def test_bad_holiday_patch_names_the_field(
+    admin_api: Api, body: dict[str, Any], field: str, message: str
+) -> None:
+    admin_api.post(HOLIDAYS, {"date": "2026-12-24", "name": "Christmas Eve"})
+    error = error_of(patch(admin_api, f"{HOLIDAYS}/2026-12-24", body), 400)
+    assert error["field"] == field and message in error["message"], error
+    listed = admin_api.get(f"{HOLIDAYS}?start=2026-12-24&end=2026-12-24").get_json()["holidays"]
+    assert listed == [{"date": "2026-12-24", "name": "Christmas Eve", "early_close": None}]
+
+
+def test_patch_holiday_404_and_409(admin_api: Api) -> None:
+    missing = error_of(patch(admin_api, f"{HOLIDAYS}/2026-12-23", {"name": "X"}), 404)
+    assert missing == {
+        "code": "not_found",
+        "field": "date",
+        "message": "SIM has no holiday on 2026-12-23",
+    }
+    assert error_of(patch(admin_api, f"{HOLIDAYS}/23-12-2026", {"name": "X"}), 400)["field"] == (
+        "date"
+    )
+    binance = patch(admin_api, "/api/v1/admin/venues/BINANCE/holidays/2026-12-24", {"name": "X"})
+    assert error_of(binance, 409)["code"] == "always_open"
+
+
+def test_audit_lists_api_changes_newest_first(tapp: Flask, admin_api: Api) -> None:
+    assert admin_api.get(AUDIT).get_json() == {"venue": "SIM", "entries": []}
+    admin_api.post(HOLIDAYS, {"date": "2026-12-24", "name": "Christmas Eve"})
+    patch(admin_api, f"{HOLIDAYS}/2026-12-24", {"early_close": "13:00"})
+    admin_api.post(HOLIDAYS, {"date": "2026-12-24", "name": "Again"})  # 409: no entry
+    patch(admin_api, f"{HOLIDAYS}/2026-12-24", {"early_close": "17:00"})  # 400: no entry
+    admin_api.post("/api/v1/admin/venues/SIM/override", {"state": "closed"})
+    admin_api.delete(HOURS)
+    entries = admin_api.get(AUDIT).get_json()["entries"]
+    assert [(e["action"], e["by"], e["summary"]) for e in entries] == [
+        (
+            "hours.reset",
+            "root",
+            "weekly hours mon-fri 09:30-16:00 → default mon-fri 09:30-16:00 (unchanged)",
+        ),
+        ("override", "root", "auto → closed"),
+        (
+            "holiday.update",
+            "root",
+            "2026-12-24: Christmas Eve (closed) → Christmas Eve (closes 13:00)",
+        ),
+        ("holiday.add", "root", "2026-12-24: trading day → Christmas Eve (closed)"),
+    ]
+    with tapp.app_context():
+        root = db.session.scalars(select(User).where(User.username == "root")).one()
+        assert {e["user_id"] for e in entries} == {root.id}
+    assert all(e["venue"] == "SIM" for e in entries)
+    created = [datetime.fromisoformat(e["created_at"]) for e in entries]
+    assert created == sorted(created, reverse=True)
+    assert all(at.utcoffset() == timedelta(0) for at in created)
+    limited = admin_api.get(f"{AUDIT}?limit=2").get_json()["entries"]
+    assert limited == entries[:2]
+    binance = admin_api.get("/api/v1/admin/venues/binance/audit").get_json()
+    assert binance == {"venue": "BINANCE", "entries": []}
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "501", "ten", "1.5", ""])
+def test_bad_audit_limit_names_the_field(admin_api: Api, limit: str) -> None:
+    error = error_of(admin_api.get(f"{AUDIT}?limit={limit}"), 400)
+    assert error["field"] == "limit" and error["code"] == "validation_error", error

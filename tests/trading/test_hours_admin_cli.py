@@ -1,13 +1,20 @@
-"""`tradedeck market hours` and `tradedeck market holiday add|remove|list`."""
+"""`tradedeck market hours`, `tradedeck market holiday add|update|remove|list` and
+`tradedeck market audit`.
+
+The audit command is invoked as its command object, so these tests do not depend on where
+the `market` group is assembled (`trading.setup._register_cli`).
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Flask
 
 from tests.trading.conftest import at
-from tradedeck.trading import hours, hours_admin
+from tradedeck.core.calendar import Holiday
+from tradedeck.trading import hours, hours_admin, hours_api
 
 
 def run(app: Flask, *args: str) -> tuple[int, str]:
@@ -89,3 +96,85 @@ def test_bad_holiday_input_is_a_clear_error(tapp: Flask) -> None:
         assert code != 0 and message in out, (args, out)
     code, out = run(tapp, "holiday", "list", "SIM", "--year", "1999")
     assert code == 0 and "No holidays." in out
+
+
+def test_holiday_update(tapp: Flask) -> None:
+    run(tapp, "holiday", "add", "SIM", "2026-12-24", "Xmas Eve")
+    code, out = run(tapp, "holiday", "update", "sim", "2026-12-24", "--name", "Christmas Eve")
+    assert code == 0 and "Updated: SIM is closed on 2026-12-24 (Christmas Eve)." in out, out
+    code, out = run(tapp, "holiday", "update", "SIM", "2026-12-24", "--early-close", "13:00")
+    assert code == 0 and "Updated: SIM closes at 13:00 on 2026-12-24 (Christmas Eve)." in out
+    with tapp.app_context():
+        assert hours.is_venue_open(hours.get_venue("SIM"), at("2026-12-24T15:00:00+00:00"))
+    code, out = run(tapp, "holiday", "update", "SIM", "2026-12-24", "--full-day", "--name", "Eve")
+    assert code == 0 and "Updated: SIM is closed on 2026-12-24 (Eve)." in out, out
+    with tapp.app_context():
+        assert hours_admin.list_holidays("SIM", date(2026, 12, 24), date(2026, 12, 24)) == [
+            Holiday(date(2026, 12, 24), "Eve", None)
+        ]
+
+
+def test_bad_holiday_update_is_a_clear_error(tapp: Flask) -> None:
+    run(tapp, "holiday", "add", "SIM", "2026-12-24", "Christmas Eve")
+    for args, message in [
+        ((), "nothing to change: give --name, --early-close or --full-day"),
+        (("--early-close", "13:00", "--full-day"), "use either --early-close or --full-day"),
+        (("--name", " "), "name is required (e.g. Christmas Eve) (name)"),
+        (("--early-close", "1pm"), "time must be HH:MM (e.g. 09:30), got '1pm' (early_close)"),
+        (("--early-close", "16:30"), "before the close 16:00 (early_close)"),
+    ]:
+        code, out = run(tapp, "holiday", "update", "SIM", "2026-12-24", *args)
+        assert code != 0 and message in out, (args, out)
+    for args, message in [
+        (("SIM", "2026-12-23", "--name", "X"), "SIM has no holiday on 2026-12-23 (date)"),
+        (("SIM", "tomorrow", "--name", "X"), "date must be YYYY-MM-DD"),
+        (("BINANCE", "2026-12-24", "--name", "X"), "BINANCE trades 24/7"),
+        (("NOPE", "2026-12-24", "--name", "X"), "unknown venue 'NOPE'"),
+    ]:
+        code, out = run(tapp, "holiday", "update", *args)
+        assert code != 0 and message in out, (args, out)
+    with tapp.app_context():
+        assert hours_admin.list_holidays("SIM", date(2026, 12, 24), date(2026, 12, 24)) == [
+            Holiday(date(2026, 12, 24), "Christmas Eve", None)
+        ]
+
+
+def audit(app: Flask, *args: str) -> tuple[int, str]:
+    """`tradedeck market audit ...` (the command object, see the module docstring)."""
+    result = app.test_cli_runner().invoke(hours_api.audit_command, args=list(args))
+    return result.exit_code, result.output
+
+
+def test_audit_lists_cli_changes_newest_first(tapp: Flask) -> None:
+    code, out = audit(tapp, "SIM")
+    assert code == 0 and out == "No changes recorded.\n"
+    run(tapp, "hours", "SIM", "--set", "mon-fri 10:00-15:00")
+    run(tapp, "holiday", "add", "SIM", "2026-12-24", "Christmas Eve")
+    run(tapp, "holiday", "update", "SIM", "2026-12-24", "--early-close", "13:00")
+    run(tapp, "holiday", "add", "SIM", "2026-12-24", "Again")  # refused: no entry
+    run(tapp, "override", "SIM", "closed")
+    code, out = audit(tapp, "sim")
+    assert code == 0, out
+    lines = out.splitlines()
+    assert len(lines) == 4
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ  cli  override  auto → closed", lines[0])
+    assert lines[1].endswith(
+        "  cli  holiday.update  2026-12-24: Christmas Eve (closed) → Christmas Eve (closes 13:00)"
+    )
+    assert lines[2].endswith("  cli  holiday.add  2026-12-24: trading day → Christmas Eve (closed)")
+    assert lines[3].endswith(
+        "  cli  hours.set  weekly hours mon-fri 09:30-16:00 → mon-fri 10:00-15:00"
+    )
+    code, out = audit(tapp, "SIM", "--limit", "1")
+    assert code == 0 and out.splitlines() == lines[:1]
+
+
+def test_bad_audit_input_is_a_clear_error(tapp: Flask) -> None:
+    for args, message in [
+        (("SIM", "--limit", "0"), "Invalid value for '--limit': 0 is not in the range 1<=x<=500"),
+        (("SIM", "--limit", "many"), "'many' is not a valid integer"),
+        (("NOPE",), "unknown venue 'NOPE' (venue)"),
+        ((), "Missing argument 'VENUE'"),
+    ]:
+        code, out = audit(tapp, *args)
+        assert code != 0 and message in out, (args, out)

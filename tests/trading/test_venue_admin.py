@@ -1,5 +1,6 @@
-"""Admin pages /admin/venues: listing, weekly hours form, holidays, override; CSRF on every
-form, flash messages, field errors, 403 for customers and the login page for visitors."""
+"""Admin pages /admin/venues: listing, weekly hours form, holidays (add, edit per row, remove),
+override, recent changes from the audit log; CSRF on every form, flash messages, field errors,
+403 for customers and the login page for visitors."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from flask.testing import FlaskClient
 
 from tests.conftest import create_user, csrf_token, web_login
 from tests.trading.conftest import at
-from tradedeck.core.calendar import WEEKDAYS
-from tradedeck.trading import hours, hours_admin
+from tradedeck.core.calendar import WEEKDAYS, Holiday
+from tradedeck.trading import hours, hours_admin, venue_admin, venue_audit
 
 PAGE = "/admin/venues/SIM"
 
@@ -189,6 +190,7 @@ def test_forms_need_the_csrf_token(tapp: Flask, admin_client: FlaskClient) -> No
         (f"{PAGE}/hours/reset", {}),
         (f"{PAGE}/holidays", {"date": "2030-12-24", "name": "Eve"}),
         (f"{PAGE}/holidays/2030-12-24/remove", {}),
+        (f"{PAGE}/holidays/2030-12-24/edit", {"name": "Eve"}),
         (f"{PAGE}/override", {"state": "closed"}),
     ]:
         assert admin_client.post(path, data=data).status_code == 400, path
@@ -196,6 +198,7 @@ def test_forms_need_the_csrf_token(tapp: Flask, admin_client: FlaskClient) -> No
         assert hours_admin.weekly_hours("SIM").is_default
         assert hours_admin.list_holidays("SIM") == []
         assert not hours.clock(hours.get_venue("SIM")).emergency
+        assert venue_audit.recent(hours.get_venue("SIM")) == []
 
 
 def test_customers_get_403_and_visitors_the_login_page(tapp: Flask) -> None:
@@ -206,7 +209,12 @@ def test_customers_get_403_and_visitors_the_login_page(tapp: Flask) -> None:
     token = csrf_token(customer, "/stocks")
     for path in ("/admin/venues", PAGE):
         assert customer.get(path).status_code == 403
-    for path in (f"{PAGE}/hours", f"{PAGE}/holidays", f"{PAGE}/override"):
+    for path in (
+        f"{PAGE}/hours",
+        f"{PAGE}/holidays",
+        f"{PAGE}/holidays/2030-12-24/edit",
+        f"{PAGE}/override",
+    ):
         response = customer.post(path, data={"csrf_token": token, "state": "open"})
         assert response.status_code == 403
     visitor = tapp.test_client()
@@ -214,3 +222,128 @@ def test_customers_get_403_and_visitors_the_login_page(tapp: Flask) -> None:
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     with tapp.app_context():
         assert not hours.clock(hours.get_venue("SIM")).emergency
+        assert venue_audit.recent(hours.get_venue("SIM")) == []
+
+
+def _add_eve(client: FlaskClient) -> None:
+    status, html = post(client, f"{PAGE}/holidays", {"date": "2030-12-24", "name": "Xmas Eve"})
+    assert status == 200 and "alert-success" in html
+
+
+def test_each_holiday_row_has_an_edit_form(admin_client: FlaskClient) -> None:
+    _add_eve(admin_client)
+    post(
+        admin_client,
+        f"{PAGE}/holidays",
+        {"date": "2030-12-31", "name": "NYE", "early_close": "13:00"},
+    )
+    html = admin_client.get(PAGE).get_data(as_text=True)
+    assert 'action="/admin/venues/SIM/holidays/2030-12-24/edit"' in html
+    assert 'id="holiday-edit-name-2030-12-24" value="Xmas Eve"' in html
+    assert 'id="holiday-edit-early-close-2030-12-24" value=""' in html
+    assert 'id="holiday-edit-early-close-2030-12-31" value="13:00"' in html
+    assert 'class="collapse" id="holiday-edit-2030-12-24"' in html  # closed until asked for
+
+
+def test_edit_holiday_flashes_and_takes_effect(tapp: Flask, admin_client: FlaskClient) -> None:
+    _add_eve(admin_client)
+    data = {"name": "Christmas Eve", "early_close": "13:00"}
+    status, html = post(admin_client, f"{PAGE}/holidays/2030-12-24/edit", data)
+    assert status == 200
+    assert "Saved Christmas Eve (Tue 24 Dec 2030): SIM closes at 13:00." in html
+    row = html[html.index('data-date="2030-12-24"') :]
+    assert "Christmas Eve" in row[:600] and "closes 13:00" in row[:600]
+    with tapp.app_context():
+        sim = hours.get_venue("SIM")
+        assert hours.is_venue_open(sim, at("2030-12-24T15:00:00+00:00"))  # 10:00 EST
+        assert not hours.is_venue_open(sim, at("2030-12-24T18:30:00+00:00"))  # 13:30 EST
+
+    data = {"name": "Christmas Eve", "early_close": ""}
+    status, html = post(admin_client, f"{PAGE}/holidays/2030-12-24/edit", data)
+    assert "Saved Christmas Eve (Tue 24 Dec 2030): SIM is closed all day." in html
+    with tapp.app_context():
+        assert hours_admin.list_holidays("SIM", date(2030, 12, 24), date(2030, 12, 24)) == [
+            Holiday(date(2030, 12, 24), "Christmas Eve", None)
+        ]
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"name": "", "early_close": ""}, "name", "Give the holiday a name."),
+        ({"name": "Eve", "early_close": "7pm"}, "early-close", "HH:MM"),
+        ({"name": "Eve", "early_close": "17:00"}, "early-close", "before the close 16:00"),
+        ({"name": "Eve", "early_close": "08:00:00"}, "early-close", "longer than 5 characters"),
+    ],
+)
+def test_bad_holiday_edit_shows_the_error_in_its_row(
+    tapp: Flask, admin_client: FlaskClient, data: dict[str, str], field: str, message: str
+) -> None:
+    _add_eve(admin_client)
+    form = {"csrf_token": csrf_token(admin_client, PAGE), **data}
+    response = admin_client.post(f"{PAGE}/holidays/2030-12-24/edit", data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200  # re-rendered with the errors, like other form pages
+    assert "alert-danger" in html and "Holiday not updated" in html and message in html
+    assert 'class="collapse show" id="holiday-edit-2030-12-24"' in html  # left open
+    start = html.index(f'id="holiday-edit-{field}-2030-12-24"')
+    assert "is-invalid" in html[html.rindex("<input", 0, start) : start]
+    assert f'value="{data[field.replace("-", "_")]}"' in html  # what was typed is kept
+    with tapp.app_context():
+        assert hours_admin.list_holidays("SIM", date(2030, 12, 24), date(2030, 12, 24)) == [
+            Holiday(date(2030, 12, 24), "Xmas Eve", None)
+        ]
+        assert [e.action for e in venue_audit.recent(hours.get_venue("SIM"))] == ["holiday.add"]
+
+
+def test_bad_edit_of_a_past_holiday_shows_its_row(admin_client: FlaskClient) -> None:
+    _add_eve(admin_client)  # the first edit seeds last year's holidays too
+    data = {"name": "Christmas Day", "early_close": "25:00"}
+    html = post(admin_client, f"{PAGE}/holidays/2025-12-25/edit", data)[1]
+    assert 'class="collapse show" id="holiday-edit-2025-12-25"' in html
+    assert "out of range" in html
+
+
+def test_edit_of_a_missing_or_misspelt_date_flashes(admin_client: FlaskClient) -> None:
+    _add_eve(admin_client)
+    data = {"name": "Eve"}
+    status, html = post(admin_client, f"{PAGE}/holidays/2030-12-23/edit", data)
+    assert status == 200 and "Holiday not updated — SIM has no holiday on 2030-12-23." in html
+    status, html = post(admin_client, f"{PAGE}/holidays/23-12-2030/edit", data)
+    assert status == 200 and "Holiday not updated — date must be YYYY-MM-DD" in html
+    status, html = post(admin_client, "/admin/venues/BINANCE/holidays/2030-12-24/edit", data)
+    assert status == 200 and "BINANCE trades 24/7" in html
+
+
+def test_recent_changes_card(tapp: Flask, admin_client: FlaskClient) -> None:
+    html = admin_client.get(PAGE).get_data(as_text=True)
+    assert 'id="audit"' in html and "Recent changes" in html and "No changes yet" in html
+    _add_eve(admin_client)
+    post(admin_client, f"{PAGE}/holidays/2030-12-24/edit", {"name": "Christmas Eve"})
+    post(admin_client, f"{PAGE}/override", {"state": "closed"})
+    post(admin_client, f"{PAGE}/holidays", {"date": "2030-12-24", "name": "Again"})  # refused
+    html = admin_client.get(PAGE).get_data(as_text=True)
+    assert "No changes yet" not in html
+    card = html[html.index('id="audit-table"') :]
+    rows = card.split('<tr data-audit-id="')[1:]
+    assert [r[r.index('data-action="') + 13 :].split('"')[0] for r in rows] == [
+        "override",
+        "holiday.update",
+        "holiday.add",
+    ]
+    assert "root" in rows[0] and "auto → closed" in rows[0]
+    assert "2030-12-24: Xmas Eve (closed) → Christmas Eve (closed)" in rows[1]
+    with tapp.app_context():
+        [newest, *_] = venue_audit.recent(hours.get_venue("SIM"))
+        assert f'datetime="{newest.created_at.isoformat()}"' in rows[0]
+    binance = admin_client.get("/admin/venues/BINANCE").get_data(as_text=True)
+    assert "No changes yet" in binance  # SIM's changes are SIM's
+
+
+def test_recent_changes_shows_the_latest_only(tapp: Flask, admin_client: FlaskClient) -> None:
+    with tapp.app_context():
+        for state in ["open", "closed"] * 6:
+            hours.set_override("SIM", state, by="ops")
+    html = admin_client.get(PAGE).get_data(as_text=True)
+    assert html.count('<tr data-audit-id="') == venue_admin.RECENT_CHANGES
+    assert f"latest {venue_admin.RECENT_CHANGES}" in html

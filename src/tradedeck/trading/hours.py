@@ -35,6 +35,7 @@ from tradedeck.core.errors import DomainError
 from tradedeck.database import TimestampMixin, UTCDateTime, utcnow
 from tradedeck.extensions import db, events
 from tradedeck.market.models import Venue
+from tradedeck.trading import venue_audit
 
 log = logging.getLogger(__name__)
 
@@ -308,19 +309,24 @@ def seed_hours(venue: Venue, today: date | None = None) -> None:
             db.session.add(VenueHoliday(venue_id=venue.id, day=holiday.date, name=holiday.name))
 
 
-def set_override(code: str, state: str, by: str | None = None) -> MarketState:
-    """Force a venue open or closed (an emergency, flagged as such), or back to `auto`."""
+def set_override(
+    code: str, state: str, by: str | None = None, user_id: int | None = None
+) -> MarketState:
+    """Force a venue open or closed (an emergency, flagged as such), or back to `auto`; the
+    change and its audit row commit together."""
     try:
         override = Override(str(state).strip().lower())
     except ValueError:
         raise DomainError("state must be one of: open, closed, auto", field="state") from None
     venue = get_venue(code)
     row = db.session.get(MarketState, venue.id) or MarketState(venue_id=venue.id, is_open=False)
+    before = row.override or Override.AUTO.value
     now = utcnow()
     row.override = override.value
     row.override_by = by if override is not Override.AUTO else None
     row.override_at = now
     db.session.add(row)
+    venue_audit.record(venue.id, "override", f"{before} → {override.value}", by, user_id)
     db.session.commit()
     clear_schedule_cache()
     log.warning("venue %s override set to %s by %s", venue.code, override.value, by or "?")

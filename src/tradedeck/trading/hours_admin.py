@@ -5,7 +5,8 @@ transaction with the venue row locked (`SELECT … FOR UPDATE` on PostgreSQL, SQ
 writes), re-dates the venue's working day orders to the close of the current (or next)
 session under the new hours, then clears this process's schedule cache and re-syncs the
 market state rows the way the emergency override does. Other processes see the change when
-their cached schedule expires (`hours.SCHEDULE_TTL_SECS`, two seconds).
+their cached schedule expires (`hours.SCHEDULE_TTL_SECS`, two seconds). Each edit writes its
+`venue_audit` row (who, before → after) in that same transaction, so a refused edit leaves none.
 
 Sessions are wall-clock `HH:MM` times in the venue's time zone (a close of `24:00` runs until
 midnight), several per day when they do not overlap; a session never crosses midnight (write
@@ -26,6 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from enum import Enum
 from itertools import pairwise
 
 from sqlalchemy import delete, select, update
@@ -37,7 +39,7 @@ from tradedeck.core.orders import TimeInForce
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument, Venue
-from tradedeck.trading import hours
+from tradedeck.trading import hours, venue_audit
 from tradedeck.trading.hours import MarketState, VenueHoliday, VenueSession
 from tradedeck.trading.ledger import WORKING
 from tradedeck.trading.models import Order
@@ -306,15 +308,20 @@ def weekly_hours(code: str) -> WeeklyHours:
     venue = hours.get_venue(code)
     if venue.always_open:
         return WeeklyHours(venue.code, venue.timezone, True, False, ())
+    sessions = _stored_sessions(venue)
+    default = _default_sessions()
+    is_default = sorted(sessions, key=_key) == sorted(default, key=_key) or not sessions
+    return WeeklyHours(venue.code, venue.timezone, False, is_default, sessions or default)
+
+
+def _stored_sessions(venue: Venue) -> tuple[WeeklySession, ...]:
+    """The venue's own sessions; empty when it runs on the default hours."""
     rows = db.session.scalars(
         select(VenueSession)
         .where(VenueSession.venue_id == venue.id)
         .order_by(VenueSession.weekday, VenueSession.open_time)
-    ).all()
-    sessions = tuple(WeeklySession(r.weekday, r.open_time, r.close_time) for r in rows)
-    default = _default_sessions()
-    is_default = sorted(sessions, key=_key) == sorted(default, key=_key) or not sessions
-    return WeeklyHours(venue.code, venue.timezone, False, is_default, sessions or default)
+    )
+    return tuple(WeeklySession(r.weekday, r.open_time, r.close_time) for r in rows)
 
 
 def list_holidays(code: str, start: date | None = None, end: date | None = None) -> list[Holiday]:
@@ -333,17 +340,27 @@ def _default_sessions() -> tuple[WeeklySession, ...]:
 # -- writing ---------------------------------------------------------------------------------
 
 
+class _Keep(Enum):
+    """`update_holiday`'s default: the argument was not given, keep the stored value."""
+
+    KEEP = "keep"
+
+
+KEEP = _Keep.KEEP
+
+
 @dataclass
 class _Edit:
     venue: Venue
-    what: str = ""
+    summary: str = ""
 
 
 @contextmanager
-def _editing(code: str, action: str, by: str | None) -> Iterator[_Edit]:
+def _editing(code: str, action: str, by: str | None, user_id: int | None = None) -> Iterator[_Edit]:
     """One edit transaction: the venue row locked (seeded first if the scheduler has not seen
-    it yet; refused when it trades 24/7). Any error rolls everything back; success commits,
-    clears the schedule cache, logs `edit.what` and re-syncs the market state rows."""
+    it yet; refused when it trades 24/7). Any error rolls everything back; success writes the
+    audit row (`action`, `edit.summary`), commits, clears the schedule cache, logs and
+    re-syncs the market state rows."""
     try:
         venue = hours.get_venue(code)
         venue = db.session.scalars(
@@ -358,12 +375,13 @@ def _editing(code: str, action: str, by: str | None) -> Iterator[_Edit]:
         if venue.always_open:
             raise DomainError(
                 f"{venue.code} trades 24/7 (always open): it has no sessions or holidays to "
-                f"{action}; use the override to close it in an emergency",
+                "edit; use the override to close it in an emergency",
                 field="venue",
                 code="always_open",
             )
         edit = _Edit(venue)
         yield edit
+        venue_audit.record(venue.id, action, edit.summary, by, user_id)
         db.session.flush()
         hours.clear_schedule_cache()  # the edit's rows, read back in this transaction
         _redate_day_orders(venue, utcnow())
@@ -372,7 +390,7 @@ def _editing(code: str, action: str, by: str | None) -> Iterator[_Edit]:
         raise
     db.session.commit()
     hours.clear_schedule_cache()
-    log.warning("venue %s: %s by %s", edit.venue.code, edit.what, by or "?")
+    log.warning("venue %s: %s %s by %s", edit.venue.code, action, edit.summary, by or "?")
     hours.sync_market_states(utcnow())
 
 
@@ -393,30 +411,36 @@ def _redate_day_orders(venue: Venue, now: datetime) -> None:
 
 
 def set_weekly_hours(
-    code: str, inputs: Iterable[SessionInput | WeeklySession], by: str | None = None
+    code: str,
+    inputs: Iterable[SessionInput | WeeklySession],
+    by: str | None = None,
+    user_id: int | None = None,
 ) -> WeeklyHours:
     """Replace the venue's weekly sessions (validated first; nothing changes on an error)."""
     sessions = validate_sessions(inputs)
-    with _editing(code, "edit", by) as edit:
-        _replace_sessions(edit.venue, sessions)
-        edit.what = f"weekly hours set to {hours_spec(sessions)}"
+    with _editing(code, "hours.set", by, user_id) as edit:
+        edit.summary = _replace_sessions(edit.venue, sessions)
     return weekly_hours(edit.venue.code)
 
 
-def reset_weekly_hours(code: str, by: str | None = None) -> WeeklyHours:
+def reset_weekly_hours(code: str, by: str | None = None, user_id: int | None = None) -> WeeklyHours:
     """Back to the default Mon-Fri 09:30-16:00 (venue time); holidays are kept."""
-    with _editing(code, "reset", by) as edit:
-        _replace_sessions(edit.venue, _default_sessions())
-        edit.what = "weekly hours reset to the default"
+    with _editing(code, "hours.reset", by, user_id) as edit:
+        edit.summary = _replace_sessions(edit.venue, _default_sessions(), "default ")
     return weekly_hours(edit.venue.code)
 
 
-def _replace_sessions(venue: Venue, sessions: Sequence[WeeklySession]) -> None:
+def _replace_sessions(venue: Venue, sessions: Sequence[WeeklySession], label: str = "") -> str:
+    """Store the new week; returns the audit summary `weekly hours <before> → <after>`."""
+    before = hours_spec(_stored_sessions(venue) or _default_sessions())
+    after = hours_spec(sessions)
     db.session.execute(delete(VenueSession).where(VenueSession.venue_id == venue.id))
     db.session.add_all(
         VenueSession(venue_id=venue.id, weekday=s.weekday, open_time=s.open, close_time=s.close)
         for s in sessions
     )
+    unchanged = " (unchanged)" if before == after else ""
+    return f"weekly hours {before} → {label}{after}{unchanged}"
 
 
 def _holiday_on(venue: Venue, when: date) -> VenueHoliday | None:
@@ -425,24 +449,49 @@ def _holiday_on(venue: Venue, when: date) -> VenueHoliday | None:
     ).first()
 
 
+def _existing_holiday(venue: Venue, when: date) -> VenueHoliday:
+    row = _holiday_on(venue, when)
+    if row is None:
+        raise DomainError(
+            f"{venue.code} has no holiday on {when.isoformat()}", field="date", code="not_found"
+        )
+    return row
+
+
+def parse_holiday_name(name: str | None) -> str:
+    """The name with its whitespace collapsed: required, at most `MAX_HOLIDAY_NAME` long."""
+    title = " ".join((name or "").split())
+    if not title:
+        raise DomainError("name is required (e.g. Christmas Eve)", field="name")
+    if len(title) > MAX_HOLIDAY_NAME:
+        raise DomainError(f"name is at most {MAX_HOLIDAY_NAME} characters", field="name")
+    return title
+
+
+def parse_early_close(value: str | time | None) -> time | None:
+    """`HH:MM` for a half day; nothing (None or an empty string) for a day closed throughout."""
+    return None if value in (None, "") else parse_time(value, "early_close")
+
+
+def describe_holiday(holiday: Holiday) -> str:
+    """`Christmas Eve (closes 13:00)` or `Christmas Day (closed)`, as the audit log says."""
+    hours_text = f"closes {format_time(holiday.early_close)}" if holiday.early_close else "closed"
+    return f"{holiday.name} ({hours_text})"
+
+
 def add_holiday(
     code: str,
     day: str | date,
     name: str,
     early_close: str | time | None = None,
     by: str | None = None,
+    user_id: int | None = None,
 ) -> Holiday:
     """Close the venue on `day`, or with `early_close` end that day's sessions early."""
     when = parse_date(day)
-    title = " ".join((name or "").split())
-    if not title:
-        raise DomainError("name is required (e.g. Christmas Eve)", field="name")
-    if len(title) > MAX_HOLIDAY_NAME:
-        raise DomainError(f"name is at most {MAX_HOLIDAY_NAME} characters", field="name")
-    closes = None
-    if early_close not in (None, ""):
-        closes = parse_time(early_close, "early_close")
-    with _editing(code, "add", by) as edit:
+    title = parse_holiday_name(name)
+    closes = parse_early_close(early_close)
+    with _editing(code, "holiday.add", by, user_id) as edit:
         venue = edit.venue
         existing = _holiday_on(venue, when)
         if existing is not None:
@@ -463,9 +512,43 @@ def add_holiday(
                 field="date",
                 code="duplicate",
             ) from None
-        suffix = f" (closes {format_time(closes)})" if closes else ""
-        edit.what = f"holiday {when.isoformat()} {title!r}{suffix} added"
-    return Holiday(when, title, closes)
+        added = Holiday(when, title, closes)
+        edit.summary = f"{when.isoformat()}: trading day → {describe_holiday(added)}"
+    return added
+
+
+def update_holiday(
+    code: str,
+    day: str | date,
+    *,
+    name: str | _Keep | None = KEEP,
+    early_close: str | time | _Keep | None = KEEP,
+    by: str | None = None,
+    user_id: int | None = None,
+) -> Holiday:
+    """Rename the holiday on `day` and/or change its early close (None or an empty string
+    closes the whole day); what is not given is kept. Its date stays: re-dating is a remove
+    and an add. DomainError `not_found` when `day` is no holiday."""
+    when = parse_date(day)
+    if isinstance(name, _Keep) and isinstance(early_close, _Keep):
+        raise DomainError("nothing to change: give a new name and/or early_close", field="name")
+    title = None if isinstance(name, _Keep) else parse_holiday_name(name)
+    closes = early_close if isinstance(early_close, _Keep) else parse_early_close(early_close)
+    with _editing(code, "holiday.update", by, user_id) as edit:
+        row = _existing_holiday(edit.venue, when)
+        before = Holiday(row.day, row.name, row.early_close)
+        if not isinstance(closes, _Keep):
+            if closes is not None:
+                _check_early_close(edit.venue, when, closes)
+            row.early_close = closes
+        if title is not None:
+            row.name = title
+        after = Holiday(row.day, row.name, row.early_close)
+        unchanged = " (unchanged)" if after == before else ""
+        edit.summary = (
+            f"{when.isoformat()}: {describe_holiday(before)} → {describe_holiday(after)}{unchanged}"
+        )
+    return after
 
 
 def _check_early_close(venue: Venue, when: date, closes: time) -> None:
@@ -487,18 +570,14 @@ def _check_early_close(venue: Venue, when: date, closes: time) -> None:
         )
 
 
-def remove_holiday(code: str, day: str | date, by: str | None = None) -> Holiday:
+def remove_holiday(
+    code: str, day: str | date, by: str | None = None, user_id: int | None = None
+) -> Holiday:
     """Reopen `day` on its normal hours; DomainError `not_found` when it is no holiday."""
     when = parse_date(day)
-    with _editing(code, "remove", by) as edit:
-        row = _holiday_on(edit.venue, when)
-        if row is None:
-            raise DomainError(
-                f"{edit.venue.code} has no holiday on {when.isoformat()}",
-                field="date",
-                code="not_found",
-            )
+    with _editing(code, "holiday.remove", by, user_id) as edit:
+        row = _existing_holiday(edit.venue, when)
         removed = Holiday(row.day, row.name, row.early_close)
         db.session.delete(row)
-        edit.what = f"holiday {when.isoformat()} {removed.name!r} removed"
+        edit.summary = f"{when.isoformat()}: {describe_holiday(removed)} → trading day"
     return removed

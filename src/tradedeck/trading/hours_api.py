@@ -1,5 +1,8 @@
-"""Market clock and calendar API, the admin hours/holidays/override endpoints and the
-`tradedeck market override|hours|holiday` commands."""
+"""Market clock and calendar API, the admin hours/holidays/override/audit endpoints and the
+`tradedeck market override|hours|holiday|audit` commands.
+
+Every admin write passes who made it (username and user id, or `cli`) to the service, which
+records it in the venue's audit log in the same transaction as the change."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.market.models import Venue
-from tradedeck.trading import hours, hours_admin
+from tradedeck.trading import hours, hours_admin, venue_audit
 from tradedeck.trading.hours_admin import SessionInput
 
 bp = APIBlueprint(
@@ -118,6 +121,21 @@ class HolidayBody(BaseModel):
     )
 
 
+class HolidayUpdateBody(BaseModel):
+    """Only the fields sent change; the date is the one in the path."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: StrictStr | None = Field(
+        default=None, max_length=hours_admin.MAX_HOLIDAY_NAME, examples=["Christmas Eve"]
+    )
+    early_close: StrictStr | None = Field(
+        default=None,
+        description="HH:MM: a half day closing then; null: closed the whole day",
+        examples=["13:00"],
+    )
+
+
 class HolidayOut(BaseModel):
     date: str
     name: str
@@ -127,6 +145,30 @@ class HolidayOut(BaseModel):
 class HolidayList(BaseModel):
     venue: str
     holidays: list[HolidayOut]
+
+
+class AuditQuery(BaseModel):
+    limit: int = Field(
+        default=venue_audit.DEFAULT_LIMIT,
+        ge=1,
+        le=venue_audit.MAX_LIMIT,
+        description="How many entries, newest first",
+    )
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    venue: str
+    action: str = Field(description=", ".join(venue_audit.ACTIONS))
+    by: str = Field(description="The admin's username, or cli")
+    user_id: int | None
+    summary: str = Field(description="What changed, before → after")
+    created_at: str = Field(description="ISO-8601 UTC")
+
+
+class AuditList(BaseModel):
+    venue: str
+    entries: list[AuditEntryOut]
 
 
 class HolidayQuery(BaseModel):
@@ -184,7 +226,7 @@ def market_calendar(query: CalendarQuery) -> Response:
 def override_venue(path: VenuePath, body: OverrideBody) -> Response:
     """Emergency open/close of a venue (`auto` returns it to its schedule)."""
     venue = _venue(path.venue)
-    hours.set_override(venue.code, body.state, by=current_user.username)
+    hours.set_override(venue.code, body.state, **venue_audit.by_user(current_user))
     return jsonify(hours.clock(venue).to_json())
 
 
@@ -231,7 +273,7 @@ def put_venue_hours(path: VenuePath, body: HoursBody) -> Response:
     venue = _venue(path.venue)
     result = _domain(
         lambda: hours_admin.set_weekly_hours(
-            venue.code, _session_inputs(body), by=current_user.username
+            venue.code, _session_inputs(body), **venue_audit.by_user(current_user)
         )
     )
     return jsonify(result.to_json())
@@ -242,7 +284,9 @@ def put_venue_hours(path: VenuePath, body: HoursBody) -> Response:
 def reset_venue_hours(path: VenuePath) -> Response:
     """Back to the default Mon-Fri 09:30-16:00 (venue time); holidays are kept."""
     venue = _venue(path.venue)
-    result = _domain(lambda: hours_admin.reset_weekly_hours(venue.code, by=current_user.username))
+    result = _domain(
+        lambda: hours_admin.reset_weekly_hours(venue.code, **venue_audit.by_user(current_user))
+    )
     return jsonify(result.to_json())
 
 
@@ -262,10 +306,25 @@ def add_venue_holiday(path: VenuePath, body: HolidayBody) -> tuple[Response, int
     venue = _venue(path.venue)
     added = _domain(
         lambda: hours_admin.add_holiday(
-            venue.code, body.date, body.name, body.early_close, by=current_user.username
+            venue.code, body.date, body.name, body.early_close, **venue_audit.by_user(current_user)
         )
     )
     return jsonify(hours.holiday_json(added)), 201
+
+
+@bp.patch("/admin/venues/<venue>/holidays/<date>", responses={"200": HolidayOut, "409": ErrorBody})
+@admin_only
+def update_venue_holiday(path: HolidayPath, body: HolidayUpdateBody) -> Response:
+    """Rename a holiday and/or change its early close (`null` closes the whole day); 404 when
+    the date is no holiday, 409 for a 24/7 venue. Day orders are re-dated as for any edit."""
+    venue = _venue(path.venue)
+    changes = body.model_dump(exclude_unset=True)
+    updated = _domain(
+        lambda: hours_admin.update_holiday(
+            venue.code, path.date, **changes, **venue_audit.by_user(current_user)
+        )
+    )
+    return jsonify(hours.holiday_json(updated))
 
 
 @bp.delete("/admin/venues/<venue>/holidays/<date>", responses={"200": HolidayOut})
@@ -274,9 +333,20 @@ def remove_venue_holiday(path: HolidayPath) -> Response:
     """Reopen a date on its normal hours; 404 when it is no holiday."""
     venue = _venue(path.venue)
     removed = _domain(
-        lambda: hours_admin.remove_holiday(venue.code, path.date, by=current_user.username)
+        lambda: hours_admin.remove_holiday(
+            venue.code, path.date, **venue_audit.by_user(current_user)
+        )
     )
     return jsonify(hours.holiday_json(removed))
+
+
+@bp.get("/admin/venues/<venue>/audit", responses={"200": AuditList})
+@admin_only
+def get_venue_audit(path: VenuePath, query: AuditQuery) -> Response:
+    """Who changed the venue's hours, holidays or override, and how; newest first."""
+    venue = _venue(path.venue)
+    entries = venue_audit.recent(venue, query.limit)
+    return jsonify({"venue": venue.code, "entries": [e.to_json() for e in entries]})
 
 
 @click.command("override")
@@ -352,7 +422,7 @@ def hours_command(venue: str, specs: tuple[str, ...], reset: bool) -> None:
 
 @click.group("holiday")
 def holiday_group() -> None:
-    """List, add or remove a venue's holidays and half days."""
+    """List, add, update or remove a venue's holidays and half days."""
 
 
 @holiday_group.command("list")
@@ -385,6 +455,32 @@ def holiday_add_command(venue: str, day: str, name: str, early_close: str | None
     click.echo(f"{code} {what} on {added.date.isoformat()} ({added.name}).")
 
 
+@holiday_group.command("update")
+@click.argument("venue")
+@click.argument("day", metavar="DATE")
+@click.option("--name", help="The new name.")
+@click.option("--early-close", metavar="HH:MM", help="Make it a half day closing at this time.")
+@click.option("--full-day", is_flag=True, help="Make it closed the whole day.")
+@with_appcontext
+def holiday_update_command(
+    venue: str, day: str, name: str | None, early_close: str | None, full_day: bool
+) -> None:
+    """Rename VENUE's holiday on DATE or change its hours; the date itself stays."""
+    if early_close is not None and full_day:
+        raise click.UsageError("use either --early-close or --full-day")
+    if name is None and early_close is None and not full_day:
+        raise click.UsageError("nothing to change: give --name, --early-close or --full-day")
+    changes: dict[str, str | None] = {}
+    if name is not None:
+        changes["name"] = name
+    if early_close is not None or full_day:
+        changes["early_close"] = early_close
+    updated = _cli(lambda: hours_admin.update_holiday(venue, day, **changes, by="cli"))
+    code = hours.get_venue(venue).code
+    what = f"closes at {updated.early_close:%H:%M}" if updated.early_close else "is closed"
+    click.echo(f"Updated: {code} {what} on {updated.date.isoformat()} ({updated.name}).")
+
+
 @holiday_group.command("remove")
 @click.argument("venue")
 @click.argument("day", metavar="DATE")
@@ -394,3 +490,24 @@ def holiday_remove_command(venue: str, day: str) -> None:
     removed = _cli(lambda: hours_admin.remove_holiday(venue, day, by="cli"))
     code = hours.get_venue(venue).code
     click.echo(f"Removed {removed.name} ({removed.date.isoformat()}) from {code}.")
+
+
+@click.command("audit")
+@click.argument("venue")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, venue_audit.MAX_LIMIT),
+    default=20,
+    show_default=True,
+    help="How many entries, newest first.",
+)
+@with_appcontext
+def audit_command(venue: str, limit: int) -> None:
+    """Show who changed VENUE's hours, holidays or override, newest first (times in UTC)."""
+    found = _cli(lambda: venue_audit.recent(hours.get_venue(venue), limit))
+    if not found:
+        click.echo("No changes recorded.")
+    for entry in found:
+        click.echo(
+            f"{entry.created_at:%Y-%m-%d %H:%M:%S}Z  {entry.by}  {entry.action}  {entry.summary}"
+        )

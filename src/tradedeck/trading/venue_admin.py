@@ -1,8 +1,10 @@
 """Admin pages for venue hours: `/admin/venues` (every venue with its state) and
-`/admin/venues/<code>` (weekly hours, holidays and half days, emergency override).
+`/admin/venues/<code>` (weekly hours, holidays and half days with an edit form per row,
+emergency override, and the recent changes from the venue's audit log).
 
 Admins only (customers get 403, visitors the login page). Every form carries its CSRF token;
-the writes go through `hours_admin` (validation, locking, cache clearing) and answer with a
+the writes go through `hours_admin` (validation, locking, cache clearing, audit row naming the
+signed-in admin) and answer with a
 redirect and a flash message, or re-render the page with the field's error (status 200, as the
 other form pages do: a 4xx document is logged as a console error by browsers).
 """
@@ -10,7 +12,7 @@ other form pages do: a 4xx document is logged as a console error by browsers).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,10 +30,11 @@ from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.market.models import Venue
-from tradedeck.trading import hours, hours_admin
+from tradedeck.trading import hours, hours_admin, venue_audit
 
 bp = Blueprint("venue_admin", __name__, url_prefix="/admin/venues")
 UPCOMING_SESSIONS = 6
+RECENT_CHANGES = 10
 DAY_HELP = "HH:MM-HH:MM in venue time; several: 09:00-11:30, 12:30-16:00; empty = closed"
 
 
@@ -62,6 +65,20 @@ class HolidayForm(FlaskForm):
     )
     early_close = StringField("Early close (optional)", validators=[Length(max=5)])
     submit = SubmitField("Add holiday")
+
+
+class HolidayEditForm(FlaskForm):
+    """A holiday row's edit form: its date is in the URL and stays."""
+
+    name = StringField(
+        "Name",
+        validators=[
+            DataRequired("Give the holiday a name."),
+            Length(max=hours_admin.MAX_HOLIDAY_NAME),
+        ],
+    )
+    early_close = StringField("Early close", validators=[Length(max=5)])
+    submit = SubmitField("Save")
 
 
 class ActionForm(FlaskForm):
@@ -127,7 +144,9 @@ def _render_venue(
     venue: Venue,
     hours_form: HoursForm | None = None,
     holiday_form: HolidayForm | None = None,
+    edit: tuple[date, HolidayEditForm] | None = None,
 ) -> str:
+    """The venue page; `edit` re-opens one holiday row's edit form with its errors."""
     week = hours_admin.weekly_hours(venue.code)
     if hours_form is None:
         hours_form = HoursForm(
@@ -140,7 +159,7 @@ def _render_venue(
     now = utcnow()
     zone = ZoneInfo(venue.timezone)
     today = now.astimezone(zone).date()
-    show_past = request.args.get("past") == "1"
+    show_past = request.args.get("past") == "1" or (edit is not None and edit[0] < today)
     everything = hours_admin.list_holidays(venue.code)
     upcoming = [h for h in everything if h.date >= today]
     schedule = hours.build_schedule(venue)
@@ -164,6 +183,10 @@ def _render_venue(
         hours_form=hours_form,
         holiday_form=holiday_form or HolidayForm(formdata=None),
         action_form=ActionForm(),
+        edit_day=edit[0] if edit else None,
+        edit_form=edit[1] if edit else None,
+        changes=venue_audit.recent(venue, RECENT_CHANGES),
+        recent_changes=RECENT_CHANGES,
         override_form=OverrideForm(),
         overrides=[o.value for o in Override],
         weekdays=WEEKDAYS,
@@ -200,7 +223,7 @@ def save_hours(code: str) -> Any:
         inputs = []
         for weekday, field in form.day_fields():
             inputs += hours_admin.parse_day_ranges(weekday, field.data or "", WEEKDAYS[weekday])
-        week = hours_admin.set_weekly_hours(venue.code, inputs, by=current_user.username)
+        week = hours_admin.set_weekly_hours(venue.code, inputs, **venue_audit.by_user(current_user))
     except DomainError as exc:
         if exc.field in WEEKDAYS:
             field = getattr(form, exc.field)
@@ -216,7 +239,7 @@ def reset_hours(code: str) -> Any:
     venue = _venue(code)
     if ActionForm().validate_on_submit():
         try:
-            hours_admin.reset_weekly_hours(venue.code, by=current_user.username)
+            hours_admin.reset_weekly_hours(venue.code, **venue_audit.by_user(current_user))
         except DomainError as exc:
             flash(exc.message, "danger")
         else:
@@ -237,7 +260,7 @@ def add_holiday(code: str) -> Any:
             form.date.data or "",
             form.name.data or "",
             (form.early_close.data or "").strip() or None,
-            by=current_user.username,
+            **venue_audit.by_user(current_user),
         )
     except DomainError as exc:
         field = getattr(form, exc.field or "", None)
@@ -250,12 +273,47 @@ def add_holiday(code: str) -> Any:
     return _back(venue)
 
 
+@bp.post("/<code>/holidays/<day>/edit")
+def edit_holiday(code: str, day: str) -> Any:
+    """Rename a holiday or change its early close (empty: closed all day)."""
+    venue = _venue(code)
+    form = HolidayEditForm()
+    try:
+        when = hours_admin.parse_date(day)
+    except DomainError as exc:
+        flash(f"Holiday not updated — {exc.message}.", "danger")
+        return _back(venue)
+    if not form.validate_on_submit():
+        flash(f"Holiday not updated — {_form_problem(form)}.", "danger")
+        return _render_venue(venue, edit=(when, form))
+    try:
+        updated = hours_admin.update_holiday(
+            venue.code,
+            when,
+            name=form.name.data or "",
+            early_close=(form.early_close.data or "").strip(),
+            **venue_audit.by_user(current_user),
+        )
+    except DomainError as exc:
+        flash(f"Holiday not updated — {exc.message}.", "danger")
+        if exc.field not in ("name", "early_close"):
+            return _back(venue)
+        field = getattr(form, exc.field)
+        field.errors = [*field.errors, exc.message]
+        return _render_venue(venue, edit=(when, form))
+    what = f"closes at {updated.early_close:%H:%M}" if updated.early_close else "is closed all day"
+    flash(f"Saved {updated.name} ({updated.date:%a %d %b %Y}): {venue.code} {what}.", "success")
+    return _back(venue)
+
+
 @bp.post("/<code>/holidays/<day>/remove")
 def remove_holiday(code: str, day: str) -> Any:
     venue = _venue(code)
     if ActionForm().validate_on_submit():
         try:
-            removed = hours_admin.remove_holiday(venue.code, day, by=current_user.username)
+            removed = hours_admin.remove_holiday(
+                venue.code, day, **venue_audit.by_user(current_user)
+            )
         except DomainError as exc:
             flash(exc.message, "danger")
         else:
@@ -273,7 +331,9 @@ def set_override(code: str) -> Any:
     form = OverrideForm()
     if form.validate_on_submit():
         try:
-            hours.set_override(venue.code, form.state.data or "", by=current_user.username)
+            hours.set_override(
+                venue.code, form.state.data or "", **venue_audit.by_user(current_user)
+            )
         except DomainError as exc:
             flash(exc.message, "danger")
         else:
