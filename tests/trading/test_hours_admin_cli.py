@@ -1,9 +1,5 @@
 """`tradedeck market hours`, `tradedeck market holiday add|update|remove|list` and
-`tradedeck market audit`.
-
-The audit command is invoked as its command object, so these tests do not depend on where
-the `market` group is assembled (`trading.setup._register_cli`).
-"""
+`tradedeck market audit`."""
 
 from __future__ import annotations
 
@@ -14,7 +10,7 @@ from flask import Flask
 
 from tests.trading.conftest import at
 from tradedeck.core.calendar import Holiday
-from tradedeck.trading import hours, hours_admin, hours_api
+from tradedeck.trading import hours, hours_admin
 
 
 def run(app: Flask, *args: str) -> tuple[int, str]:
@@ -140,9 +136,7 @@ def test_bad_holiday_update_is_a_clear_error(tapp: Flask) -> None:
 
 
 def audit(app: Flask, *args: str) -> tuple[int, str]:
-    """`tradedeck market audit ...` (the command object, see the module docstring)."""
-    result = app.test_cli_runner().invoke(hours_api.audit_command, args=list(args))
-    return result.exit_code, result.output
+    return run(app, "audit", *args)
 
 
 def test_audit_lists_cli_changes_newest_first(tapp: Flask) -> None:

@@ -136,3 +136,4 @@ def _register_cli(app: Flask) -> None:
     group.add_command(hours_api.override_command)
     group.add_command(hours_api.hours_command)
     group.add_command(hours_api.holiday_group)
+    group.add_command(hours_api.audit_command)
