@@ -1,14 +1,17 @@
 """Benchmark: orders per second through the HTTP API (gunicorn, 2 workers), SQLite and PostgreSQL.
 
 Run: .venv/bin/python bench/orders_api.py [--per-client 60] [--pg-url postgresql+psycopg://...]
-         [--threads 4] [--redis-url redis://127.0.0.1:6379/13]
+         [--threads 4] [--redis-url redis://127.0.0.1:6379/13] [--rounds 1]
 Each backend gets a fresh database, one SIM instrument (venue forced open) and 32 funded users;
 32 concurrent clients (one per user, each with a Bearer token and its own keep-alive
 connection from `http_load.py`, which leaves the cores to the server) post alternating
 market buys and sells with unique client_order_ids to gunicorn on 127.0.0.1
-(`gunicorn_server.py`: the
-packaged `tradedeck.gunicorn_conf`, 16 connections per worker). The same 32 clients first hit
-`GET /health` the same number of times: the reference of the same run (HTTP, app, database).
+(`gunicorn_server.py`: the packaged `tradedeck.gunicorn_conf`, 16 connections per worker).
+The same 32 clients first hit `GET /health` the same number of times: the reference of the
+same run (HTTP, app, database). On PostgreSQL the CPU per order of the server, the database
+and the client is printed too (`proc_cpu.py`). This machine's speed drifts by a third from
+minute to minute (shared host), so `--rounds N` repeats /health + orders N times on one
+server and prints the median and spread.
 Afterwards every account is audited: balance == ledger sum, never negative, holdings == fills,
 one order per client_order_id. Any discrepancy is printed and makes the exit status 1.
 The server setup (worker class, threads, SQLAlchemy pool, rate-limit storage) is printed with
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 from decimal import Decimal
@@ -183,7 +187,7 @@ def server_setup(database_url: str, threads: int, redis_url: str) -> str:
 
 
 def run_backend(
-    name: str, database_url: str, per_client: int, threads: int, redis_url: str
+    name: str, database_url: str, per_client: int, threads: int, redis_url: str, rounds: int = 1
 ) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="tradedeck-bench-") as tmp:
         instance = Path(tmp)
@@ -200,6 +204,7 @@ def run_backend(
             env=settings(database_url, redis_url),
         )
         first_failure: list[str] = []
+        round_tag = [0]
         try:
 
             async def health(connection: http_load.Connection, index: int, n: int) -> bool:
@@ -212,7 +217,7 @@ def run_backend(
                     "side": "buy" if n % 2 == 0 else "sell",
                     "type": "market",
                     "quantity": "1",
-                    "client_order_id": f"c{index}-{n}",
+                    "client_order_id": f"c{index}-{round_tag[0]}-{n}",
                 }
                 headers = {
                     "Authorization": f"Bearer {tokens[index]}",
@@ -229,19 +234,27 @@ def run_backend(
             print(f"{name}: {CLIENTS} clients x {per_client} requests on 127.0.0.1")
             print(f"  {server_setup(database_url, threads, redis_url)}")
             address = ("127.0.0.1", port)
-            ref = http_load.run(address, CLIENTS, per_client, health)
-            print(ref.line("GET /health (ref)"))
-            split = proc_cpu.Split(server.pid)
-            got = http_load.run(address, CLIENTS, per_client, order, WARMUP, before=split.start)
-            print(got.line("POST /api/v1/orders"))
-            if name == "postgresql":
-                print(split.stop(CLIENTS * per_client))
+            rates = []
+            for round_tag[0] in range(rounds):
+                ref = http_load.run(address, CLIENTS, per_client, health)
+                print(ref.line("GET /health (ref)"))
+                split = proc_cpu.Split(server.pid)
+                got = http_load.run(address, CLIENTS, per_client, order, WARMUP, split.start)
+                print(got.line("POST /api/v1/orders"))
+                if name == "postgresql":
+                    print(split.stop(CLIENTS * per_client))
+                rates.append(got.rate)
+            if rounds > 1:
+                print(
+                    f"  orders/s over {rounds} rounds: median {statistics.median(rates):.0f}, "
+                    f"best {max(rates):.0f}, worst {min(rates):.0f}"
+                )
             if first_failure:
                 print(f"  first failed order: {first_failure[0]}")
         finally:
             server.terminate()
             server.wait(10)
-        problems = audit(database_url, instance, CLIENTS * (per_client + WARMUP))
+        problems = audit(database_url, instance, CLIENTS * (per_client + WARMUP) * rounds)
         print(f"  ledger discrepancies: {len(problems)}")
         for problem in problems:
             print(f"    {problem}")
@@ -256,6 +269,9 @@ def main() -> int:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument(
+        "--rounds", type=int, default=1, help="alternating /health + orders rounds per backend"
+    )
+    parser.add_argument(
         "--redis-url", default="", help="Redis for rate limits (default: per-worker memory)"
     )
     args = parser.parse_args()
@@ -263,14 +279,18 @@ def main() -> int:
         parser.error("--per-client must be 1..1000 (a bounded run)")
     if not 1 <= args.threads <= 32:
         parser.error("--threads must be 1..32")
+    if not 1 <= args.rounds <= 20:
+        parser.error("--rounds must be 1..20")
     if args.redis_url and not args.redis_url.startswith("redis://127.0.0.1"):
         parser.error("--redis-url must point at 127.0.0.1")
     problems: list[str] = []
     if not args.skip_sqlite:
-        problems += run_backend("sqlite", "", args.per_client, args.threads, args.redis_url)
+        problems += run_backend(
+            "sqlite", "", args.per_client, args.threads, args.redis_url, args.rounds
+        )
     if not args.skip_pg and ensure_pg_database(args.pg_url):
         problems += run_backend(
-            "postgresql", args.pg_url, args.per_client, args.threads, args.redis_url
+            "postgresql", args.pg_url, args.per_client, args.threads, args.redis_url, args.rounds
         )
     return 1 if problems else 0
 
