@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from dotenv import load_dotenv
-from flask import Flask, Response, flash, redirect, render_template, request, url_for
+from flask import Flask, Response, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_openapi3 import Info, OpenAPI
 from flask_wtf.csrf import CSRFError
@@ -184,16 +184,25 @@ def _register_error_handlers(app: Flask) -> None:
         code = exc.code or 500
         if is_api_request():
             if code == 429:
-                return error_response(
+                response = error_response(
                     429,
                     "rate_limited",
                     f"Too many requests: limit is {exc.description}. Slow down.",
                 )
-            return error_response(
-                code, (exc.name or "error").lower().replace(" ", "_"), exc.description or exc.name
-            )
-        template = f"errors/{code}.html" if code in (403, 404, 429) else "errors/error.html"
-        return render_template(template, code=code, title=exc.name, message=exc.description), code
+            else:
+                response = error_response(
+                    code,
+                    (exc.name or "error").lower().replace(" ", "_"),
+                    exc.description or exc.name,
+                )
+        else:
+            template = f"errors/{code}.html" if code in (403, 404, 429) else "errors/error.html"
+            page = render_template(template, code=code, title=exc.name, message=exc.description)
+            response = make_response(page, code)
+        retry_after = dict(exc.get_headers()).get("Retry-After")
+        if retry_after:
+            response.headers["Retry-After"] = retry_after
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

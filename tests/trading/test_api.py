@@ -191,28 +191,6 @@ def test_deposit_and_withdraw_limits(tapp: Flask, trader: Api) -> None:
         assert account.cash == 0 == ledger.ledger_sum(account.id)
 
 
-def test_order_rate_limit_is_per_user_with_clear_429(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tests.conftest import make_app
-    from tests.trading.conftest import add_market
-
-    app = make_app(tmp_path, ORDER_RATE_LIMIT="3/minute")
-    add_market(app)
-    user = create_user(app)
-    fund(app, user.id, "1000")
-    set_sim(app, "open")
-    client = app.test_client()
-    api = Api(client, api_login(client))
-    codes = [
-        api.post("/api/v1/trade/buy", {"symbol": "ACME", "quantity": "1"}).status_code
-        for _ in range(4)
-    ]
-    assert codes == [201, 201, 201, 429]
-    error = api.post("/api/v1/orders", {"symbol": "ACME", "side": "buy", "quantity": "1"})
-    assert error.status_code == 429
-    assert "3 per 1 minute" in error.get_json()["error"]["message"]
-    assert api.get("/api/v1/orders").status_code == 200
-
-
 def test_api_requires_authentication(tapp: Flask) -> None:
     client = tapp.test_client()
     for path in ("/api/v1/portfolio", "/api/v1/cash", "/api/v1/orders", "/api/v1/trades"):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify
+from flask import Response, jsonify
 from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
 
 from tradedeck.api.errors import ApiError, ErrorBody
 from tradedeck.core.money import to_json
-from tradedeck.extensions import limiter
 from tradedeck.trading import ledger, orders, portfolio, serialize
+from tradedeck.trading.order_limit import limit_orders
 from tradedeck.trading.schemas import (
     AmountBody,
     ListQuery,
@@ -29,18 +29,6 @@ bp = APIBlueprint(
     abp_tags=[Tag(name="trading", description="Orders, portfolio and cash ledger")],
     abp_responses={"400": ErrorBody, "401": ErrorBody, "404": ErrorBody, "429": ErrorBody},
 )
-
-
-def order_limit() -> str:
-    return str(current_app.config["TRADEDECK"].order_rate_limit)
-
-
-def user_key() -> str:
-    """Rate limits count per user, not per IP (many users may share one address)."""
-    return f"user:{current_user.get_id()}"
-
-
-limit_orders = limiter.shared_limit(order_limit, scope="orders", key_func=user_key)
 
 
 def _place(request: orders.OrderRequest) -> tuple[Response, int]:

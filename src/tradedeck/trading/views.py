@@ -27,8 +27,8 @@ from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument, LastPrice, Venue
 from tradedeck.trading import charts, hours, ledger, orders, portfolio, serialize
-from tradedeck.trading.api import limit_orders
 from tradedeck.trading.forms import CancelForm, CashForm, OrderForm
+from tradedeck.trading.order_limit import limit_orders
 
 bp = Blueprint("trading", __name__)
 # The shared chart component (js/chart) on the instrument page and in the stocks list.
