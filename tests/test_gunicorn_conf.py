@@ -1,5 +1,7 @@
-"""The packaged gunicorn settings serve a held-open tick stream and other requests at once."""
+"""The packaged gunicorn settings serve a held-open tick stream and other requests at once, and
+workers freeze their start-up objects out of the garbage collector's way."""
 
+import gc
 import itertools
 import os
 import socket
@@ -10,9 +12,11 @@ from pathlib import Path
 
 import requests
 from flask import Flask
+from gunicorn.config import Config
 
 from tests.conftest import api_login, app_overrides, create_user
 from tests.market.conftest import add_sim
+from tradedeck import gunicorn_conf
 from tradedeck.app import create_app
 from tradedeck.market.api import SSE_HEARTBEAT_KEY
 
@@ -84,3 +88,12 @@ def test_one_worker_serves_a_stream_and_other_calls_together(app: Flask, tmp_pat
     finally:
         server.terminate()
         server.wait(15)
+
+
+def test_workers_freeze_what_loading_the_app_allocated() -> None:
+    assert "post_worker_init" in Config().settings  # the hook's name is one gunicorn calls
+    try:
+        gunicorn_conf.post_worker_init(None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
