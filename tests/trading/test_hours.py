@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from flask import Flask
+from sqlalchemy import select
 
 from tests.conftest import api_login, create_user
 from tests.trading.conftest import Api, at
 from tradedeck.extensions import db
 from tradedeck.trading import hours
+from tradedeck.trading.hours import VenueSession
 
 
 def _sim(app: Flask) -> None:
@@ -33,6 +37,39 @@ def test_sessions_follow_new_york_wall_clock_across_dst(tapp: Flask) -> None:
         assert not clock.is_open
         assert clock.next_open == at("2026-03-09T13:30:00+00:00")
         assert clock.next_close == at("2026-03-09T20:00:00+00:00")
+
+
+def test_day_orders_expire_at_the_running_or_next_close_in_any_order_of_asking(
+    tapp: Flask,
+) -> None:
+    """session_end remembers its last answer per venue: asking later, earlier, at the close
+    or after an hours edit must still give the close that `at` falls before."""
+    _sim(tapp)
+    with tapp.app_context():
+        sim = hours.get_venue("SIM")
+        monday_close, tuesday_close = (
+            at("2026-03-09T20:00:00+00:00"),
+            at("2026-03-10T20:00:00+00:00"),
+        )
+        for when, close in [
+            ("2026-03-09T15:00:00+00:00", monday_close),
+            ("2026-03-09T19:59:59+00:00", monday_close),
+            ("2026-03-09T20:00:00+00:00", tuesday_close),
+            ("2026-03-09T14:00:00+00:00", monday_close),
+            ("2026-03-07T12:00:00+00:00", monday_close),  # Saturday: Monday's close
+            ("2026-03-10T21:00:00+00:00", at("2026-03-11T20:00:00+00:00")),
+        ]:
+            assert hours.session_end(sim, at(when)) == close, when
+        assert hours.session_end(sim, at("2026-03-09T15:00:00+00:00")) == monday_close
+        monday = db.session.scalars(
+            select(VenueSession).where(VenueSession.venue_id == sim.id, VenueSession.weekday == 0)
+        ).one()
+        monday.close_time = time(12, 0)  # as another process would edit, seen after the TTL
+        db.session.commit()
+        hours.clear_schedule_cache()
+        assert hours.session_end(sim, at("2026-03-09T15:30:00+00:00")) == at(
+            "2026-03-09T16:00:00+00:00"
+        )
 
 
 def test_holidays_close_the_venue(tapp: Flask) -> None:

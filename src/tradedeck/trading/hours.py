@@ -179,13 +179,25 @@ def open_windows(venue: Venue, start: datetime, end: datetime) -> list[tuple[dat
     ]
 
 
+_session_ends: dict[int, tuple[VenueSchedule, datetime, datetime]] = {}
+
+
 def session_end(venue: Venue | int, at: datetime) -> datetime:
     """When a day order placed at `at` expires: the close of the running (or next) session,
-    ignoring any override; the next UTC midnight for a 24/7 venue."""
-    scheduled = replace(schedule_for(venue), override=Override.AUTO)
-    close = calendar.next_close(scheduled, at)
+    ignoring any override; the next UTC midnight for a 24/7 venue.
+
+    Every day order asks. The answer found at t0 holds for any time in [t0, answer) under
+    the same schedule, so it is kept per venue until the schedule or that window changes.
+    """
+    schedule = schedule_for(venue)
+    venue_id = _venue_id(venue)
+    known = _session_ends.get(venue_id)
+    if known is not None and known[0] is schedule and known[1] <= at < known[2]:
+        return known[2]
+    close = calendar.next_close(replace(schedule, override=Override.AUTO), at)
     if close is None:
-        return datetime.combine(at.date() + timedelta(days=1), time(0), at.tzinfo)
+        close = datetime.combine(at.date() + timedelta(days=1), time(0), at.tzinfo)
+    _session_ends[venue_id] = (schedule, at, close)
     return close
 
 

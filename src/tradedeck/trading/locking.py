@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -80,14 +80,16 @@ def _create(user_id: int) -> None:
     )
 
 
+_LOCK_ROW = (
+    select(Account.__table__.c.id, Account.__table__.c.cash)
+    .where(Account.__table__.c.user_id == bindparam("user_id"))
+    .with_for_update()
+)
+"""Built once: constructing the statement per order cost as much as running it."""
+
+
 def _select_locked_row(user_id: int) -> Row[tuple[int, Decimal]] | None:
-    accounts = Account.__table__
-    statement = (
-        select(accounts.c.id, accounts.c.cash)
-        .where(accounts.c.user_id == user_id)
-        .with_for_update()
-    )
-    return db.session.connection().execute(statement).first()
+    return db.session.connection().execute(_LOCK_ROW, {"user_id": user_id}).first()
 
 
 def _select_locked(user_id: int) -> Account | None:

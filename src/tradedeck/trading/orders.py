@@ -16,7 +16,7 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, func, null, select
+from sqlalchemy import Select, bindparam, func, null, or_, select
 from sqlalchemy.orm import make_transient_to_detached
 
 from tradedeck.core import orders as rules
@@ -73,12 +73,11 @@ class Book:
 
 
 def _working_sum(column: Any, *where: Any) -> Any:
-    orders_table = Order.__table__
-    return (
-        select(func.coalesce(func.sum(column), 0))
-        .where(orders_table.c.status.in_(ledger.WORKING), *where)
-        .scalar_subquery()
-    )
+    """What working orders reserve. The statuses are OR-ed equalities, not `IN`: SQLAlchemy
+    expands an `IN` list on every execution of the otherwise cached statement."""
+    status = Order.__table__.c.status
+    working = or_(*(status == value for value in ledger.WORKING))
+    return select(func.coalesce(func.sum(column), 0)).where(working, *where).scalar_subquery()
 
 
 @cache
