@@ -54,19 +54,6 @@ class HoursForm(FlaskForm):
         return [(i, getattr(self, day)) for i, day in enumerate(WEEKDAYS)]
 
 
-class HolidayForm(FlaskForm):
-    date = StringField("Date", validators=[DataRequired("Pick a date.")])
-    name = StringField(
-        "Name",
-        validators=[
-            DataRequired("Give the holiday a name."),
-            Length(max=hours_admin.MAX_HOLIDAY_NAME),
-        ],
-    )
-    early_close = StringField("Early close (optional)", validators=[Length(max=5)])
-    submit = SubmitField("Add holiday")
-
-
 class HolidayEditForm(FlaskForm):
     """A holiday row's edit form: its date is in the URL and stays."""
 
@@ -79,6 +66,14 @@ class HolidayEditForm(FlaskForm):
     )
     early_close = StringField("Early close", validators=[Length(max=5)])
     submit = SubmitField("Save")
+
+
+class HolidayForm(HolidayEditForm):
+    """The add form: the edit form's fields plus the date."""
+
+    date = StringField("Date", validators=[DataRequired("Pick a date.")])
+    early_close = StringField("Early close (optional)", validators=[Length(max=5)])
+    submit = SubmitField("Add holiday")
 
 
 class ActionForm(FlaskForm):
