@@ -111,6 +111,11 @@ def test_without_start_the_window_is_1000_bars_like_the_candles_route(client, au
         ({"studies": "swings", "start": "yesterday"}, "start"),
         ({"studies": "swings", "start": str(T0 + 99), "end": str(T0)}, "end"),
         ({"studies": "swings", "start": "2000-01-01", "end": "2030-01-01"}, "start"),
+        # Epochs `datetime` cannot hold were a 500.
+        ({"studies": "sma", "start": "-99999999999999999999"}, "start"),
+        ({"studies": "sma", "end": "99999999999999999999"}, "end"),
+        ({"studies": "sma", "start": "-99999999999", "end": "-99999999990"}, "start"),
+        ({"studies": "sma", "start": "0001-01-01T00:00:00+01:00"}, "start"),
     ],
 )
 def test_bad_query_is_a_400_naming_the_field(client, auth, stored, query, field):

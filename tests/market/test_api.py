@@ -100,6 +100,24 @@ def test_candles_bad_input_names_the_field(app, member, query, field):
     _error(member.get(f"/api/v1/candles?symbol=ACME&{query}"), 400, field)
 
 
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("start=-99999999999999999999", "start"),
+        ("start=-9999999999999999999&end=-9999999999999999000", "start"),
+        ("end=99999999999999999999", "end"),
+        ("start=-99999999999&end=-99999999990", "start"),
+        ("start=9999-12-31", "start"),
+    ],
+)
+@pytest.mark.parametrize("symbol", ["ACME", "BTC/USDT"])
+def test_candles_epochs_datetime_cannot_hold_are_a_400(app, member, query, field, symbol):
+    """Such epochs reached `datetime` (a 500) on exchange venues."""
+    add_sim(app, "ACME", days=0.1)
+    _binance(app, "BTC/USDT")
+    _error(member.get(f"/api/v1/candles?symbol={symbol}&{query}"), 400, field)
+
+
 def test_candles_missing_symbol_and_provider_errors(app, member):
     _error(member.get("/api/v1/candles"), 400, "symbol")
     _error(member.get("/api/v1/candles?symbol=ZZZ"), 404, "symbol")

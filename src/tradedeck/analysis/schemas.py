@@ -10,27 +10,29 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tradedeck.api.schemas import QueryModel
 from tradedeck.core.analytics import MAX_CANDLES
 from tradedeck.core.candles import INTERVALS
+from tradedeck.market.schemas import bounded_time
 
 MAX_QUERY_LENGTH = 200
 
 
 def parse_time(value: str | None) -> int | None:
-    """Epoch seconds from epoch seconds or an ISO date/datetime (no zone means UTC)."""
+    """Epoch seconds from epoch seconds or an ISO date/datetime (no zone means UTC), within
+    1900..2200 (`bounded_time`)."""
     if value is None or not value.strip():
         return None
     text = value.strip()
     if text.lstrip("-").isdigit():
-        return int(text)
+        return bounded_time(int(text))
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+            return bounded_time(int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()))
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError("expected an ISO date, ISO datetime or epoch seconds") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return int(when.timestamp())
+    return bounded_time(int(when.timestamp()))
 
 
 class AnalyticsQuery(QueryModel):

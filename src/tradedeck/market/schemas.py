@@ -15,20 +15,32 @@ MAX_CANDLES = 10_000
 MAX_SYMBOLS = 100
 # Epoch values above this are milliseconds (1e11 s is the year 5138).
 _MS_THRESHOLD = 100_000_000_000
+# Times outside [1900, 2200) are refused: far enough for any history, and ranges built from
+# them (plus a window or warm-up) stay inside what `datetime` and the database can hold.
+EARLIEST_TIME = -2_208_988_800  # 1900-01-01T00:00Z
+LATEST_TIME = 7_258_118_400  # 2200-01-01T00:00Z
+
+
+def bounded_time(seconds: int) -> int:
+    """`seconds` if it lies in [1900, 2200); else ValueError (a 400 naming the field)."""
+    if not EARLIEST_TIME <= seconds < LATEST_TIME:
+        raise ValueError("expected a time between 1900-01-01 and 2200-01-01 (UTC)")
+    return seconds
 
 
 def parse_time(value: str | int | None) -> int | None:
-    """Epoch seconds from epoch s/ms or an ISO date/datetime (no zone = UTC)."""
+    """Epoch seconds from epoch s/ms or an ISO date/datetime (no zone = UTC), within
+    1900..2200."""
     if value is None or value == "":
         return None
     text = str(value).strip()
     if text.lstrip("-").isdigit():
         number = int(text)
-        return number // 1000 if abs(number) >= _MS_THRESHOLD else number
+        return bounded_time(number // 1000 if abs(number) >= _MS_THRESHOLD else number)
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+            return bounded_time(int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()))
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(
@@ -36,7 +48,7 @@ def parse_time(value: str | int | None) -> int | None:
         ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return int(when.timestamp())
+    return bounded_time(int(when.timestamp()))
 
 
 def _interval(value: str) -> str:
