@@ -106,6 +106,47 @@ SETTINGS: tuple[Setting, ...] = (
         "Base URL of the Yahoo Finance API (tests point it at a fake).",
     ),
     Setting("JWT_EXPIRES_MINUTES", "60", "Lifetime of API access tokens."),
+    Setting(
+        "ANALYTICS_MAX_BARS",
+        "20000",
+        "Largest window `/api/v1/analytics` computes on stored candles, in bars (400 beyond).",
+    ),
+    Setting(
+        "ANALYTICS_MAX_WARMUP_BARS",
+        "5000",
+        "Most bars of history before the window an analytics request reads or fetches for its "
+        "studies' warm-up (longer warm-ups are cut here).",
+    ),
+    Setting(
+        "MARKET_DATA_RATE_LIMIT",
+        "120/minute",
+        "Requests a user may make per period to each of `/api/v1/candles` and `/api/v1/prices`.",
+    ),
+    Setting(
+        "ANALYTICS_RATE_LIMIT",
+        "60/minute",
+        "Requests a user may make to `/api/v1/analytics` per period.",
+    ),
+    Setting(
+        "STREAM_MAX_PER_USER",
+        "2",
+        "Open `/api/v1/stream` connections per user in one process (429 beyond).",
+    ),
+    Setting(
+        "STREAM_MAX_PER_PROCESS",
+        "2",
+        "Open `/api/v1/stream` connections per web process (keep below `GUNICORN_THREADS`).",
+    ),
+    Setting(
+        "PROVIDER_WEB_TIMEOUT_SECS",
+        "5",
+        "HTTP timeout of exchange/Yahoo calls made inside a web request (the worker uses 10).",
+    ),
+    Setting(
+        "PROVIDER_WEB_RETRIES",
+        "1",
+        "Retries of a failed exchange/Yahoo call inside a web request (the worker: 4).",
+    ),
 )
 
 
@@ -145,6 +186,14 @@ class Config:
     binance_url: str
     yahoo_url: str
     jwt_expires_minutes: int
+    analytics_max_bars: int
+    analytics_max_warmup_bars: int
+    market_data_rate_limit: str
+    analytics_rate_limit: str
+    stream_max_per_user: int
+    stream_max_per_process: int
+    provider_web_timeout_secs: float
+    provider_web_retries: int
     instance_path: Path = field(default=Path("instance"))
 
     @property
@@ -209,6 +258,13 @@ def _megabytes(name: str, value: str) -> float:
     return number
 
 
+def _count(name: str, value: str, *, minimum: int = 1) -> int:
+    number = int(value)
+    if number < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, not {value!r}")
+    return number
+
+
 def load_config(instance_path: Path, overrides: dict[str, str] | None = None) -> Config:
     """Read settings from the environment (plus explicit overrides) and validate them."""
     values = {s.env: _env(s.env, "") for s in SETTINGS}
@@ -266,6 +322,22 @@ def load_config(instance_path: Path, overrides: dict[str, str] | None = None) ->
             binance_url=get("TRADEDECK_BINANCE_URL", "https://api.binance.com").rstrip("/"),
             yahoo_url=get("TRADEDECK_YAHOO_URL", "https://query1.finance.yahoo.com").rstrip("/"),
             jwt_expires_minutes=int(get("JWT_EXPIRES_MINUTES", "60")),
+            analytics_max_bars=_count("ANALYTICS_MAX_BARS", get("ANALYTICS_MAX_BARS", "20000")),
+            analytics_max_warmup_bars=_count(
+                "ANALYTICS_MAX_WARMUP_BARS", get("ANALYTICS_MAX_WARMUP_BARS", "5000"), minimum=0
+            ),
+            market_data_rate_limit=get("MARKET_DATA_RATE_LIMIT", "120/minute"),
+            analytics_rate_limit=get("ANALYTICS_RATE_LIMIT", "60/minute"),
+            stream_max_per_user=_count("STREAM_MAX_PER_USER", get("STREAM_MAX_PER_USER", "2")),
+            stream_max_per_process=_count(
+                "STREAM_MAX_PER_PROCESS", get("STREAM_MAX_PER_PROCESS", "2")
+            ),
+            provider_web_timeout_secs=_non_negative(
+                "PROVIDER_WEB_TIMEOUT_SECS", get("PROVIDER_WEB_TIMEOUT_SECS", "5")
+            ),
+            provider_web_retries=_count(
+                "PROVIDER_WEB_RETRIES", get("PROVIDER_WEB_RETRIES", "1"), minimum=0
+            ),
             instance_path=instance_path,
         )
     except (ValueError, ArithmeticError) as exc:

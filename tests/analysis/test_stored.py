@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pytest
 
 from tests.analysis.conftest import STEP, T0
+from tests.fakes.binance import NOW_MS, FakeBinance
 from tradedeck.analysis.window import PATTERN_WARMUP
 from tradedeck.core.analytics import analyze
+from tradedeck.extensions import db
+from tradedeck.market import catalogue
+from tradedeck.market.providers.base import InstrumentInfo
 
 ALL = "sma,ema,rsi,atr,macd,bollinger,swings,bos,gaps,fvg,ob,liquidity,previous_hl"
 FIRST, LAST = 2_500, 3_300  # window [FIRST, LAST) of the 4,000 stored bars
@@ -134,3 +139,45 @@ def test_login_is_required(client, stored):
     response = client.get("/api/v1/analytics?symbol=ACME&studies=swings")
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def _settings(app, **changes: Any) -> None:
+    app.config["TRADEDECK"] = replace(app.config["TRADEDECK"], **changes)
+
+
+def test_window_is_capped_by_analytics_max_bars(app, client, auth, stored):
+    _settings(app, analytics_max_bars=500)
+    start = T0 + FIRST * STEP
+    ok = _get(client, auth, symbol="ACME", start=start, end=start + 500 * STEP, studies="sma")
+    assert ok.status_code == 200
+    assert len(ok.get_json()["time"]) == 500
+    refused = _get(client, auth, symbol="ACME", start=start, end=start + 501 * STEP, studies="sma")
+    assert refused.status_code == 400
+    error = refused.get_json()["error"]
+    assert error["field"] == "start" and "500" in error["message"]
+
+
+def test_warm_up_is_capped_and_never_backfilled_beyond_the_cap(app, client, auth):
+    """Parameters up to 100,000 asked for millions of warm-up bars: an exchange venue was
+    backfilled from its listing date."""
+    with FakeBinance() as fake:
+        _settings(app, binance_url=fake.url, analytics_max_warmup_bars=100)
+        with app.app_context():
+            info = InstrumentInfo("BTC/USDT", "BTC/USDT", "BINANCE", "crypto", "BTC", "USDT")
+            catalogue.upsert_instruments(catalogue.ensure_venue("BINANCE"), [info])
+            db.session.commit()
+        start = NOW_MS // 1000 - 3_600
+        response = _get(
+            client,
+            auth,
+            symbol="BTC/USDT",
+            interval="1m",
+            start=start,
+            end=start + 600,
+            studies="ema,macd",
+            **{"ema.length": "100000", "macd.slow": "100000", "macd.signal": "100000"},
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        asked = [int(r["startTime"]) for r in fake.requests_to("/api/v3/klines")]
+        assert min(asked) >= (start - 100 * 60) * 1000
+        assert len(response.get_json()["studies"]["ema"]["values"]) == 10

@@ -51,7 +51,9 @@ def analytics(query: AnalyticsQuery) -> Response:
     """Studies on stored candles of the window [start, end) (`end` exclusive, as /candles).
 
     Each study runs on warm-up history before `start` too, so the first visible bars are the
-    same as on the full series. Values cover the window's bars (top-level `time`); events are
+    same as on the full series (up to ANALYTICS_MAX_WARMUP_BARS bars of it: studies that need
+    more, like `ema.length=100000`, start from that much). The window holds at most
+    ANALYTICS_MAX_BARS bars. Values cover the window's bars (top-level `time`); events are
     those reaching into the window, with indexes counted from its first bar (negative for
     anchors before it; `*_time` fields are exact). Per-study parameters: `rsi.length=21`.
     """

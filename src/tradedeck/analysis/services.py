@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from flask import current_app
 
 from tradedeck.analysis.window import cut_events, cut_values, period_floor, warmup_bars
 from tradedeck.core.analytics import (
@@ -68,15 +69,21 @@ def parse_studies(studies: str, extra: Mapping[str, str]) -> list[StudyRequest]:
 
 
 def _history(
-    instrument: Instrument, interval: str, start: int, requests: list[StudyRequest]
+    instrument: Instrument,
+    interval: str,
+    start: int,
+    requests: list[StudyRequest],
+    max_bars: int,
 ) -> OHLCV:
     """Stored candles before `start` that make every study right at `start`.
 
     The latest `warmup_bars` candles by count (venues with closed hours have gaps in time),
     and for previous_hl everything from the start of the last period with bars before the
     current one. Spans remote venues lack are fetched first (the read of 1 row is discarded).
+    At most `max_bars` (ANALYTICS_MAX_WARMUP_BARS) are read or fetched: parameters up to
+    100,000 would otherwise ask for millions of bars and an upstream backfill of years.
     """
-    bars = max(warmup_bars(r.canonical, r.params) for r in requests)
+    bars = min(max(warmup_bars(r.canonical, r.params) for r in requests), max_bars)
     lower = None
     for r in requests:
         if r.canonical == "previous_hl":
@@ -91,7 +98,7 @@ def _history(
     by_count = store.read_candles(instrument.id, interval, 0, start, bars) if bars else None
     if lower is None or (by_count is not None and len(by_count) and by_count.time[0] <= lower):
         return by_count if by_count is not None else OHLCV.empty()
-    return store.read_candles(instrument.id, interval, lower, start)
+    return store.read_candles(instrument.id, interval, lower, start, max_bars)
 
 
 def stored_analytics(
@@ -102,10 +109,14 @@ def stored_analytics(
     requests: list[StudyRequest],
 ) -> dict[str, Any]:
     """Studies over the window [start, end) that /api/v1/candles resolves for the same bounds,
-    computed with warm-up history before it. Raises RangeError, ProviderError."""
-    span = market.resolve_window(instrument, interval, start, end, DEFAULT_BARS, MAX_CANDLES)
-    window = market.candles_for(instrument, interval, span, MAX_CANDLES)
-    history = _history(instrument, interval, span.start, requests)
+    computed with warm-up history before it. The window holds at most ANALYTICS_MAX_BARS bars
+    (RangeError beyond) and the warm-up at most ANALYTICS_MAX_WARMUP_BARS. Raises RangeError,
+    ProviderError."""
+    config = current_app.config["TRADEDECK"]
+    max_bars = min(config.analytics_max_bars, MAX_CANDLES)
+    span = market.resolve_window(instrument, interval, start, end, DEFAULT_BARS, max_bars)
+    window = market.candles_for(instrument, interval, span, max_bars)
+    history = _history(instrument, interval, span.start, requests, config.analytics_max_warmup_bars)
     candles = to_arrays(
         {name: np.concatenate((getattr(history, name), getattr(window, name))) for name in COLUMNS}
     )
