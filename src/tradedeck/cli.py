@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from datetime import timedelta
 
@@ -39,6 +40,11 @@ def main() -> None:
 main.add_command(db_group)
 
 
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    """SIGTERM (systemd, containers, CI) stops the dev server the same way one Ctrl+C does."""
+    raise KeyboardInterrupt
+
+
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -58,6 +64,7 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
         click.echo(f"  admin:    {DEMO_ADMIN[1]} / {DEMO_ADMIN[2]}")
         click.echo(f"  customer: {DEMO_CUSTOMER[1]} / {DEMO_CUSTOMER[2]}")
     click.echo("Press Ctrl+C to stop.\n")
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:

@@ -1,0 +1,89 @@
+"""Process lifecycle: one SIGTERM or one Ctrl+C stops `tradedeck run` cleanly and keeps orders."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import app_overrides
+
+STOP_WITHIN = 10.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _request(url: str, body: dict | None = None, token: str | None = None) -> dict:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers=headers)
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def _wait_healthy(base: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        try:
+            _request(f"{base}/health")
+            return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail("tradedeck run never answered /health")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_run_stops_on_one_signal_and_keeps_orders(tmp_path: Path, signum: int) -> None:
+    db_path = tmp_path / "run.db"
+    env = {
+        **os.environ,
+        **app_overrides(tmp_path, DATABASE_URL=f"sqlite:///{db_path}", REDIS_URL=""),
+    }
+    env.pop("REDIS_URL")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("tradedeck")), "run", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_healthy(base, process)
+        login = _request(f"{base}/api/v1/auth/login", {"username": "demo", "password": "demo123"})
+        order = _request(
+            f"{base}/api/v1/orders",
+            {"symbol": "ACME", "side": "buy", "quantity": "1"},
+            token=login["access_token"],
+        )
+        order_id = order.get("order", order)["id"]
+        started = time.monotonic()
+        process.send_signal(signum)
+        process.wait(timeout=STOP_WITHIN)
+        elapsed = time.monotonic() - started
+        assert process.returncode == 0, process.stdout.read() if process.stdout else ""
+        assert elapsed < STOP_WITHIN
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT id FROM orders WHERE id = ?", (order_id,)).fetchone()
