@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, current_app, jsonify
+from flask import Flask, Response, current_app, jsonify
+from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
 
 from tradedeck.api.errors import ApiError, ErrorBody
@@ -28,14 +29,20 @@ from tradedeck.market.schemas import (
     VenueQuery,
     parse_time,
 )
-from tradedeck.market.stream import open_feed, sse_stream
+from tradedeck.market.stream import open_feed, sse_stream, stream_slots
 
 bp = APIBlueprint(
     "market_api",
     __name__,
     url_prefix="/api/v1",
     abp_tags=[Tag(name="market", description="Instruments, candles, prices, live ticks")],
-    abp_responses={"400": ErrorBody, "401": ErrorBody, "404": ErrorBody, "409": ErrorBody},
+    abp_responses={
+        "400": ErrorBody,
+        "401": ErrorBody,
+        "404": ErrorBody,
+        "409": ErrorBody,
+        "429": ErrorBody,
+    },
 )
 SSE_HEARTBEAT_KEY = "MARKET_SSE_HEARTBEAT_SECS"
 SSE_MAX_KEY = "MARKET_SSE_MAX_SECS"
@@ -123,6 +130,22 @@ def stream(query: StreamQuery) -> Response:
     the connection, and an `end` event closes it after a few minutes (EventSource reconnects).
     """
     instruments = [_instrument(s, query.venue, "symbols") for s in query.symbols.split(",")]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    max_secs = float(app.config.get(SSE_MAX_KEY, 300))
+    release = stream_slots(app, max_secs).acquire(str(current_user.get_id()))
+    try:
+        response = _open_stream(app, query.interval, instruments, max_secs)
+    except BaseException:
+        release()
+        raise
+    # Runs when the server closes the response: the stream ended, failed or the client left.
+    response.call_on_close(release)
+    return response
+
+
+def _open_stream(
+    app: Flask, interval: str, instruments: list[Instrument], max_secs: float
+) -> Response:
     snapshot = [
         {
             "symbol": q["symbol"],
@@ -134,17 +157,17 @@ def stream(query: StreamQuery) -> Response:
         for q in services.quotes_for(instruments)
         if q["price"] is not None
     ]
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
     feed = open_feed(app)
     body = sse_stream(
         feed,
         {i.id for i in instruments},
-        query.interval,
+        interval,
         snapshot,
         heartbeat_secs=float(app.config.get(SSE_HEARTBEAT_KEY, 15)),
-        max_secs=float(app.config.get(SSE_MAX_KEY, 300)),
+        max_secs=max_secs,
     )
     response = Response(body, mimetype="text/event-stream")
+    response.call_on_close(feed.close)  # also when the body never started
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"
     return response

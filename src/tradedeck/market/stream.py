@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import queue
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from flask import Flask
+from werkzeug.exceptions import TooManyRequests
 
 from tradedeck.extensions import events
 from tradedeck.market.engine import REDIS_CHANNEL, TICK_SIGNAL, TickEvent
 
 TickReceiver = Callable[..., None]
 QUEUE_LIMIT = 1_000
+SLOTS_KEY = "tradedeck.stream_slots"
 _TICK_FIELDS = ("symbol", "venue", "price", "previous_close", "time")
 
 
@@ -92,6 +97,71 @@ class RedisFeed:
 def open_feed(app: Flask) -> TickFeed:
     url = app.config["TRADEDECK"].redis_url
     return RedisFeed(url) if url else LocalFeed(app)
+
+
+class StreamSlots:
+    """Open SSE streams of this process, counted per user and in all.
+
+    Each stream holds a server thread (gthread) until it ends, so a few open tabs could take
+    every thread of a worker: `acquire` refuses with a 429 (Retry-After: when the oldest of
+    the streams in the way reaches its time limit) beyond STREAM_MAX_PER_USER and
+    STREAM_MAX_PER_PROCESS. The count lives in the process, like the threads it guards.
+    """
+
+    def __init__(self, per_user: int, per_process: int, max_secs: float) -> None:
+        self.per_user = per_user
+        self.per_process = per_process
+        self.max_secs = max_secs
+        self._lock = threading.Lock()
+        self._by_user: Counter[str] = Counter()
+        self._opened: dict[int, tuple[str, float]] = {}
+        self._next = 0
+
+    @property
+    def open(self) -> int:
+        return len(self._opened)
+
+    def open_for(self, user: str) -> int:
+        return self._by_user[user]
+
+    def acquire(self, user: str) -> Callable[[], None]:
+        """Count a stream of `user`; returns its release (idempotent), or raises 429."""
+        with self._lock:
+            now = time.monotonic()
+            if self._by_user[user] >= self.per_user:
+                self._refuse(f"{self.per_user} open streams per user", now, user)
+            if len(self._opened) >= self.per_process:
+                self._refuse(f"{self.per_process} open streams per server process", now, None)
+            self._next += 1
+            lease = self._next
+            self._opened[lease] = (user, now)
+            self._by_user[user] += 1
+
+        def release() -> None:
+            with self._lock:
+                if self._opened.pop(lease, None) is not None:
+                    self._by_user[user] -= 1
+                    if not self._by_user[user]:
+                        del self._by_user[user]
+
+        return release
+
+    def _refuse(self, limit: str, now: float, user: str | None) -> None:
+        opened = [t for u, t in self._opened.values() if user is None or u == user]
+        left = min(opened, default=now) + self.max_secs - now
+        raise TooManyRequests(
+            f"{limit} (close another chart or tab)", retry_after=max(1, math.ceil(left))
+        )
+
+
+def stream_slots(app: Flask, max_secs: float) -> StreamSlots:
+    """The app's stream counter, made on first use from its settings."""
+    slots = app.extensions.get(SLOTS_KEY)
+    if slots is None:
+        config = app.config["TRADEDECK"]
+        slots = StreamSlots(config.stream_max_per_user, config.stream_max_per_process, max_secs)
+        slots = app.extensions.setdefault(SLOTS_KEY, slots)
+    return slots
 
 
 def sse(event: str, data: Any) -> str:
