@@ -1,5 +1,6 @@
 // JSON API calls of the chart; every failure becomes a ChartError with a message to show.
 import { csrfHeaders } from "../app.js";
+import { intervalSeconds } from "./time.js";
 
 export class ChartError extends Error {
   constructor(message, { status = 0, code = "error", field = null } = {}) {
@@ -38,6 +39,19 @@ function query(params) {
     if (value !== null && value !== undefined && value !== "") q.set(key, String(value));
   }
   return q.toString();
+}
+
+export const MAX_CANDLES = 10000;
+export const DEFAULT_CANDLES = 1000;
+
+// The candles request window of a chart's state: the last `limit` candles, or its period
+// (start/end epoch s, end exclusive) capped at MAX_CANDLES.
+export function candleWindow({ interval, start, end }, limit) {
+  const seconds = intervalSeconds(interval);
+  if (start === null && end === null) return { limit };
+  const stop = end ?? Math.floor(Date.now() / 1000) + seconds;
+  const from = start === null ? stop - DEFAULT_CANDLES * seconds : Math.max(start, stop - MAX_CANDLES * seconds);
+  return { start: from, end: end ?? undefined, limit: Math.min(MAX_CANDLES, Math.ceil((stop - from) / seconds)) };
 }
 
 export function fetchCandles({ symbol, venue, interval, start, end, limit }) {

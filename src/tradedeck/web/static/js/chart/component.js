@@ -1,28 +1,27 @@
 // The TradeDeck chart: candles + volume, crosshair legend, UTC/local time, theme, infinite
-// scroll back, analytics overlays, drawings and live candles. One class, mounted by
-// `mountChart()` on the chart page, the instrument page and anywhere else.
+// scroll back, analytics overlays, drawings and live candles. Mounted by `mountChart()` on the
+// chart page, the instrument page and anywhere else (the mini trend is MiniChart, mini.js).
 import {
-  AreaSeries, CandlestickSeries, HistogramSeries, createChart,
+  CandlestickSeries, HistogramSeries, createChart,
 } from "../../vendor/lightweight-charts/lightweight-charts.standalone.production.mjs";
-import { fetchAnalytics, fetchCandles, savePreferences } from "./api.js";
+import {
+  DEFAULT_CANDLES, MAX_CANDLES, candleWindow, fetchAnalytics, fetchCandles, savePreferences,
+} from "./api.js";
 import { DrawingTools } from "./drawings.js";
 import { Legend } from "./legend.js";
 import { LiveFeed } from "./live.js";
 import { OverlayLayer } from "./overlay-layer.js";
 import { OVERLAYS, OVERLAY_KEYS, paramsOf } from "./overlays.js";
-import { openTickDataForm } from "./picker.js";
+import { installPicker, openTickDataForm } from "./picker.js";
 import { TimeIndex } from "./primitives/time-index.js";
 import { chartThemeOptions, currentTheme, palette } from "./theme.js";
 import { crosshairFormatter, formatTime, intervalSeconds, tickMarkFormatter } from "./time.js";
+import { buildSurface, markReady, showState, unregister } from "./surface.js";
 import { buildToolbar } from "./toolbar.js";
 
-const MAX_CANDLES = 10000;
-const DEFAULT_CANDLES = 1000;
 const OLDER_BATCH = 1000;
 const VISIBLE_BARS = 250;
 const SCROLL_EDGE = 30;
-// Lightweight Charts paints in its own animation frame callback, queued before ours.
-const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 
 function normalizeOverlays(chosen = {}) {
   const out = {};
@@ -37,10 +36,7 @@ export class ChartComponent {
   constructor(element, options) {
     this.element = element;
     this.id = options.id || element.id || "chart";
-    // Mini: a compact trend of closes (no toolbar, legend, axes, crosshair, overlays or live).
-    this.mini = options.mode === "mini";
-    const all = !this.mini;
-    this.features = { picker: all, drawings: all, overlays: all, live: all, ...options.features };
+    this.features = { picker: true, drawings: true, overlays: true, live: true, ...options.features };
     this.limit = options.limit ?? DEFAULT_CANDLES;
     this.persist = Boolean(options.persist);
     this.syncUrl = Boolean(options.syncUrl);
@@ -57,6 +53,8 @@ export class ChartComponent {
     this.isReady = false;
     this.exhausted = false;
     this.loadingOlder = false;
+    this.destroyed = false;
+    if (this.features.picker) installPicker();
     this._build(options.height);
     this.ready = this.load();
   }
@@ -64,27 +62,14 @@ export class ChartComponent {
   // ---- construction ------------------------------------------------------------------------
 
   _build(height) {
-    this.element.classList.add("td-chart");
-    if (height) this.element.style.setProperty("--td-chart-height", `${height}px`);
-    this.body = document.createElement("div");
-    this.body.className = "td-chart-body";
-    this.surface = document.createElement("div");
-    this.surface.className = "td-chart-surface";
-    this.overlayBox = document.createElement("div");
-    this.overlayBox.className = "td-chart-state";
+    Object.assign(this, buildSurface(this.element, height));
     const credit = document.createElement("a");
     credit.className = "td-chart-credit";
     credit.href = "https://www.tradingview.com/";
     credit.target = "_blank";
     credit.rel = "noopener";
     credit.textContent = "Charts by TradingView";
-    this.body.append(this.surface, this.overlayBox);
-    this.element.append(this.body);
     this.colors = palette();
-    if (this.mini) {
-      this._buildMini();
-      return;
-    }
     this.body.append(credit);
     this.toolbar = buildToolbar(this.element, this.state, this.features, {
       interval: (iv) => this.setInterval(iv),
@@ -119,47 +104,6 @@ export class ChartComponent {
     this._syncToolbar();
   }
 
-  // The mini trend: one area series of closes on a bare, static surface.
-  _buildMini() {
-    this.element.classList.add("td-chart-mini");
-    this.chart = createChart(this.surface, {
-      autoSize: true,
-      ...this._miniOptions(),
-      grid: { vertLines: { visible: false }, horzLines: { visible: false } },
-      rightPriceScale: { visible: false, scaleMargins: { top: 0.1, bottom: 0.1 } },
-      leftPriceScale: { visible: false },
-      timeScale: { visible: false, borderVisible: false, fixLeftEdge: true, fixRightEdge: true },
-      crosshair: { vertLine: { visible: false }, horzLine: { visible: false } },
-      handleScroll: false,
-      handleScale: false,
-    });
-    this.series = this.chart.addSeries(AreaSeries, {
-      lineWidth: 1.5, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false,
-    });
-    this.timeIndex = new TimeIndex(intervalSeconds(this.state.interval));
-    this.timeIndex.setTimes(this.times);
-    this.layer = new OverlayLayer(this.chart, this.series, this.timeIndex);
-    this._onTheme = () => this.applyTheme();
-    document.addEventListener("tradedeck:theme", this._onTheme);
-  }
-
-  _miniOptions() {
-    return { layout: { ...chartThemeOptions().layout, background: { color: "transparent" } } };
-  }
-
-  // Series options for the theme: candle colours, or the mini's area coloured by its trend.
-  _seriesStyle() {
-    if (!this.mini) return this._candleColors();
-    const first = this.candles[0]?.close;
-    const last = this.candles[this.candles.length - 1]?.close;
-    const color = last < first ? this.colors.down : this.colors.up;
-    return { lineColor: color, topColor: `${color}40`, bottomColor: `${color}00` };
-  }
-
-  _seriesData(bar) {
-    return this.mini ? { time: bar.time, value: bar.close } : bar;
-  }
-
   _candleColors() {
     const c = this.colors;
     return { upColor: c.up, downColor: c.down, borderUpColor: c.up, borderDownColor: c.down, wickUpColor: c.up, wickDownColor: c.down };
@@ -180,12 +124,7 @@ export class ChartComponent {
   // ---- loading -----------------------------------------------------------------------------
 
   _window() {
-    const seconds = intervalSeconds(this.state.interval);
-    const { start, end } = this.state;
-    if (start === null && end === null) return { limit: this.limit };
-    const stop = end ?? Math.floor(Date.now() / 1000) + seconds;
-    const from = start === null ? stop - DEFAULT_CANDLES * seconds : Math.max(start, stop - MAX_CANDLES * seconds);
-    return { start: from, end: end ?? undefined, limit: Math.min(MAX_CANDLES, Math.ceil((stop - from) / seconds)) };
+    return candleWindow(this.state, this.limit);
   }
 
   // Candles, analytics and drawings are requested together: the analytics window is the
@@ -230,23 +169,19 @@ export class ChartComponent {
     ]);
     if (seq !== this.loadSeq) return;
     await this._markReady();
+    if (seq !== this.loadSeq) return;
     if (this.features.live && this._rangeIncludesNow()) this._startLive();
   }
 
-  async _markReady() {
-    await nextFrame();
-    this.isReady = true;
-    performance.mark(`tradedeck:chart:ready:${this.id}`);
-    this.element.dataset.ready = "true";
-    this.element.dispatchEvent(new CustomEvent("tradedeck:chart-ready", { bubbles: true, detail: { id: this.id } }));
+  _markReady() {
+    return markReady(this);
   }
 
   _setCandles(candles) {
     this.candles = candles;
     this.times.length = 0;
     for (const c of candles) this.times.push(c.time);
-    this.series.setData(this.mini ? candles.map((c) => this._seriesData(c)) : candles);
-    if (this.mini) this.series.applyOptions(this._seriesStyle());
+    this.series.setData(candles);
     this.volume?.setData(candles.map((c) => this._volumeBar(c)));
   }
 
@@ -465,9 +400,9 @@ export class ChartComponent {
 
   applyTheme() {
     this.colors = palette(currentTheme());
-    this.chart.applyOptions(this.mini ? this._miniOptions() : chartThemeOptions());
-    this.series.applyOptions(this._seriesStyle());
-    this.volume?.setData(this.candles.map((c) => this._volumeBar(c)));
+    this.chart.applyOptions(chartThemeOptions());
+    this.series.applyOptions(this._candleColors());
+    this.volume.setData(this.candles.map((c) => this._volumeBar(c)));
     this._drawStudies();
     this.drawings?.setColors(this.colors);
     this._syncToolbar();
@@ -530,7 +465,7 @@ export class ChartComponent {
       this.times.push(bar.time);
       if (last) this._scheduleOverlays();
     }
-    this.series.update(this._seriesData(bar));
+    this.series.update(bar);
     this.volume?.update(this._volumeBar(bar));
     this._showLastBar();
   }
@@ -561,29 +496,7 @@ export class ChartComponent {
   // ---- state, errors, persistence ----------------------------------------------------------
 
   _showState(kind, title = "", text = "", actions = []) {
-    this.overlayBox.replaceChildren();
-    this.overlayBox.className = `td-chart-state${kind ? ` td-chart-state-${kind}` : ""}`;
-    if (!kind) return;
-    if (kind === "loading") {
-      const spinner = document.createElement("div");
-      spinner.className = "spinner-border text-secondary";
-      spinner.setAttribute("role", "status");
-      const label = document.createElement("span");
-      label.className = "ms-2 text-body-secondary";
-      label.textContent = "Loading candles…";
-      this.overlayBox.append(spinner, label);
-      return;
-    }
-    const box = document.createElement("div");
-    box.className = "td-chart-message text-center";
-    const h = document.createElement("p");
-    h.className = "fw-semibold mb-1";
-    h.textContent = title;
-    const p = document.createElement("p");
-    p.className = "small text-body-secondary mb-3";
-    p.textContent = text;
-    box.append(h, p, ...actions);
-    this.overlayBox.append(box);
+    showState(this.overlayBox, kind, title, text, actions);
   }
 
   _actionButton(label, handler, cls = "btn-primary") {
@@ -596,10 +509,6 @@ export class ChartComponent {
   }
 
   _showEmpty() {
-    if (this.mini) {
-      this._showState("empty", "No recent history");
-      return;
-    }
     const { symbol, interval, start, end } = this.state;
     const period = start || end ? ` between ${this._dates().startDate || "the beginning"} and ${this._dates().endDate || "now"}` : "";
     this._showState("empty", `No ${interval} candles for ${symbol}${period}.`,
@@ -611,11 +520,6 @@ export class ChartComponent {
 
   _showError(error) {
     const title = error.providerDown ? "Market data provider unreachable" : "Could not load candles";
-    if (this.mini) {
-      this._showState("error", "Unavailable", error.message);
-      this._markReady();
-      return;
-    }
     this._showState("error", title, error.message, [this._actionButton("Retry", () => this.load())]);
     this.toolbar?.setStatus("error", error.providerDown ? "Provider unreachable" : "Error");
     this._markReady();
@@ -664,10 +568,22 @@ export class ChartComponent {
     };
   }
 
+  // Stop everything the chart started: pending loads, timers, the live feed, drawings and
+  // overlay primitives, toolbar notes, listeners and its registry entry.
   destroy() {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.loadSeq += 1;
+    this.analyticsSeq += 1;
+    clearTimeout(this._overlayTimer);
+    clearTimeout(this._prefsTimer);
     this.live?.stop();
+    this.live = null;
     this.drawings?.destroy();
+    this.layer.destroy();
+    this.toolbar.destroy();
     document.removeEventListener("tradedeck:theme", this._onTheme);
+    unregister(this);
     this.chart.remove();
   }
 }

@@ -49,6 +49,7 @@ export class DrawingTools {
     this.surface.removeEventListener("pointermove", this._handlers.move);
     window.removeEventListener("pointerup", this._handlers.up);
     document.removeEventListener("keydown", this._handlers.key);
+    this.series.detachPrimitive(this.primitive);
   }
 
   async load() {

@@ -7,16 +7,20 @@
 //   features ({picker, drawings, overlays, live}: all true by default), limit (candles to load
 //   when no start/end; 1000), mode ("mini": a compact area of closes without toolbar, legend,
 //   axes, crosshair; features all off) }
-// Returns the ChartComponent; `await chart.ready` resolves once candles and overlays are drawn.
+// Returns the ChartComponent (MiniChart for mode "mini"); `await chart.ready` resolves once candles and overlays are drawn.
 // Live charts dispatch `tradedeck:chart-tick` (detail: the SSE tick) on their element.
 // Test hook: window.tradedeckCharts[id].stats().
+// `chart.destroy()` stops its timers, live feed and listeners and leaves window.tradedeckCharts.
 import { ChartComponent } from "./component.js";
+import { MiniChart } from "./mini.js";
+import { register } from "./surface.js";
+
+export { installPicker } from "./picker.js";
 
 export function mountChart(element, options) {
   if (!options?.symbol) throw new Error("mountChart: options.symbol is required");
-  const chart = new ChartComponent(element, options);
-  window.tradedeckCharts = window.tradedeckCharts ?? {};
-  window.tradedeckCharts[chart.id] = chart;
+  const chart = options.mode === "mini" ? new MiniChart(element, options) : new ChartComponent(element, options);
+  register(chart);
   return chart;
 }
 

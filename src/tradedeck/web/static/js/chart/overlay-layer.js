@@ -120,6 +120,16 @@ export class OverlayLayer {
     }
   }
 
+  // Take every primitive, marker and line series this layer added off the chart.
+  destroy() {
+    for (const primitive of [...Object.values(this.boxes), ...Object.values(this.segments)]) {
+      this.series.detachPrimitive(primitive);
+    }
+    this.markerLayer.detach();
+    for (const line of Object.values(this.lines)) this.chart.removeSeries(line);
+    this.lines = {};
+  }
+
   _syncMarkers() {
     const all = [...this.markers.swings, ...this.markers.liquidity];
     all.sort((a, b) => a.time - b.time);

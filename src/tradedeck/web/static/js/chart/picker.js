@@ -109,37 +109,49 @@ async function search(form) {
   }
 }
 
-document.addEventListener("input", (event) => {
+function onInput(event) {
   const form = event.target.closest("form[data-tick-form]");
   if (!form || event.target.name !== "symbol") return;
   clearTimeout(searchTimer);
   searchTimer = setTimeout(() => search(form), SEARCH_DELAY_MS);
-});
+}
 
-document.addEventListener("change", (event) => {
+function onChange(event) {
   const form = event.target.closest("form[data-tick-form]");
   if (!form) return;
   if (event.target.name === "preset" || event.target.name === "current") applyPreset(form);
   if (event.target.name === "venue") search(form);
-});
+}
 
-document.addEventListener("click", (event) => {
+function onClick(event) {
   const pick = event.target.closest("[data-pick-symbol]");
   if (!pick) return;
   const form = pick.closest("form[data-tick-form]");
   form.elements.symbol.value = pick.dataset.pickSymbol;
   form.elements.venue.value = pick.dataset.pickVenue;
   form.querySelector("[data-ref=results]").replaceChildren();
-});
+}
 
-document.addEventListener("dblclick", (event) => {
+function onDblclick(event) {
   const row = event.target.closest("[data-symbol]");
   if (!row || row.closest(".td-chart")) return;
   openTickDataForm({ symbol: row.dataset.symbol, venue: row.dataset.venue });
-});
+}
 
 // A freshly loaded form fills its dates from the checked preset, so submitting at once works.
-document.addEventListener("htmx:afterSwap", (event) => {
+function onAfterSwap(event) {
   const form = event.detail.target.querySelector?.("form[data-tick-form]");
   if (form) applyPreset(form);
-});
+}
+
+const LISTENERS = { input: onInput, change: onChange, click: onClick, dblclick: onDblclick, "htmx:afterSwap": onAfterSwap };
+let installed = false;
+
+// The picker's document listeners, installed by whoever mounts a picker (the chart, the saved
+// tickers page) rather than on import; calling it again does nothing.
+export function installPicker() {
+  if (installed) return;
+  installed = true;
+  for (const [type, handler] of Object.entries(LISTENERS)) document.addEventListener(type, handler);
+}
+

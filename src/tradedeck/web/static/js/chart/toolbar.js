@@ -160,5 +160,8 @@ export function buildToolbar(root, state, features, on) {
       live = { kind, text };
       renderStatus();
     },
+    destroy() {
+      clearTimeout(noteTimer);
+    },
   };
 }
