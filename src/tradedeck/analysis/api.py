@@ -24,6 +24,7 @@ from tradedeck.api.errors import ApiError, ErrorBody
 from tradedeck.core.analytics import AnalyticsInputError
 from tradedeck.market import catalogue
 from tradedeck.market.catalogue import CatalogueError
+from tradedeck.market.limits import limit_per_user
 from tradedeck.market.providers.base import ProviderError
 from tradedeck.market.services import RangeError
 
@@ -32,7 +33,13 @@ bp = APIBlueprint(
     __name__,
     url_prefix="/api/v1/analytics",
     abp_tags=[Tag(name="analytics", description="Smart-money studies and indicators")],
-    abp_responses={"400": ErrorBody, "401": ErrorBody, "404": ErrorBody, "409": ErrorBody},
+    abp_responses={
+        "400": ErrorBody,
+        "401": ErrorBody,
+        "404": ErrorBody,
+        "409": ErrorBody,
+        "429": ErrorBody,
+    },
 )
 
 
@@ -47,6 +54,7 @@ def invalid(exc: AnalyticsInputError, field: str | None = None) -> ApiError:
 
 
 @bp.get("", responses={"200": AnalyticsOut, "502": ErrorBody, "503": ErrorBody})
+@limit_per_user("analytics_rate_limit", "analytics")
 def analytics(query: AnalyticsQuery) -> Response:
     """Studies on stored candles of the window [start, end) (`end` exclusive, as /candles).
 

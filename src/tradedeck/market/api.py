@@ -11,6 +11,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from tradedeck.api.errors import ApiError, ErrorBody
 from tradedeck.market import catalogue, services
 from tradedeck.market.catalogue import CatalogueError
+from tradedeck.market.limits import limit_per_user
 from tradedeck.market.models import Instrument
 from tradedeck.market.providers.base import ProviderError
 from tradedeck.market.schemas import (
@@ -79,6 +80,7 @@ def get_instrument(path: SymbolPath, query: VenueQuery) -> Response:
 
 
 @bp.get("/candles", responses={"200": CandleSeries, "502": ErrorBody, "503": ErrorBody})
+@limit_per_user("market_data_rate_limit", "candles")
 def candles(query: CandleQuery) -> Response:
     """OHLCV for Lightweight Charts: `time` is the candle's open in UTC epoch seconds.
 
@@ -111,12 +113,14 @@ def _quotes(symbols: list[str], venue: str | None) -> Response:
 
 
 @bp.get("/prices", responses={"200": PriceList})
+@limit_per_user("market_data_rate_limit", "prices")
 def prices(query: PricesQuery) -> Response:
     """Latest prices with change vs the previous close (decimal strings)."""
     return _quotes(query.symbols.split(","), query.venue)
 
 
 @bp.post("/prices", responses={"200": PriceList})
+@limit_per_user("market_data_rate_limit", "prices")
 def prices_batch(body: PricesBody) -> Response:
     """Same as GET, symbols in a JSON body (for long lists)."""
     return _quotes(body.symbols, body.venue)
