@@ -87,3 +87,77 @@ def test_run_stops_on_one_signal_and_keeps_orders(tmp_path: Path, signum: int) -
             process.wait()
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT id FROM orders WHERE id = ?", (order_id,)).fetchone()
+
+
+def _start(tmp_path: Path, args: list[str], extra_env: dict[str, str]) -> subprocess.Popen:
+    db_path = tmp_path / "proc.db"
+    env = {**os.environ, **app_overrides(tmp_path, DATABASE_URL=f"sqlite:///{db_path}")}
+    env.pop("REDIS_URL")
+    env.update(extra_env)
+    upgrade = subprocess.run(
+        [str(Path(sys.executable).with_name("tradedeck")), "db", "upgrade"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
+    assert upgrade.returncode == 0, upgrade.stderr
+    return subprocess.Popen(
+        args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def _stop_with_sigterm(process: subprocess.Popen, settle: float) -> float:
+    """Let the process settle, SIGTERM it once, and return how long it took to exit 0."""
+    try:
+        time.sleep(settle)
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=STOP_WITHIN)
+        elapsed = time.monotonic() - started
+        assert process.returncode == 0, process.stdout.read() if process.stdout else ""
+        return elapsed
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _handles_sigterm(pid: int) -> bool:
+    """Linux: the process has installed its own SIGTERM handler (the consumer is running)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_worker_stops_on_one_sigterm(tmp_path: Path) -> None:
+    worker = _start(tmp_path, [str(Path(sys.executable).with_name("tradedeck")), "worker"], {})
+    deadline = time.monotonic() + 30
+    while worker.poll() is None and not _handles_sigterm(worker.pid):
+        assert time.monotonic() < deadline, "the worker never started its consumer"
+        time.sleep(0.1)
+    assert _stop_with_sigterm(worker, settle=0.5) < STOP_WITHIN
+
+
+def test_gunicorn_stops_on_one_sigterm(tmp_path: Path) -> None:
+    port = _free_port()
+    gunicorn = _start(
+        tmp_path,
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "-c",
+            "python:tradedeck.gunicorn_conf",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        {"TRADEDECK_ENV": "development"},
+    )
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", gunicorn)
+    finally:
+        assert _stop_with_sigterm(gunicorn, settle=0) < STOP_WITHIN

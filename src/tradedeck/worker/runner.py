@@ -50,10 +50,16 @@ def start_embedded(app: Flask, workers: int = 2) -> Background:
 
 
 def run_worker(app: Flask, workers: int = 2) -> None:
-    """Blocking worker process: the consumer owns the main thread and its signals."""
+    """Blocking worker process: the consumer owns the main thread and its signals.
+
+    SIGTERM (systemd, containers) is the graceful signal: running jobs finish, then the
+    process exits 0; SIGINT interrupts.
+    """
     loop = ServiceLoop(app)
     loop.start()
-    consumer = get_huey(app).create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer = get_huey(app).create_consumer(
+        workers=workers, worker_type="thread", periodic=True, graceful_signal="TERM"
+    )
     try:
         consumer.run()
     finally:
