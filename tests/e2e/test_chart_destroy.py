@@ -9,6 +9,7 @@ from flask import Flask
 from playwright.sync_api import Page
 
 from tests.charts.factories import seed_instrument
+from tests.e2e.conftest import screenshot
 from tests.e2e.test_chart import login
 
 # Records API calls (fetch, EventSource) and counts document/window listeners of the types
@@ -78,3 +79,24 @@ def test_destroyed_charts_leave_nothing_running(
         calls = page.evaluate("window.__calls")
         assert calls == [], (mode, wait, calls)
         assert page.evaluate("document.querySelector('.td-chart') === null")
+
+
+def test_chart_and_mini_charts_render_in_both_themes(
+    live_server: str, live_app: Flask, page: Page
+) -> None:
+    """Screenshots of the full chart and the stocks page's mini trends, dark then light."""
+    seed_instrument(live_app)
+    login(page, live_server, live_app)
+    for theme in ("dark", "light"):
+        page.goto(f"{live_server}/chart?symbol=ACME&venue=SIM&interval=15m")
+        page.wait_for_function("() => window.tradedeckCharts?.main?.isReady === true")
+        if page.evaluate("document.documentElement.dataset.bsTheme") != theme:
+            page.click("#theme-toggle")
+        screenshot(page, f"chart-refactor-{theme}")
+        page.goto(f"{live_server}/stocks")
+        page.wait_for_function(
+            "() => Object.values(window.tradedeckCharts ?? {}).some((c) => c.isReady)"
+        )
+        minis = page.evaluate("Object.values(window.tradedeckCharts).map((c) => c.stats())")
+        assert minis and all(m["mode"] == "mini" and m["candles"] > 0 for m in minis)
+        screenshot(page, f"stocks-mini-{theme}")
