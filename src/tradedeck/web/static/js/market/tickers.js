@@ -1,5 +1,8 @@
 // Saved tickers: live prices of simulated rows through the tick stream (SSE), re-bound after htmx swaps.
-import "../chart/picker.js";
+import { installPicker } from "../chart/picker.js";
+
+installPicker();
+
 const MAX_SYMBOLS = 100;
 let source = null;
 
