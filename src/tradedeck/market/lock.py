@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import zlib
 from pathlib import Path
 from typing import Protocol
 
@@ -97,3 +98,14 @@ def engine_lock(engine: Engine, instance_path: Path) -> EngineLock:
     if engine.dialect.name == "postgresql":
         return AdvisoryLock(engine)
     return FileLock(instance_path / "price-engine.lock")
+
+
+def named_lock(engine: Engine, instance_path: Path, name: str) -> EngineLock:
+    """A cluster-wide lock for one singleton loop task (same mechanics as the engine's).
+
+    The advisory key is derived from the name (CRC-32 under the engine's key space), so every
+    process agrees on it without a registry; on SQLite the lock file is named after the task.
+    """
+    if engine.dialect.name == "postgresql":
+        return AdvisoryLock(engine, key=(ADVISORY_KEY << 32) | zlib.crc32(name.encode()))
+    return FileLock(instance_path / f"{name}.lock")

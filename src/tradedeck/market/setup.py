@@ -48,11 +48,14 @@ def init_market(app: OpenAPI) -> None:
     app.cli.add_command(market_group)
     register_loop_task(app, "market.price_engine", config.tick_interval_secs, run_engine_step)
     if config.quote_poll_secs > 0:
-        register_loop_task(app, "market.quotes", config.quote_poll_secs, refresh_working)
+        register_loop_task(
+            app, "market.quotes", config.quote_poll_secs, refresh_working, singleton=True
+        )
     register_loop_task(
         app,
         "market.prune_ticks",
         PRUNE_EVERY_SECS,
         lambda: prune_ticks(config.tick_retention_days),
+        singleton=True,
     )
     register_seeder(app, seed_market)

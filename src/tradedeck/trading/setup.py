@@ -88,8 +88,12 @@ def init_trading(app: OpenAPI) -> None:
     set_watched_instruments(app, _watched_instruments)
     events.signal("market.tick").connect(_on_ticks)
     config = app.config["TRADEDECK"]
-    register_loop_task(app, "trading.orders", config.tick_interval_secs, execution.run_cycle)
-    register_loop_task(app, "trading.equity", config.equity_sample_secs, portfolio.sample_equity)
+    register_loop_task(
+        app, "trading.orders", config.tick_interval_secs, execution.run_cycle, singleton=True
+    )
+    register_loop_task(
+        app, "trading.equity", config.equity_sample_secs, portfolio.sample_equity, singleton=True
+    )
     register_seeder(app, seed_demo_trading)
     _register_cli(app)
 
