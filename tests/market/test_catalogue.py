@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
 from tradedeck.market import catalogue
 from tradedeck.market.catalogue import CatalogueError
@@ -51,3 +52,37 @@ def test_lookup_ambiguous_and_qualified_symbols(app):
         with pytest.raises(CatalogueError) as unknown:
             catalogue.get_instrument("NOPE")
         assert unknown.value.code == "unknown_symbol"
+
+
+def test_exchange_native_symbols_and_any_case_are_aliases(app):
+    with app.app_context():
+        catalogue.upsert_instruments(catalogue.ensure_venue("BINANCE"), [_info("BTC/USDT")])
+        catalogue.upsert_instruments(catalogue.ensure_venue("KRAKEN"), [_info("X/USDT")])
+        catalogue.upsert_instruments(catalogue.ensure_venue("BINANCE"), [_info("X/USDT")])
+        db.session.commit()
+        for alias in ("BTCUSDT", "btcusdt", "btc/usdt", "BINANCE:BTCUSDT", "binance:btcusdt"):
+            assert catalogue.get_instrument(alias).symbol == "BTC/USDT", alias
+        assert catalogue.get_instrument("BTCUSDT", "binance").venue.code == "BINANCE"
+        with pytest.raises(CatalogueError) as elsewhere:
+            catalogue.get_instrument("BTCUSDT", "KRAKEN")
+        assert (elsewhere.value.status, elsewhere.value.code) == (404, "unknown_symbol")
+        with pytest.raises(CatalogueError) as ambiguous:
+            catalogue.get_instrument("XUSDT")
+        assert ambiguous.value.code == "ambiguous_symbol"
+        assert "BINANCE:X/USDT, KRAKEN:X/USDT" in ambiguous.value.message
+
+
+def test_resolver_errors_are_domain_errors_with_a_status(app):
+    """Orders, pages and the CLI answer an unknown or ambiguous symbol as the API does."""
+    with app.app_context(), pytest.raises(DomainError) as unknown:
+        catalogue.get_instrument("NOPE", field="symbols")
+    assert (unknown.value.status, unknown.value.code, unknown.value.field) == (
+        404,
+        "unknown_symbol",
+        "symbols",
+    )
+
+
+def test_a_derivative_symbol_is_not_read_as_venue_qualified():
+    assert catalogue.split_qualified("BTC/USDT:USDT") == (None, "BTC/USDT:USDT")
+    assert catalogue.split_qualified("binance:BTC/USDT") == ("BINANCE", "BTC/USDT")

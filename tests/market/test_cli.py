@@ -73,3 +73,13 @@ def test_import_csv(app, tmp_path):
     broken.write_text("time,open,high,low,close\n2024-01-01,1,2,x,1\n")
     result = _run(app, "import-csv", str(broken), "--symbol", "B", "--interval", "1d")
     assert result.exit_code == 1 and "line 2" in result.output
+
+
+def test_backfill_takes_the_exchange_native_symbol(app, fake_binance):
+    """`market backfill BTCUSDT` said BINANCE does not list it."""
+    args = ("--interval", "1d", "--start", "2024-01-01", "--end", "2024-01-11")
+    result = _run(app, "backfill", "BTCUSDT", *args)
+    assert result.exit_code == 0, result.output
+    assert "Stored 10 new 1d candles of BTC/USDT." in result.output
+    again = _run(app, "backfill", "btcusdt", *args)
+    assert again.exit_code == 0 and "Stored 0 new" in again.output, again.output

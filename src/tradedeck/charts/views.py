@@ -51,7 +51,7 @@ def chart() -> Any:
         instrument = _instrument(req.symbol, req.venue)
     except CatalogueError as exc:
         html = render_template("charts/chart.html", req=req, instrument=None, error=exc.message)
-        return html, 404
+        return html, exc.status
     config = {
         "symbol": instrument.symbol if instrument else None,
         "venue": instrument.venue.code if instrument else None,

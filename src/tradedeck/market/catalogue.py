@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 
+from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument, Venue
 from tradedeck.market.providers.base import InstrumentInfo
@@ -27,14 +28,15 @@ KNOWN_VENUES: dict[str, tuple[str, str]] = {
 MAX_SEARCH_RESULTS = 500
 
 
-class CatalogueError(LookupError):
-    """A symbol or venue that cannot be resolved; `field` names the offending input."""
+class CatalogueError(DomainError, LookupError):
+    """A symbol or venue that cannot be resolved; `field` names the offending input.
+
+    A DomainError with its HTTP `status` (404 unknown, 409 ambiguous), so every caller (API,
+    orders, pages, CLI) answers the same symbol the same way.
+    """
 
     def __init__(self, message: str, *, code: str, field: str, status: int = 404) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.field = field
+        super().__init__(message, field=field, code=code)
         self.status = status
 
 
@@ -139,30 +141,46 @@ def count_by_venue() -> dict[str, int]:
 
 
 def split_qualified(symbol: str) -> tuple[str | None, str]:
-    """`BINANCE:BTC/USDT` -> ("BINANCE", "BTC/USDT"); a plain symbol has no venue."""
+    """`BINANCE:BTC/USDT` -> ("BINANCE", "BTC/USDT"); a plain symbol has no venue (nor has
+    a ccxt derivative such as `BTC/USDT:USDT`, whose colon follows the slash)."""
     venue, sep, rest = symbol.partition(":")
-    if sep and venue and rest:
+    if sep and venue and rest and "/" not in venue:
         return normalize_venue(venue), rest
     return None, symbol
 
 
+def alias_key(symbol: str) -> str:
+    """What a symbol and its exchange-native spelling share: `BTC/USDT`, `btcusdt` -> BTCUSDT."""
+    return symbol.replace("/", "").upper()
+
+
 def get_instrument(symbol: str, venue: str | None = None, *, field: str = "symbol") -> Instrument:
-    """The instrument `symbol` (optionally on `venue`); CatalogueError if unknown or ambiguous."""
+    """The one symbol resolver of the API, orders, pages and CLI.
+
+    `symbol` is a catalogue symbol (`BTC/USDT`), `VENUE:SYMBOL`, or an alias: any case, or
+    the exchange-native spelling without the slash (`BTCUSDT`), used when no symbol matches
+    exactly. CatalogueError `unknown_symbol` (404, on `field`) when nothing matches,
+    `ambiguous_symbol` (409) naming the `VENUE:SYMBOL` choices when several venues do.
+    """
     qualified_venue, symbol = split_qualified(symbol.strip())
     venue = venue or qualified_venue
-    stmt = select(Instrument).join(Instrument.venue).where(Instrument.symbol == symbol)
+    stmt = select(Instrument).join(Instrument.venue)
     if venue:
         stmt = stmt.where(Venue.code == normalize_venue(venue))
-    found = list(db.session.scalars(stmt.limit(10)))
+    found = list(db.session.scalars(stmt.where(Instrument.symbol == symbol).limit(10)))
+    if not found:
+        key = func.upper(func.replace(Instrument.symbol, "/", ""))
+        found = list(db.session.scalars(stmt.where(key == alias_key(symbol)).limit(10)))
     if not found:
         where = f" on venue {normalize_venue(venue)}" if venue else ""
         raise CatalogueError(
             f"Unknown symbol {symbol!r}{where}.", code="unknown_symbol", field=field
         )
     if len(found) > 1:
-        venues = ", ".join(sorted(i.venue.code for i in found))
+        choices = ", ".join(sorted(f"{i.venue.code}:{i.symbol}" for i in found))
         raise CatalogueError(
-            f"Symbol {symbol!r} is listed on several venues ({venues}); pass venue=.",
+            f"Symbol {symbol!r} matches several instruments: {choices}; "
+            "name one as VENUE:SYMBOL or pass venue=.",
             code="ambiguous_symbol",
             field="venue",
             status=409,

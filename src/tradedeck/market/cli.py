@@ -66,12 +66,16 @@ def _instrument_for(symbol: str, venue: str) -> Instrument:
     except CatalogueError:
         pass
     provider = provider_for(venue)
-    info = next((i for i in provider.list_symbols() if i.symbol == symbol), None)
+    key = catalogue.alias_key(symbol)
+    listed = provider.list_symbols()
+    info = next((i for i in listed if i.symbol == symbol), None) or next(
+        (i for i in listed if catalogue.alias_key(i.symbol) == key), None
+    )
     if info is None:
         raise click.ClickException(f"{venue.upper()} does not list symbol {symbol!r}.")
     catalogue.upsert_instruments(catalogue.ensure_venue(provider.venue), [info])
     db.session.commit()
-    return catalogue.get_instrument(symbol, provider.venue)
+    return catalogue.get_instrument(info.symbol, provider.venue)
 
 
 @market_group.command("backfill")

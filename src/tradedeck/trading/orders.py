@@ -26,7 +26,7 @@ from tradedeck.core.money import to_json
 from tradedeck.core.orders import OrderSpec, OrderStatus, Side, TimeInForce, on_price
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
-from tradedeck.market import quotes
+from tradedeck.market import catalogue, quotes
 from tradedeck.market.models import Instrument, LastPrice, Venue
 from tradedeck.trading import execution, hours, ledger, order_writes, pricing
 from tradedeck.trading.locking import LockedAccount, lock_account, lock_account_row
@@ -129,7 +129,7 @@ def _book_statement(by_venue: bool, by_client_id: bool) -> Select[Any]:
         )
         .where(instruments.c.symbol == bindparam("symbol"))
         .order_by(instruments.c.id)
-        .limit(1)
+        .limit(2)  # a second row: the symbol is ambiguous (read_book)
     )
     if by_venue:
         statement = statement.where(venues.c.code == bindparam("venue"))
@@ -155,9 +155,15 @@ def read_book(user_id: int, account_id: int | None, request: OrderRequest) -> Bo
         "symbol": symbol.strip().upper(),
         "venue": venue.strip().upper() if venue else None,
     }
-    row = db.session.connection().execute(statement, params).first()
-    if row is None:
-        raise DomainError(f"unknown symbol {symbol!r}", field="symbol", code="not_found")
+    rows = db.session.connection().execute(statement, params).all()
+    if len(rows) != 1:
+        # Not one exact match: the market's resolver answers as everywhere else (aliases such
+        # as BTCUSDT, VENUE:SYMBOL; 404 unknown_symbol, 409 ambiguous_symbol).
+        instrument = catalogue.get_instrument(symbol, venue)
+        params |= {"symbol": instrument.symbol, "venue": instrument.venue.code}
+        statement = _book_statement(True, coid is not None)
+        rows = db.session.connection().execute(statement, params).all()
+    row = rows[0]
     (iid, sym, status, venue_id, venue, kind, tick, lot, min_qty, price, price_time) = row[:11]
     pid, qty, basis, pnl = row[11:15]
     if status != "active":
