@@ -69,11 +69,36 @@ def test_429_is_retried_with_backoff(fake_binance):
     p = ExchangeProvider(
         "binance", base_url=fake_binance.url, backoff_seconds=0.25, sleep=waits.append
     )
-    fake_binance.inject("/api/v3/klines", 429, TOO_MANY, times=2, **{"Retry-After": "1"})
+    fake_binance.inject("/api/v3/klines", 429, TOO_MANY, times=2)
     candles = p.fetch_ohlcv("BTC/USDT", "15m", START, datetime(2024, 1, 2, tzinfo=UTC))
     assert len(candles) == 96
     assert waits == [0.25, 0.5]
     assert len(fake_binance.requests_to("/api/v3/klines")) == 3
+
+
+def test_429_honours_retry_after(fake_binance):
+    """The hand-written loop ignored Retry-After and retried sooner than asked."""
+    waits: list[float] = []
+    p = ExchangeProvider(
+        "binance", base_url=fake_binance.url, backoff_seconds=0.25, sleep=waits.append
+    )
+    fake_binance.inject("/api/v3/klines", 429, TOO_MANY, times=2, **{"Retry-After": "3"})
+    candles = p.fetch_ohlcv("BTC/USDT", "15m", START, datetime(2024, 1, 2, tzinfo=UTC))
+    assert len(candles) == 96
+    assert waits == [3.0, 3.0]
+
+
+def test_retry_after_beyond_the_budget_gives_up_at_once(fake_binance):
+    waits: list[float] = []
+    p = ExchangeProvider(
+        "binance", base_url=fake_binance.url, max_backoff_seconds=8.0, sleep=waits.append
+    )
+    p.list_symbols()
+    fake_binance.inject("/api/v3/klines", 429, TOO_MANY, times=5, **{"Retry-After": "60"})
+    with pytest.raises(ProviderError, match="rate-limiting") as info:
+        p.fetch_ohlcv("BTC/USDT", "1h", START, datetime(2024, 1, 2, tzinfo=UTC))
+    assert info.value.retryable and waits == []
+    assert len(fake_binance.requests_to("/api/v3/klines")) == 1
 
 
 def test_persistent_5xx_gives_up_after_bounded_retries(fake_binance):

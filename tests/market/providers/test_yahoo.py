@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 
 from tests.fakes.yahoo import NOW, bar_times, price_at
-from tradedeck.market.providers.base import MarketDataProvider, ProviderError
+from tradedeck.market.providers.base import (
+    MarketDataProvider,
+    ProviderError,
+    retry_after_seconds,
+)
 from tradedeck.market.providers.yahoo import YahooProvider
 
 
@@ -91,6 +95,25 @@ def test_429_then_success_is_retried(fake_yahoo):
     fake_yahoo.inject("/v8/finance/chart/", 429, "Edge: Too Many Requests", times=2)
     assert p.latest_quote("AAPL").currency == "USD"
     assert waits == [0.5, 1.0]
+
+
+def test_5xx_honours_retry_after_and_gives_up_when_it_is_too_long(fake_yahoo):
+    waits: list[float] = []
+    p = YahooProvider(fake_yahoo.url, max_backoff_seconds=8.0, sleep=waits.append)
+    fake_yahoo.inject("/v8/finance/chart/", 503, "busy", times=1, **{"Retry-After": "2"})
+    assert p.latest_quote("AAPL").currency == "USD"
+    assert waits == [2.0]
+    fake_yahoo.inject("/v8/finance/chart/", 429, "slow down", times=5, **{"Retry-After": "120"})
+    with pytest.raises(ProviderError, match="HTTP 429"):
+        p.latest_quote("AAPL")
+    assert waits == [2.0]
+
+
+def test_retry_after_as_seconds_or_http_date():
+    assert retry_after_seconds({"retry-after": "7"}) == 7.0
+    assert retry_after_seconds({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 0.0
+    assert retry_after_seconds({"Retry-After": "soon"}) is None
+    assert retry_after_seconds({}) is None
 
 
 def test_persistent_429_gives_up(fake_yahoo):

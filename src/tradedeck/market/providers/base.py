@@ -8,10 +8,15 @@ arithmetic) because they feed orders and cash.
 
 from __future__ import annotations
 
+import email.utils
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
+
+from tenacity import RetryCallState, Retrying, retry_if_exception
 
 from tradedeck.core.candles import OHLCV
 
@@ -101,3 +106,60 @@ def epoch_seconds(when: datetime) -> int:
 
 def from_epoch(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def retry_after_seconds(headers: Mapping[str, Any] | None) -> float | None:
+    """Seconds a `Retry-After` header (delta seconds or an HTTP date) asks us to wait."""
+    if not headers:
+        return None
+    value = next((v for k, v in headers.items() if str(k).lower() == "retry-after"), None)
+    if value is None:
+        return None
+    text = str(value).strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def retrying(
+    *,
+    transient: Callable[[BaseException], bool],
+    max_retries: int,
+    backoff_seconds: float,
+    max_backoff_seconds: float,
+    sleep: Callable[[float], None],
+) -> Retrying:
+    """The one retry policy of the HTTP providers: read-only calls that failed transiently
+    (`transient`: timeouts, connection errors, 5xx, 429) are tried again up to `max_retries`
+    times, waiting `backoff_seconds` doubling up to `max_backoff_seconds`, or what the
+    error's `retry_after` (from a Retry-After header) asks; when that is longer than
+    `max_backoff_seconds` the call gives up at once instead. The last error is re-raised."""
+
+    def asked(state: RetryCallState) -> float | None:
+        error = state.outcome.exception() if state.outcome else None
+        return getattr(error, "retry_after", None)
+
+    def wait(state: RetryCallState) -> float:
+        delay = asked(state)
+        if delay is not None:
+            return delay
+        return min(backoff_seconds * 2 ** (state.attempt_number - 1), max_backoff_seconds)
+
+    def stop(state: RetryCallState) -> bool:
+        delay = asked(state)
+        too_long = delay is not None and delay > max_backoff_seconds
+        return state.attempt_number > max_retries or too_long
+
+    return Retrying(
+        retry=retry_if_exception(transient),
+        stop=stop,
+        wait=wait,
+        sleep=sleep,
+        reraise=True,
+    )

@@ -2,9 +2,9 @@
 
 ccxt does the exchange-specific work (request signing, symbol mapping, rate limits with
 `enableRateLimit`); this module adds what TradeDeck needs on top: pagination over any date
-range, bounded exponential backoff on 429/5xx/network errors, strict JSON parsing (ccxt
-silently turns malformed JSON into an empty result) and one `ProviderError` with a
-message a user can act on.
+range, bounded retries of 429/5xx/timeouts honouring Retry-After (`base.retrying`), strict
+JSON parsing (ccxt silently turns malformed JSON into an empty result) and one
+`ProviderError` with a message a user can act on.
 
 `base_url` (setting TRADEDECK_BINANCE_URL for Binance) replaces the scheme and host of
 every REST root in the exchange's ``urls['api']`` (api/v3 and also sapi, fapi, dapi...),
@@ -32,12 +32,22 @@ from tradedeck.market.providers.base import (
     Quote,
     epoch_seconds,
     from_epoch,
+    retry_after_seconds,
+    retrying,
     to_decimal,
 )
 
 T = TypeVar("T")
 DEFAULT_EXCHANGE = "binance"
-_RETRYABLE = (ccxt.NetworkError,)
+_RATE_LIMITED = (ccxt.RateLimitExceeded, ccxt.DDoSProtection)
+
+
+def _transient(exc: BaseException) -> bool:
+    """Worth another try of a read-only call: timeouts, 5xx, 429, connection errors; not a
+    rejected nonce (a signing problem that a retry repeats)."""
+    return isinstance(exc, ccxt.NetworkError) and not isinstance(exc, ccxt.InvalidNonce)
+
+
 _BINANCE_OPTIONS = {
     "fetchMarkets": {"types": ["spot"]},
     "fetchMargins": False,
@@ -116,20 +126,27 @@ class ExchangeProvider:
         self._lock = threading.RLock()
 
     def _call(self, what: str, fn: Callable[..., T], *args: Any, symbol: str | None = None) -> T:
-        """Run one ccxt call, retrying transient failures with capped exponential backoff."""
-        delay = self._backoff
-        for attempt in range(self._max_retries + 1):
-            try:
-                with self._lock:
+        """Run one ccxt call; transient failures are retried (`base.retrying`)."""
+
+        def locked() -> T:
+            with self._lock:
+                try:
                     return fn(*args)
-            except _RETRYABLE as exc:
-                if attempt == self._max_retries:
-                    raise self._error(what, exc, symbol) from exc
-                self._sleep(delay)
-                delay = min(delay * 2, self._max_backoff)
-            except ccxt.BaseError as exc:
-                raise self._error(what, exc, symbol) from exc
-        raise AssertionError("unreachable")
+                except _RATE_LIMITED as exc:
+                    exc.retry_after = retry_after_seconds(self._client.last_response_headers)
+                    raise
+
+        policy = retrying(
+            transient=_transient,
+            max_retries=self._max_retries,
+            backoff_seconds=self._backoff,
+            max_backoff_seconds=self._max_backoff,
+            sleep=self._sleep,
+        )
+        try:
+            return policy(locked)
+        except ccxt.BaseError as exc:
+            raise self._error(what, exc, symbol) from exc
 
     def _error(self, what: str, exc: Exception, symbol: str | None) -> ProviderError:
         venue = self.venue

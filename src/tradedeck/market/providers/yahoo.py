@@ -30,6 +30,8 @@ from tradedeck.market.providers.base import (
     Quote,
     epoch_seconds,
     from_epoch,
+    retry_after_seconds,
+    retrying,
     to_decimal,
 )
 
@@ -50,6 +52,15 @@ _SPARK_BATCH = 20
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 
 
+class _Transient(Exception):
+    """An answer worth another try (429, 5xx), with the wait its Retry-After asks for."""
+
+    def __init__(self, status: int, retry_after: float | None) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.retry_after = retry_after
+
+
 class YahooProvider:
     """Yahoo Finance quotes and candles over HTTP; `base_url` is TRADEDECK_YAHOO_URL."""
 
@@ -63,6 +74,7 @@ class YahooProvider:
         timeout_seconds: float = 10.0,
         max_retries: int = 3,
         backoff_seconds: float = 0.5,
+        max_backoff_seconds: float = 8.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._base = base_url.rstrip("/")
@@ -70,28 +82,36 @@ class YahooProvider:
         self._timeout = timeout_seconds
         self._max_retries = max_retries
         self._backoff = backoff_seconds
+        self._max_backoff = max_backoff_seconds
         self._sleep = sleep
         self._session = http.Session(impersonate="chrome")
 
     def _get(self, path: str, params: dict[str, Any], symbol: str | None) -> dict:
+        """One GET; timeouts, connection errors, 429 and 5xx are retried (`base.retrying`)."""
         url = self._base + path
-        delay = self._backoff
-        for attempt in range(self._max_retries + 1):
-            try:
-                response = self._session.get(url, params=params, timeout=self._timeout)
-            except http.exceptions.RequestException as exc:
-                problem = f"Cannot reach Yahoo Finance at {self._base} (offline?): {exc}"
-                status = None
-            else:
-                status = response.status_code
-                if status not in _RETRY_STATUS:
-                    return self._decode(response, symbol)
-                problem = f"Yahoo Finance answered HTTP {status}; gave up after retries."
-            if attempt == self._max_retries:
-                raise ProviderError(problem, provider=VENUE, symbol=symbol, retryable=True)
-            self._sleep(delay)
-            delay *= 2
-        raise AssertionError("unreachable")
+
+        def attempt() -> http.Response:
+            response = self._session.get(url, params=params, timeout=self._timeout)
+            if response.status_code in _RETRY_STATUS:
+                raise _Transient(response.status_code, retry_after_seconds(response.headers))
+            return response
+
+        policy = retrying(
+            transient=lambda exc: isinstance(exc, _Transient | http.exceptions.RequestException),
+            max_retries=self._max_retries,
+            backoff_seconds=self._backoff,
+            max_backoff_seconds=self._max_backoff,
+            sleep=self._sleep,
+        )
+        try:
+            response = policy(attempt)
+        except _Transient as exc:
+            problem = f"Yahoo Finance answered HTTP {exc.status}; gave up after retries."
+            raise ProviderError(problem, provider=VENUE, symbol=symbol, retryable=True) from exc
+        except http.exceptions.RequestException as exc:
+            problem = f"Cannot reach Yahoo Finance at {self._base} (offline?): {exc}"
+            raise ProviderError(problem, provider=VENUE, symbol=symbol, retryable=True) from exc
+        return self._decode(response, symbol)
 
     @staticmethod
     def _decode(response: http.Response, symbol: str | None) -> dict:
