@@ -22,7 +22,7 @@ from tradedeck.market.models import Instrument
 from tradedeck.market.providers.base import ProviderError
 from tradedeck.market.providers.csv_import import read_ohlcv_csv
 from tradedeck.market.schemas import parse_time
-from tradedeck.market.sources import provider_for
+from tradedeck.market.sources import provider_for, shared_provider
 
 CANDLES_PER_CHUNK = 1_000
 
@@ -98,7 +98,7 @@ def backfill_command(
         instrument = _instrument_for(symbol, exchange)
         if instrument.venue.kind == "simulated":
             raise click.ClickException("Simulated instruments get their history from the engine.")
-        provider = provider_for(instrument.venue.code)
+        provider = shared_provider(instrument.venue.code)
         chunks = range(int(bucket_start(t0, interval)), t1, step)
         stored = 0
         with click.progressbar(chunks, label=f"{symbol} {interval}", show_pos=True) as bar:

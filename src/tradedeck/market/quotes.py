@@ -23,8 +23,9 @@ unknown symbol, malformed answer) is logged and reported in the `RefreshResult`;
 price stays. After a venue-wide failure this process leaves the venue alone for a backoff
 (QUOTE_MAX_AGE_SECS, at least 5 s, doubling per further failure up to 5 minutes), so a dead
 provider costs one short attempt per period instead of a slow request each time; a symbol the
-venue does not know is backed off on its own. Provider calls use a short timeout and one
-retry because they run inside web requests and the worker's loop (beside the price engine).
+venue does not know is backed off on its own. Provider calls use the web requests' short
+budget (PROVIDER_WEB_TIMEOUT_SECS, PROVIDER_WEB_RETRIES) because they run inside web requests
+and the worker's loop (beside the price engine).
 """
 
 from __future__ import annotations
@@ -48,18 +49,14 @@ from tradedeck.market import store
 from tradedeck.market.engine import TICK_SIGNAL, TickEvent
 from tradedeck.market.models import Instrument, LastPrice, Venue
 from tradedeck.market.providers.base import MarketDataProvider, ProviderError, Quote
-from tradedeck.market.sources import provider_for
+from tradedeck.market.sources import budget, shared_provider
 
 log = logging.getLogger(__name__)
 STATE_KEY = "tradedeck.market.quotes"
 LOCAL_KINDS = ("simulated", "csv")  # prices come from the engine or imports, never polled
 WATCHED_KEY = "tradedeck.market.watched_instruments"
-TIMEOUT_SECS = 4.0  # per HTTP request of a quote refresh
-MAX_RETRIES = 1  # retries of a transient failure (offline, 429, 5xx) within one refresh
-LOCK_WAIT_SECS = TIMEOUT_SECS * (MAX_RETRIES + 1) + 1  # wait for this process's other refresh
 MIN_BACKOFF_SECS = 5.0
 MAX_BACKOFF_SECS = 300.0
-PROVIDER_TTL_SECS = 3_600.0  # a kept provider (ccxt markets, HTTP session) is rebuilt hourly
 _MONEY = Decimal("0.00000001")
 _clock = time.monotonic  # tests may replace it to step over backoffs
 
@@ -89,12 +86,9 @@ class RefreshResult:
 
 @dataclass
 class _VenueState:
-    """One venue's refresher in this process: serialised calls, kept provider, backoffs."""
+    """One venue's refresher in this process: serialised calls and backoffs."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
-    provider: MarketDataProvider | None = None
-    provider_config: object = None
-    built_at: float = 0.0
     failures: int = 0
     retry_at: float = 0.0
     error: str = ""
@@ -286,7 +280,7 @@ def _refresh_venue(
     if not ask:
         return result
     waited = not venue.lock.acquire(blocking=False)
-    if waited and not venue.lock.acquire(timeout=LOCK_WAIT_SECS):
+    if waited and not venue.lock.acquire(timeout=_lock_wait()):
         for i in ask:
             result.failed[i.id] = f"Another refresh of {code} quotes is still running."
         return result
@@ -306,17 +300,16 @@ def _refresh_venue(
     return result
 
 
-def _provider(code: str, venue: _VenueState) -> MarketDataProvider:
-    """This venue's provider, kept between refreshes (ccxt loads its markets only once)."""
-    config = current_app.config["TRADEDECK"]
-    stale = _clock() - venue.built_at > PROVIDER_TTL_SECS
-    if venue.provider is None or venue.provider_config is not config or stale:
-        venue.provider = provider_for(
-            code, config, timeout_seconds=TIMEOUT_SECS, max_retries=MAX_RETRIES
-        )
-        venue.provider_config = config
-        venue.built_at = _clock()
-    return venue.provider
+def _lock_wait() -> float:
+    """Seconds to wait for this process's other refresh of a venue: its whole budget."""
+    timeout, retries = budget(current_app.config["TRADEDECK"], web=True)
+    return timeout * (retries + 1) + 1
+
+
+def _provider(code: str) -> MarketDataProvider:
+    """The venue's kept provider (ccxt loads its markets only once), with the short budget
+    of web requests wherever the refresh runs: it runs beside the price engine too."""
+    return shared_provider(code, web=True)
 
 
 def _batch(
@@ -347,7 +340,7 @@ def _fetch_and_store(
 ) -> None:
     by_symbol = {i.symbol: i for i in ask}
     try:
-        quotes, rejected = _batch(code, _provider(code, venue), list(by_symbol), result)
+        quotes, rejected = _batch(code, _provider(code), list(by_symbol), result)
     except ProviderError as exc:
         venue.failures += 1
         venue.retry_at = _clock() + _backoff_secs(venue.failures, limit)

@@ -18,7 +18,7 @@ from tradedeck.extensions import db
 from tradedeck.market import candle_cache, catalogue, quotes, store
 from tradedeck.market.catalogue import UpsertResult
 from tradedeck.market.models import Instrument, LastPrice
-from tradedeck.market.sources import provider_for
+from tradedeck.market.sources import provider_for, shared_provider
 
 
 class RangeError(ValueError):
@@ -87,7 +87,7 @@ def candles_for(instrument: Instrument, interval: str, span: CandleRange, limit:
     """
     if instrument.venue.kind not in quotes.LOCAL_KINDS:
         store.ensure_range(
-            instrument, interval, span.start, span.end, provider_for(instrument.venue.code)
+            instrument, interval, span.start, span.end, shared_provider(instrument.venue.code)
         )
     return store.read_candles(instrument.id, interval, span.start, span.end, limit)
 
@@ -108,7 +108,7 @@ def candles_json(
     """
     now = time.time() if now is None else now
     if instrument.venue.kind not in quotes.LOCAL_KINDS:
-        provider = provider_for(instrument.venue.code)
+        provider = shared_provider(instrument.venue.code)
         store.ensure_range(
             instrument, interval, span.start, span.end, provider, datetime.fromtimestamp(now, UTC)
         )

@@ -8,10 +8,13 @@ tests replace with a fake server.
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
+from typing import Any
 
 import ccxt
-from flask import current_app
+from cachetools import TTLCache
+from flask import Flask, current_app, has_request_context
 
 from tradedeck.config import Config
 from tradedeck.extensions import db
@@ -30,6 +33,12 @@ DEFAULT_YAHOO_SYMBOLS = (
 POPULAR_EXCHANGES = ("binance", "coinbase", "kraken", "bybit", "okx", "kucoin", "bitstamp")
 # Seconds before the first retry of a failed provider call; tests shrink it via app.config.
 BACKOFF_KEY = "MARKET_PROVIDER_BACKOFF"
+PROVIDERS_KEY = "tradedeck.market.providers"
+PROVIDER_TTL_SECS = 3_600.0  # a kept provider (ccxt markets, HTTP session) is rebuilt hourly
+MAX_KEPT_PROVIDERS = 32
+# Outside web requests (worker, CLI) a provider call may take longer than a user waits.
+WORKER_TIMEOUT_SECS = 10.0
+WORKER_RETRIES = 4
 
 
 def is_exchange(code: str) -> bool:
@@ -44,19 +53,19 @@ def provider_for(
     timeout_seconds: float | None = None,
     max_retries: int | None = None,
 ) -> MarketDataProvider:
-    """A provider for `venue`; raises ProviderError naming the venue when none exists.
+    """A new provider for `venue`; raises ProviderError naming the venue when none exists.
 
-    `timeout_seconds` / `max_retries` override the HTTP providers' defaults (per request and
-    retries of a transient failure); the quote refresher keeps them short because it runs
-    inside web requests and the worker's loop.
+    `timeout_seconds` / `max_retries` (per HTTP request, retries of a transient failure)
+    default to `budget`: short inside a web request, longer in the worker and CLI. Callers
+    that serve data use `shared_provider`, which keeps one per venue.
     """
     config = config or current_app.config["TRADEDECK"]
     backoff = float(current_app.config.get(BACKOFF_KEY, 0.5))
-    limits: dict[str, float | int] = {}
-    if timeout_seconds is not None:
-        limits["timeout_seconds"] = timeout_seconds
-    if max_retries is not None:
-        limits["max_retries"] = max_retries
+    web_timeout, web_retries = budget(config, has_request_context())
+    limits: dict[str, Any] = {
+        "timeout_seconds": web_timeout if timeout_seconds is None else timeout_seconds,
+        "max_retries": web_retries if max_retries is None else max_retries,
+    }
     code = catalogue.normalize_venue(venue)
     if code == "SIM":
         return _simulated(config)
@@ -80,6 +89,59 @@ def provider_for(
         backoff_seconds=backoff,
         **limits,
     )
+
+
+def budget(config: Config, web: bool) -> tuple[float, int]:
+    """(timeout seconds, retries) of a provider call: PROVIDER_WEB_TIMEOUT_SECS and
+    PROVIDER_WEB_RETRIES inside web requests, where a user waits and a server thread is
+    held; WORKER_TIMEOUT_SECS and WORKER_RETRIES elsewhere."""
+    if web:
+        return config.provider_web_timeout_secs, config.provider_web_retries
+    return WORKER_TIMEOUT_SECS, WORKER_RETRIES
+
+
+class _Kept:
+    """The app's providers by (venue, budget, settings), each for at most PROVIDER_TTL_SECS."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.providers: TTLCache[tuple[Any, ...], MarketDataProvider] = TTLCache(
+            MAX_KEPT_PROVIDERS, PROVIDER_TTL_SECS
+        )
+
+
+def _kept(app: Flask) -> _Kept:
+    kept = app.extensions.get(PROVIDERS_KEY)
+    if kept is None:
+        kept = app.extensions.setdefault(PROVIDERS_KEY, _Kept())
+    return kept
+
+
+def shared_provider(venue: str, *, web: bool | None = None) -> MarketDataProvider:
+    """The app's provider for `venue`, built once and reused (ccxt loads its markets once,
+    HTTP sessions keep their connections) instead of one per request.
+
+    `web` picks the budget (default: whether a request is being served). Providers are
+    thread-safe (ccxt calls are serialised per provider, curl sessions are per thread).
+    SIM's provider mirrors the catalogue, so it is built fresh each time.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    config = app.config["TRADEDECK"]
+    code = catalogue.normalize_venue(venue)
+    if code == "SIM":
+        return provider_for(code, config)
+    web = has_request_context() if web is None else web
+    timeout_seconds, max_retries = budget(config, web)
+    key = (code, web, config, app.config.get(BACKOFF_KEY))
+    kept = _kept(app)
+    with kept.lock:
+        provider = kept.providers.get(key)
+        if provider is None:
+            provider = provider_for(
+                code, config, timeout_seconds=timeout_seconds, max_retries=max_retries
+            )
+            kept.providers[key] = provider
+    return provider
 
 
 def _simulated(config: Config) -> SimulatedProvider:
