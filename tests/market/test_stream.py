@@ -124,12 +124,13 @@ def test_stream_slot_is_freed_however_the_stream_ends(app, member):
 
 
 def test_stream_slots_release_is_idempotent():
-    slots = StreamSlots(per_user=1, per_process=1, max_secs=300)
-    release = slots.acquire("7")
+    slots = StreamSlots()
+    limits = {"per_user": 1, "per_process": 1, "max_secs": 300}
+    release = slots.acquire("7", **limits)
     release()
     release()
     assert slots.open == 0 and slots.open_for("7") == 0
-    slots.acquire("8")
+    slots.acquire("8", **limits)
     with pytest.raises(TooManyRequests) as refused:
-        slots.acquire("9")
+        slots.acquire("9", **limits)
     assert 299 <= int(dict(refused.value.get_headers())["Retry-After"]) <= 300

@@ -136,7 +136,13 @@ def stream(query: StreamQuery) -> Response:
     instruments = [_instrument(s, query.venue, "symbols") for s in query.symbols.split(",")]
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     max_secs = float(app.config.get(SSE_MAX_KEY, 300))
-    release = stream_slots(app, max_secs).acquire(str(current_user.get_id()))
+    config = app.config["TRADEDECK"]
+    release = stream_slots(app).acquire(
+        str(current_user.get_id()),
+        per_user=config.stream_max_per_user,
+        per_process=config.stream_max_per_process,
+        max_secs=max_secs,
+    )
     try:
         response = _open_stream(app, query.interval, instruments, max_secs)
     except BaseException:

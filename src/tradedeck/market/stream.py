@@ -108,10 +108,7 @@ class StreamSlots:
     STREAM_MAX_PER_PROCESS. The count lives in the process, like the threads it guards.
     """
 
-    def __init__(self, per_user: int, per_process: int, max_secs: float) -> None:
-        self.per_user = per_user
-        self.per_process = per_process
-        self.max_secs = max_secs
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_user: Counter[str] = Counter()
         self._opened: dict[int, tuple[str, float]] = {}
@@ -124,14 +121,17 @@ class StreamSlots:
     def open_for(self, user: str) -> int:
         return self._by_user[user]
 
-    def acquire(self, user: str) -> Callable[[], None]:
-        """Count a stream of `user`; returns its release (idempotent), or raises 429."""
+    def acquire(
+        self, user: str, *, per_user: int, per_process: int, max_secs: float
+    ) -> Callable[[], None]:
+        """Count a stream of `user` lasting up to `max_secs`; returns its release
+        (idempotent), or raises TooManyRequests."""
         with self._lock:
             now = time.monotonic()
-            if self._by_user[user] >= self.per_user:
-                self._refuse(f"{self.per_user} open streams per user", now, user)
-            if len(self._opened) >= self.per_process:
-                self._refuse(f"{self.per_process} open streams per server process", now, None)
+            if self._by_user[user] >= per_user:
+                self._refuse(f"{per_user} open streams per user", now, max_secs, user)
+            if len(self._opened) >= per_process:
+                self._refuse(f"{per_process} open streams per server process", now, max_secs)
             self._next += 1
             lease = self._next
             self._opened[lease] = (user, now)
@@ -146,21 +146,19 @@ class StreamSlots:
 
         return release
 
-    def _refuse(self, limit: str, now: float, user: str | None) -> None:
+    def _refuse(self, limit: str, now: float, max_secs: float, user: str | None = None) -> None:
         opened = [t for u, t in self._opened.values() if user is None or u == user]
-        left = min(opened, default=now) + self.max_secs - now
+        left = min(opened, default=now) + max_secs - now
         raise TooManyRequests(
             f"{limit} (close another chart or tab)", retry_after=max(1, math.ceil(left))
         )
 
 
-def stream_slots(app: Flask, max_secs: float) -> StreamSlots:
-    """The app's stream counter, made on first use from its settings."""
+def stream_slots(app: Flask) -> StreamSlots:
+    """The app's count of open streams."""
     slots = app.extensions.get(SLOTS_KEY)
     if slots is None:
-        config = app.config["TRADEDECK"]
-        slots = StreamSlots(config.stream_max_per_user, config.stream_max_per_process, max_secs)
-        slots = app.extensions.setdefault(SLOTS_KEY, slots)
+        slots = app.extensions.setdefault(SLOTS_KEY, StreamSlots())
     return slots
 
 
