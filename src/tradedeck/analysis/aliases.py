@@ -44,6 +44,12 @@ def _require_session_user() -> None:
         raise ApiError(400, "csrf_failed", exc.description) from exc
 
 
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError) -> Response:
+    """JSON like the API's although these paths are outside /api/ (pages answer HTML)."""
+    return error_response(exc.status, exc.code, exc.message, exc.field)
+
+
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Response:
     code = exc.code or 500
