@@ -23,7 +23,12 @@ from tradedeck.analysis.setup import init_analysis
 from tradedeck.api.auth import enforce_api_access, load_user_from_request
 from tradedeck.api.docs import bp as docs_web
 from tradedeck.api.docs import install_docs
-from tradedeck.api.errors import ApiError, error_response, is_api_request, validation_error_response
+from tradedeck.api.errors import (
+    error_response,
+    is_api_request,
+    register_error_handler,
+    validation_error_response,
+)
 from tradedeck.charts.setup import init_charts
 from tradedeck.config import Config, load_config
 from tradedeck.extensions import csrf, db, jwt, limiter, login_manager, migrate
@@ -166,9 +171,7 @@ def _register_blueprints(app: OpenAPI) -> None:
 
 
 def _register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def _api_error(exc: ApiError) -> Response:
-        return error_response(exc.status, exc.code, exc.message, exc.field)
+    register_error_handler(app)  # every DomainError (ApiError included): status + error body
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError) -> Any:

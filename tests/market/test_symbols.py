@@ -105,9 +105,6 @@ def test_ambiguous_symbol_is_a_409_listing_the_choices(app, api):
     assert "BINANCE:BTC/USDT, KRAKEN:BTC/USDT" in message
 
 
-@pytest.mark.xfail(
-    reason="needs the central handler answering a DomainError with its status (errors helper)"
-)
 def test_orders_answer_unknown_and_ambiguous_with_their_status(app, api):
     _listed(app, "BINANCE", "BTC/USDT")
     _listed(app, "KRAKEN", "BTC/USDT")

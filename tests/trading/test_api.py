@@ -62,7 +62,6 @@ def test_validation_errors_name_the_field(trader: Api) -> None:
         ({"symbol": "ACME", "side": "buy", "quantity": "-1"}, "quantity"),
         ({"symbol": "ACME", "side": "buy", "quantity": "abc"}, "quantity"),
         ({"symbol": "ACME", "side": "hold", "quantity": "1"}, "side"),
-        ({"symbol": "NOPE", "side": "buy", "quantity": "1"}, "symbol"),
         ({"symbol": "ACME", "side": "buy", "quantity": "1", "type": "limit"}, "limit_price"),
         (
             {
@@ -88,6 +87,9 @@ def test_validation_errors_name_the_field(trader: Api) -> None:
         response = trader.post("/api/v1/orders", body)
         assert response.status_code == 400, (body, response.get_json())
         assert response.get_json()["error"]["field"] == field, body
+    unknown = trader.post("/api/v1/orders", {"symbol": "NOPE", "side": "buy", "quantity": "1"})
+    assert unknown.status_code == 404  # as /instruments answers the same symbol
+    assert unknown.get_json()["error"]["field"] == "symbol"
 
 
 def test_crypto_takes_fractional_quantities(trader: Api) -> None:

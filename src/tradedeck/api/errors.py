@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 from pydantic import BaseModel, ValidationError
+from werkzeug.http import HTTP_STATUS_CODES
+
+from tradedeck.core.errors import DomainError
+from tradedeck.extensions import db
 
 
-class ApiError(Exception):
-    """Raise anywhere below an API view to answer with the standard error body."""
+class ApiError(DomainError):
+    """A DomainError raised by web-layer code, with the status first (`ApiError(404, ...)`)."""
 
     def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field, code=code, status=status)
 
 
 class ErrorDetail(BaseModel):
@@ -42,6 +42,27 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
+
+
+def domain_error_response(exc: DomainError) -> Response | tuple[str, int]:
+    """The one answer to any DomainError: its status and error body (API) or error page.
+
+    Pages that can recover (a form) catch DomainError themselves and flash it; anything else
+    reaching here gets the error page with the same status. The transaction is rolled back
+    either way, so a half-done change is never committed by a later step.
+    """
+    db.session.rollback()
+    if is_api_request():
+        return error_response(exc.status, exc.code, exc.message, exc.field)
+    template = f"errors/{exc.status}.html" if exc.status in (403, 404, 429) else "errors/error.html"
+    title = HTTP_STATUS_CODES.get(exc.status, "Bad request")
+    page = render_template(template, code=exc.status, title=title, message=exc.message)
+    return page, exc.status
+
+
+def register_error_handler(app: Flask) -> None:
+    """Answer every DomainError (ApiError included) in one place; called by `create_app`."""
+    app.register_error_handler(DomainError, domain_error_response)
 
 
 def validation_error_response(exc: ValidationError) -> Response:

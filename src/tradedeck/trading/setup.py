@@ -6,13 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import click
-from flask import Flask, render_template
+from flask import Flask
 from flask_openapi3 import OpenAPI
 from sqlalchemy import Select, select, union
 
 from tradedeck.accounts.models import User
-from tradedeck.api.errors import error_response, is_api_request
-from tradedeck.core.errors import DomainError
 from tradedeck.demo import register_seeder
 from tradedeck.extensions import csrf, db, events
 from tradedeck.market.hours import set_venue_open_check, set_venue_windows
@@ -81,7 +79,6 @@ def init_trading(app: OpenAPI) -> None:
         ),
     ):
         register_nav(app, item)
-    app.register_error_handler(DomainError, _domain_error)
     hours.clear_schedule_cache()  # the cache is per process; a new app may mean a new database
     set_venue_open_check(app, hours.is_venue_open)
     set_venue_windows(app, hours.open_windows)
@@ -111,16 +108,6 @@ def _on_ticks(_sender: object, ticks: Iterable[Any] = (), **_: object) -> None:
     instrument_ids = sorted({tick.instrument_id for tick in ticks})
     if instrument_ids:
         execution.process_orders(instrument_ids=instrument_ids)
-
-
-def _domain_error(exc: DomainError) -> Any:
-    """Bad input is a 400 naming the field, never a 500."""
-    if is_api_request():
-        return error_response(400, exc.code, exc.message, exc.field)
-    db.session.rollback()
-    return render_template(
-        "errors/error.html", code=400, title="Bad request", message=exc.message
-    ), 400
 
 
 def seed_demo_trading(customer: User) -> None:
