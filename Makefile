@@ -7,7 +7,7 @@ VENDOR := src/tradedeck/web/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install vendor lint format bench clean e2e
+.PHONY: run test install vendor lint format bench clean e2e fuzz
 
 run: install vendor
 	$(VENV)/bin/tradedeck run --host $(HOST) --port $(PORT)
@@ -44,6 +44,11 @@ lint:
 
 format:
 	$(VENV)/bin/ruff format src tests bench
+
+# Schemathesis over /api/v1/openapi.json with many more examples per operation than `make test`.
+FUZZ_EXAMPLES ?= 200
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/pytest -q -p no:cacheprovider tests/api/test_openapi_fuzz.py
 
 bench: install vendor
 	for b in analytics analytics_api price_engine candles_api orders_api chart_render; do $(PY) bench/$$b.py || exit 1; done

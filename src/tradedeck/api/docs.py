@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 from flask import Blueprint, Response, current_app, jsonify, redirect, url_for
 from flask_openapi3 import OpenAPI
+
+from tradedeck.api.errors import ErrorBody
+
+REF_TEMPLATE = "#/components/schemas/{model}"
 
 bp = Blueprint("docs", __name__)
 
@@ -48,10 +55,59 @@ DOCS_INDEX_HTML = """{% extends "base.html" %}
 """
 
 
+# What any operation may answer besides its own success: the one error body of
+# `api.errors` (403 only matters for admin routes, 409 for writes, but every route can meet
+# a missing symbol or a rate limit, so all are declared everywhere).
+ERROR_STATUSES = ("400", "401", "403", "404", "409", "413", "429")
+# The success answers of an operation that declares none of its own, by method.
+DEFAULT_SUCCESS = {
+    "get": ("200",),
+    "post": ("200", "201"),
+    "put": ("200",),
+    "patch": ("200",),
+    "delete": ("200", "204"),
+}
+
+
+def complete_responses(spec: dict[str, Any]) -> dict[str, Any]:
+    """Declare the error answers centrally, so the document matches what the server says.
+
+    Every operation gets the standard error body for each status in ERROR_STATUSES it does not
+    declare, and a JSON-object success answer when the route declares no 2xx of its own.
+    """
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ErrorBody", ErrorBody.model_json_schema(ref_template=REF_TEMPLATE))
+    defs = schemas["ErrorBody"].pop("$defs", {})
+    for name, schema in defs.items():
+        schemas.setdefault(name, schema)
+    error = {
+        "description": "Error",
+        "content": {
+            "application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="ErrorBody")}}
+        },
+    }
+    for path_item in spec.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in DEFAULT_SUCCESS:
+                continue
+            responses = operation.setdefault("responses", {})
+            if not any(code.startswith("2") for code in responses):
+                for code in DEFAULT_SUCCESS[method]:
+                    responses[code] = {
+                        "description": "Success",
+                        "content": {"application/json": {"schema": {"type": "object"}}}
+                        if code != "204"
+                        else {},
+                    }
+            for code in ERROR_STATUSES:
+                responses.setdefault(code, error)
+    return spec
+
+
 @bp.get("/api/v1/openapi.json")
 def openapi_json() -> Response:
     app: OpenAPI = current_app  # type: ignore[assignment]
-    return jsonify(app.api_doc)
+    return jsonify(complete_responses(copy.deepcopy(app.api_doc)))
 
 
 @bp.get("/api/docs")

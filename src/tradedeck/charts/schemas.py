@@ -67,7 +67,7 @@ class DrawingPatch(BaseModel):
 
 
 class DrawingPath(BaseModel):
-    drawing_id: int = Field(ge=1)
+    drawing_id: int = Field(ge=1, le=2**63 - 1)
 
 
 class DrawingOut(BaseModel):
