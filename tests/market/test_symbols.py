@@ -47,9 +47,8 @@ def api(app):
     return Api()
 
 
-def _error(response, status: int | None, code: str, field: str) -> str:
-    if status is not None:
-        assert response.status_code == status, response.get_data(as_text=True)
+def _error(response, status: int, code: str, field: str) -> str:
+    assert response.status_code == status, response.get_data(as_text=True)
     error = response.get_json()["error"]
     assert (error["code"], error["field"]) == (code, field)
     return error["message"]
@@ -87,8 +86,8 @@ def test_unknown_symbol_is_the_same_404_everywhere(app, api):
     ):
         assert "'NOPE'" in _error(response, 404, "unknown_symbol", "symbol")
     _error(api.get("/api/v1/prices?symbols=NOPE"), 404, "unknown_symbol", "symbols")
-    # Orders answered 400 `not_found`; the status follows once DomainError carries it.
-    assert "'NOPE'" in _error(api.order("NOPE"), None, "unknown_symbol", "symbol")
+    # Orders answered 400 `not_found`.
+    assert "'NOPE'" in _error(api.order("NOPE"), 404, "unknown_symbol", "symbol")
 
 
 def test_ambiguous_symbol_is_a_409_listing_the_choices(app, api):
@@ -101,15 +100,8 @@ def test_ambiguous_symbol_is_a_409_listing_the_choices(app, api):
         message = _error(response, 409, "ambiguous_symbol", "venue")
         assert "BINANCE:BTC/USDT, KRAKEN:BTC/USDT" in message
     # Orders silently took the first venue's instrument.
-    message = _error(api.order("BTC/USDT"), None, "ambiguous_symbol", "venue")
+    message = _error(api.order("BTC/USDT"), 409, "ambiguous_symbol", "venue")
     assert "BINANCE:BTC/USDT, KRAKEN:BTC/USDT" in message
-
-
-def test_orders_answer_unknown_and_ambiguous_with_their_status(app, api):
-    _listed(app, "BINANCE", "BTC/USDT")
-    _listed(app, "KRAKEN", "BTC/USDT")
-    _error(api.order("NOPE"), 404, "unknown_symbol", "symbol")
-    _error(api.order("BTC/USDT"), 409, "ambiguous_symbol", "venue")
 
 
 def test_chart_page_takes_the_exchange_native_symbol(app, member):

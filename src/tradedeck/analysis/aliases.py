@@ -23,6 +23,7 @@ from tradedeck.analysis.services import caller_candles
 from tradedeck.api.errors import ApiError, ErrorBody, error_response
 from tradedeck.core.analytics import AnalyticsInputError, Events
 from tradedeck.core.analytics.registry import run_study
+from tradedeck.core.errors import DomainError
 from tradedeck.extensions import csrf
 
 bp = APIBlueprint(
@@ -44,8 +45,8 @@ def _require_session_user() -> None:
         raise ApiError(400, "csrf_failed", exc.description) from exc
 
 
-@bp.errorhandler(ApiError)
-def _api_error(exc: ApiError) -> Response:
+@bp.errorhandler(DomainError)
+def _domain_error(exc: DomainError) -> Response:
     """JSON like the API's although these paths are outside /api/ (pages answer HTML)."""
     return error_response(exc.status, exc.code, exc.message, exc.field)
 

@@ -23,10 +23,8 @@ from tradedeck.analysis.schemas import (
 from tradedeck.api.errors import ApiError, ErrorBody
 from tradedeck.core.analytics import AnalyticsInputError
 from tradedeck.market import catalogue
-from tradedeck.market.catalogue import CatalogueError
 from tradedeck.market.limits import limit_per_user
 from tradedeck.market.providers.base import ProviderError
-from tradedeck.market.services import RangeError
 
 bp = APIBlueprint(
     "analysis_api",
@@ -77,10 +75,6 @@ def analytics(query: AnalyticsQuery) -> Response:
         )
     except AnalyticsInputError as exc:
         raise invalid(exc) from exc
-    except CatalogueError as exc:
-        raise ApiError(exc.status, exc.code, exc.message, exc.field) from exc
-    except RangeError as exc:
-        raise ApiError(400, "invalid_range", exc.message, exc.field) from exc
     except ProviderError as exc:
         status, code = (503, "provider_unavailable") if exc.retryable else (502, "provider_error")
         raise ApiError(status, code, exc.message, "symbol") from exc

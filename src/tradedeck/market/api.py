@@ -10,7 +10,6 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from tradedeck.api.errors import ApiError, ErrorBody
 from tradedeck.market import catalogue, services
-from tradedeck.market.catalogue import CatalogueError
 from tradedeck.market.limits import limit_per_user
 from tradedeck.market.models import Instrument
 from tradedeck.market.providers.base import ProviderError
@@ -49,13 +48,6 @@ SSE_HEARTBEAT_KEY = "MARKET_SSE_HEARTBEAT_SECS"
 SSE_MAX_KEY = "MARKET_SSE_MAX_SECS"
 
 
-def _instrument(symbol: str, venue: str | None, field: str = "symbol") -> Instrument:
-    try:
-        return catalogue.get_instrument(symbol, venue, field=field)
-    except CatalogueError as exc:
-        raise ApiError(exc.status, exc.code, exc.message, exc.field) from exc
-
-
 def _provider_error(exc: ProviderError) -> ApiError:
     if exc.retryable:
         return ApiError(503, "provider_unavailable", exc.message, "venue")
@@ -75,7 +67,7 @@ def list_instruments(query: InstrumentQuery) -> Response:
 @bp.get("/instruments/<path:symbol>", responses={"200": InstrumentEnvelope})
 def get_instrument(path: SymbolPath, query: VenueQuery) -> Response:
     """One instrument; symbols with slashes are URL-encoded (`BTC%2FUSDT`)."""
-    instrument = _instrument(path.symbol, query.venue)
+    instrument = catalogue.get_instrument(path.symbol, query.venue)
     return jsonify(InstrumentEnvelope(instrument=InstrumentOut.of(instrument)).model_dump())
 
 
@@ -88,7 +80,7 @@ def candles(query: CandleQuery) -> Response:
     of which the latest `limit` are returned. Crypto and stock venues fetch spans not yet
     stored from their provider (502 when it refuses, 503 when it is unreachable).
     """
-    instrument = _instrument(query.symbol, query.venue)
+    instrument = catalogue.get_instrument(query.symbol, query.venue)
     try:
         span = services.resolve_window(
             instrument,
@@ -100,15 +92,13 @@ def candles(query: CandleQuery) -> Response:
         )
         # Encoded JSON; closed candles come from the process's cache (`market.candle_cache`).
         body = services.candles_json(instrument, query.interval, span, query.limit)
-    except services.RangeError as exc:
-        raise ApiError(400, "invalid_range", exc.message, exc.field) from exc
     except ProviderError as exc:
         raise _provider_error(exc) from exc
     return current_app.response_class(body, mimetype="application/json")
 
 
 def _quotes(symbols: list[str], venue: str | None) -> Response:
-    instruments = [_instrument(s, venue, field="symbols") for s in symbols]
+    instruments = [catalogue.get_instrument(s, venue, field="symbols") for s in symbols]
     return jsonify({"prices": services.quotes_for(instruments)})
 
 
@@ -133,7 +123,9 @@ def stream(query: StreamQuery) -> Response:
     A snapshot `tick` per symbol comes first, `: heartbeat` comments keep proxies from closing
     the connection, and an `end` event closes it after a few minutes (EventSource reconnects).
     """
-    instruments = [_instrument(s, query.venue, "symbols") for s in query.symbols.split(",")]
+    instruments = [
+        catalogue.get_instrument(s, query.venue, field="symbols") for s in query.symbols.split(",")
+    ]
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     max_secs = float(app.config.get(SSE_MAX_KEY, 300))
     config = app.config["TRADEDECK"]

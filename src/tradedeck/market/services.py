@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 
 from tradedeck.core.candles import OHLCV, bucket_start, interval_seconds
+from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
 from tradedeck.market import candle_cache, catalogue, quotes, store
 from tradedeck.market.catalogue import UpsertResult
@@ -21,13 +22,12 @@ from tradedeck.market.models import Instrument, LastPrice
 from tradedeck.market.sources import provider_for, shared_provider
 
 
-class RangeError(ValueError):
-    """A candle range that cannot be served; `field` names the parameter to fix."""
+class RangeError(DomainError):
+    """A candle range that cannot be served (400 `invalid_range`); `field` names the
+    parameter to fix."""
 
     def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field, code="invalid_range")
 
 
 @dataclass(frozen=True, slots=True)
