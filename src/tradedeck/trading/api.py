@@ -71,20 +71,12 @@ def get_order(path: OrderPath) -> Response:
 def cancel_order(path: OrderPath) -> Response:
     """Cancel a queued or open order (409 when it already filled, expired or was cancelled)."""
     _own_order(path.order_id)
-    try:
-        order = orders.cancel_order(int(current_user.id), path.order_id)
-    except orders.DomainError as exc:
-        if exc.code == "not_cancellable":
-            raise ApiError(409, exc.code, exc.message, exc.field) from exc
-        raise
+    order = orders.cancel_order(int(current_user.id), path.order_id)
     return jsonify({"order": serialize.order(order)})
 
 
 def _own_order(order_id: int) -> Any:
-    try:
-        return orders.get_order(int(current_user.id), order_id)
-    except orders.DomainError as exc:
-        raise ApiError(404, exc.code, exc.message, exc.field) from exc
+    return orders.get_order(int(current_user.id), order_id)
 
 
 @bp.post("/trade/<side>")

@@ -103,7 +103,7 @@ def get_venue(code: str) -> Venue:
     """The venue with `code` (case-insensitive), or DomainError on `venue`."""
     venue = db.session.scalars(select(Venue).where(Venue.code == code.strip().upper())).first()
     if venue is None:
-        raise DomainError(f"unknown venue {code!r}", field="venue", code="not_found")
+        raise DomainError(f"unknown venue {code!r}", field="venue", code="not_found", status=404)
     return venue
 
 
@@ -144,7 +144,9 @@ def schedule_for(venue: Venue | int) -> VenueSchedule:
         return hit[1]
     row = db.session.get(Venue, venue_id)
     if row is None:
-        raise DomainError(f"unknown venue id {venue_id}", field="venue", code="not_found")
+        raise DomainError(
+            f"unknown venue id {venue_id}", field="venue", code="not_found", status=404
+        )
     schedule = build_schedule(row)
     with _cache_lock:
         _cache[venue_id] = (now + SCHEDULE_TTL_SECS, schedule)

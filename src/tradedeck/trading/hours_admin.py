@@ -378,6 +378,7 @@ def _editing(code: str, action: str, by: str | None, user_id: int | None = None)
                 "edit; use the override to close it in an emergency",
                 field="venue",
                 code="always_open",
+                status=409,
             )
         edit = _Edit(venue)
         yield edit
@@ -453,7 +454,10 @@ def _existing_holiday(venue: Venue, when: date) -> VenueHoliday:
     row = _holiday_on(venue, when)
     if row is None:
         raise DomainError(
-            f"{venue.code} has no holiday on {when.isoformat()}", field="date", code="not_found"
+            f"{venue.code} has no holiday on {when.isoformat()}",
+            field="date",
+            code="not_found",
+            status=404,
         )
     return row
 
@@ -500,6 +504,7 @@ def add_holiday(
                 "remove it first",
                 field="date",
                 code="duplicate",
+                status=409,
             )
         if closes is not None:
             _check_early_close(venue, when, closes)
@@ -511,6 +516,7 @@ def add_holiday(
                 f"{venue.code} already has a holiday on {when.isoformat()}",
                 field="date",
                 code="duplicate",
+                status=409,
             ) from None
         added = Holiday(when, title, closes)
         edit.summary = f"{when.isoformat()}: trading day → {describe_holiday(added)}"

@@ -39,7 +39,6 @@ bp = APIBlueprint(
 MAX_CALENDAR_DAYS = 400
 T = TypeVar("T")
 # Domain error codes that are not plain bad input.
-DOMAIN_STATUS = {"not_found": 404, "duplicate": 409, "always_open": 409}
 # Weekday as 0-6 or mon..sun: the service parses it and names the field (a pydantic union
 # would blame `hours.0.weekday.int`).
 WEEKDAY_SCHEMA = {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 6}, {"type": "string"}]}
@@ -176,13 +175,6 @@ class HolidayQuery(BaseModel):
     end: date | None = Field(default=None, description="YYYY-MM-DD, inclusive")
 
 
-def _venue(code: str) -> Venue:
-    try:
-        return hours.get_venue(code)
-    except DomainError as exc:
-        raise ApiError(404, exc.code, exc.message, exc.field) from exc
-
-
 def _aware(value: datetime | None, field: str) -> datetime | None:
     if value is not None and value.tzinfo is None:
         raise ApiError(400, "validation_error", f"{field} needs a time zone (e.g. Z)", field)
@@ -192,7 +184,7 @@ def _aware(value: datetime | None, field: str) -> datetime | None:
 @bp.get("/market/clock")
 def market_clock(query: ClockQuery) -> Response:
     """`{venue, is_open, next_open, next_close}` plus the override in force."""
-    return jsonify(hours.clock(_venue(query.venue)).to_json())
+    return jsonify(hours.clock(hours.get_venue(query.venue)).to_json())
 
 
 @bp.get("/market/calendar")
@@ -208,7 +200,7 @@ def market_calendar(query: CalendarQuery) -> Response:
             "end",
         )
     venues = (
-        [_venue(query.venue)]
+        [hours.get_venue(query.venue)]
         if query.venue
         else list(db.session.scalars(select(Venue).order_by(Venue.code)))
     )
@@ -225,17 +217,9 @@ def market_calendar(query: CalendarQuery) -> Response:
 @admin_only
 def override_venue(path: VenuePath, body: OverrideBody) -> Response:
     """Emergency open/close of a venue (`auto` returns it to its schedule)."""
-    venue = _venue(path.venue)
+    venue = hours.get_venue(path.venue)
     hours.set_override(venue.code, body.state, **venue_audit.by_user(current_user))
     return jsonify(hours.clock(venue).to_json())
-
-
-def _domain(call: Callable[[], T]) -> T:
-    """Run a service call, turning its DomainError into the API's error answer."""
-    try:
-        return call()
-    except DomainError as exc:
-        raise ApiError(DOMAIN_STATUS.get(exc.code, 400), exc.code, exc.message, exc.field) from exc
 
 
 def _session_inputs(body: HoursBody) -> list[SessionInput]:
@@ -262,7 +246,7 @@ def _session_inputs(body: HoursBody) -> list[SessionInput]:
 @admin_only
 def get_venue_hours(path: VenuePath) -> Response:
     """The venue's weekly sessions (wall-clock, venue time zone); empty for a 24/7 venue."""
-    venue = _venue(path.venue)
+    venue = hours.get_venue(path.venue)
     return jsonify(hours_admin.weekly_hours(venue.code).to_json())
 
 
@@ -270,11 +254,9 @@ def get_venue_hours(path: VenuePath) -> Response:
 @admin_only
 def put_venue_hours(path: VenuePath, body: HoursBody) -> Response:
     """Replace the whole week's sessions; 409 for a 24/7 venue. In force at once."""
-    venue = _venue(path.venue)
-    result = _domain(
-        lambda: hours_admin.set_weekly_hours(
-            venue.code, _session_inputs(body), **venue_audit.by_user(current_user)
-        )
+    venue = hours.get_venue(path.venue)
+    result = hours_admin.set_weekly_hours(
+        venue.code, _session_inputs(body), **venue_audit.by_user(current_user)
     )
     return jsonify(result.to_json())
 
@@ -283,10 +265,8 @@ def put_venue_hours(path: VenuePath, body: HoursBody) -> Response:
 @admin_only
 def reset_venue_hours(path: VenuePath) -> Response:
     """Back to the default Mon-Fri 09:30-16:00 (venue time); holidays are kept."""
-    venue = _venue(path.venue)
-    result = _domain(
-        lambda: hours_admin.reset_weekly_hours(venue.code, **venue_audit.by_user(current_user))
-    )
+    venue = hours.get_venue(path.venue)
+    result = hours_admin.reset_weekly_hours(venue.code, **venue_audit.by_user(current_user))
     return jsonify(result.to_json())
 
 
@@ -294,7 +274,7 @@ def reset_venue_hours(path: VenuePath) -> Response:
 @admin_only
 def get_venue_holidays(path: VenuePath, query: HolidayQuery) -> Response:
     """Holidays and half days (`early_close`) of a venue, by date."""
-    venue = _venue(path.venue)
+    venue = hours.get_venue(path.venue)
     found = hours_admin.list_holidays(venue.code, query.start, query.end)
     return jsonify({"venue": venue.code, "holidays": [hours.holiday_json(h) for h in found]})
 
@@ -303,11 +283,9 @@ def get_venue_holidays(path: VenuePath, query: HolidayQuery) -> Response:
 @admin_only
 def add_venue_holiday(path: VenuePath, body: HolidayBody) -> tuple[Response, int]:
     """Close the venue on a date, or close it early (`early_close`); 409 if the date is taken."""
-    venue = _venue(path.venue)
-    added = _domain(
-        lambda: hours_admin.add_holiday(
-            venue.code, body.date, body.name, body.early_close, **venue_audit.by_user(current_user)
-        )
+    venue = hours.get_venue(path.venue)
+    added = hours_admin.add_holiday(
+        venue.code, body.date, body.name, body.early_close, **venue_audit.by_user(current_user)
     )
     return jsonify(hours.holiday_json(added)), 201
 
@@ -317,12 +295,10 @@ def add_venue_holiday(path: VenuePath, body: HolidayBody) -> tuple[Response, int
 def update_venue_holiday(path: HolidayPath, body: HolidayUpdateBody) -> Response:
     """Rename a holiday and/or change its early close (`null` closes the whole day); 404 when
     the date is no holiday, 409 for a 24/7 venue. Day orders are re-dated as for any edit."""
-    venue = _venue(path.venue)
+    venue = hours.get_venue(path.venue)
     changes = body.model_dump(exclude_unset=True)
-    updated = _domain(
-        lambda: hours_admin.update_holiday(
-            venue.code, path.date, **changes, **venue_audit.by_user(current_user)
-        )
+    updated = hours_admin.update_holiday(
+        venue.code, path.date, **changes, **venue_audit.by_user(current_user)
     )
     return jsonify(hours.holiday_json(updated))
 
@@ -331,12 +307,8 @@ def update_venue_holiday(path: HolidayPath, body: HolidayUpdateBody) -> Response
 @admin_only
 def remove_venue_holiday(path: HolidayPath) -> Response:
     """Reopen a date on its normal hours; 404 when it is no holiday."""
-    venue = _venue(path.venue)
-    removed = _domain(
-        lambda: hours_admin.remove_holiday(
-            venue.code, path.date, **venue_audit.by_user(current_user)
-        )
-    )
+    venue = hours.get_venue(path.venue)
+    removed = hours_admin.remove_holiday(venue.code, path.date, **venue_audit.by_user(current_user))
     return jsonify(hours.holiday_json(removed))
 
 
@@ -344,7 +316,7 @@ def remove_venue_holiday(path: HolidayPath) -> Response:
 @admin_only
 def get_venue_audit(path: VenuePath, query: AuditQuery) -> Response:
     """Who changed the venue's hours, holidays or override, and how; newest first."""
-    venue = _venue(path.venue)
+    venue = hours.get_venue(path.venue)
     entries = venue_audit.recent(venue, query.limit)
     return jsonify({"venue": venue.code, "entries": [e.to_json() for e in entries]})
 

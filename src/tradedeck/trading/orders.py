@@ -476,13 +476,14 @@ def cancel_order(user_id: int, order_id: int, now: datetime | None = None) -> Or
     order = db.session.get(Order, order_id, populate_existing=True)
     if order is None or order.user_id != user_id:
         db.session.rollback()
-        raise DomainError(f"order {order_id} not found", field="id", code="not_found")
+        raise DomainError(f"order {order_id} not found", field="id", code="not_found", status=404)
     if order.status not in ledger.WORKING:
         db.session.rollback()
         raise DomainError(
             f"order {order_id} is {order.status} and cannot be cancelled",
             field="id",
             code="not_cancellable",
+            status=409,
         )
     order.status = OrderStatus.CANCELLED.value
     order.cancelled_at = now or utcnow()
@@ -494,7 +495,7 @@ def cancel_order(user_id: int, order_id: int, now: datetime | None = None) -> Or
 def get_order(user_id: int, order_id: int) -> Order:
     order = db.session.get(Order, order_id)
     if order is None or order.user_id != user_id:
-        raise DomainError(f"order {order_id} not found", field="id", code="not_found")
+        raise DomainError(f"order {order_id} not found", field="id", code="not_found", status=404)
     return order
 
 
