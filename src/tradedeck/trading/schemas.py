@@ -47,7 +47,7 @@ class AmountBody(BaseModel):
 
 
 class OrderPath(BaseModel):
-    order_id: int
+    order_id: int = Field(ge=1, le=2**63 - 1)  # beyond BIGINT the database raises (a 500)
 
 
 class TradeSide(BaseModel):
