@@ -1,4 +1,5 @@
 import logging
+import re
 
 import pytest
 from flask import Flask
@@ -50,3 +51,22 @@ def test_favicon_is_served(client: FlaskClient) -> None:
     response = client.get("/favicon.ico")
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"
+
+
+def test_anonymous_options_never_fail_on_any_route(app: Flask, client: FlaskClient) -> None:
+    """flask-login lets OPTIONS through `login_required`; role checks must still hold."""
+    samples = {"int": "1", "string": "SIM", "path": "SIM/ACME"}
+    paths = set()
+    for rule in app.url_map.iter_rules():
+        if "OPTIONS" not in rule.methods or rule.endpoint == "static":
+            continue
+        path = rule.rule
+        for name, converter in rule._converters.items():
+            kind = type(converter).__name__.removesuffix("Converter").lower()
+            path = re.sub(rf"<(?:[a-z]+:)?{name}>", samples.get(kind, "x"), path)
+        paths.add(path)
+    assert "/admin/venues" in paths
+    failures = {
+        p: r.status_code for p in sorted(paths) if (r := client.options(p)).status_code >= 500
+    }
+    assert failures == {}

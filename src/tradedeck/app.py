@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 import tradedeck.models  # noqa: F401  (registers every table)
 from tradedeck import __version__
 from tradedeck.accounts.api import bp as auth_api
-from tradedeck.accounts.models import User
+from tradedeck.accounts.models import User, Visitor
 from tradedeck.accounts.views import bp as accounts_web
 from tradedeck.analysis.setup import init_analysis
 from tradedeck.api.auth import enforce_api_access, load_user_from_request
@@ -107,6 +107,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
     jwt.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
+    login_manager.anonymous_user = Visitor
     login_manager.login_message_category = "warning"
     login_manager.request_loader(load_user_from_request)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_login import UserMixin
+from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import JSON, Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -78,3 +78,10 @@ class ApiKey(TimestampMixin, db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     user: Mapped[User] = relationship(back_populates="api_keys")
+
+
+class Visitor(AnonymousUserMixin):
+    """The signed-out user: has every role check a page may ask (flask-login lets OPTIONS
+    through `login_required`, so before-request hooks meet this user on protected routes)."""
+
+    is_admin = False
