@@ -6,6 +6,7 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -148,3 +149,56 @@ def test_equity_samples(tapp: Flask, trader: Api) -> None:
         assert portfolio.sample_equity() == 1
     points = trader.get("/api/v1/portfolio/equity").get_json()["points"]
     assert points[0]["equity"] == "9999.00" and points[0]["cash"] == "8999.00"
+
+
+def test_a_failing_order_neither_stops_the_others_nor_works_forever(
+    tapp: Flask, trader: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    acme = tapp.config["MARKET"]["ACME"]
+    broken = _place(trader, type="limit", quantity="1", limit_price="95.00")
+    healthy = _place(trader, type="limit", quantity="2", limit_price="95.00")
+    real_fill = execution.fill
+
+    def fill(account: Account, order: Order, price: Decimal, now: object) -> Trade | None:
+        if order.id == broken["id"]:  # e.g. an amount the money column cannot hold
+            raise OverflowError("numeric overflow")
+        return real_fill(account, order, price, now)
+
+    monkeypatch.setattr(execution, "fill", fill)
+    set_price(tapp, acme, "94.00")
+    with tapp.app_context():
+        assert execution.process_orders() == 1  # the healthy order fills beside the broken one
+        for _ in range(execution.MAX_ORDER_FAILURES - 1):
+            assert execution.process_orders() == 0
+    assert trader.get(f"/api/v1/orders/{healthy['id']}").get_json()["order"]["status"] == "filled"
+    row = trader.get(f"/api/v1/orders/{broken['id']}").get_json()["order"]
+    assert row["status"] == "rejected" and "failed repeatedly" in row["reject_reason"]
+    cash = trader.get("/api/v1/cash").get_json()
+    assert cash["available"] == cash["balance"]  # the rejected order reserves nothing
+
+
+def test_a_failing_tick_receiver_does_not_stop_the_others(tapp: Flask) -> None:
+    from tradedeck.market.engine import PriceEngine
+
+    heard: list[int] = []
+
+    def failing(_sender: object, **_: object) -> None:
+        raise RuntimeError("subscriber bug")
+
+    def listening(_sender: object, ticks: list[object], **_: object) -> None:
+        heard.append(len(ticks))
+
+    signal = events.signal("market.tick")
+    signal.connect(failing, weak=False)
+    signal.connect(listening, weak=False)
+    try:
+        with tapp.app_context():
+            engine = PriceEngine(tapp)
+            try:
+                engine._publish([type("Tick", (), {"instrument_id": 0})()])
+            finally:
+                engine.close()
+    finally:
+        signal.disconnect(failing)
+        signal.disconnect(listening)
+    assert heard == [1]

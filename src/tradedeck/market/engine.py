@@ -351,7 +351,12 @@ class PriceEngine:
     def _publish(self, ticks: list[TickEvent]) -> None:
         if not ticks:
             return
-        events.signal(TICK_SIGNAL).send(self.app, ticks=ticks)
+        for receiver in events.signal(TICK_SIGNAL).receivers_for(self.app):
+            try:
+                receiver(self.app, ticks=ticks)
+            except Exception:  # one failing subscriber must not starve the others or Redis
+                log.exception("tick receiver %r failed", receiver)
+                db.session.rollback()
         if not self.config.redis_url:
             return
         try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
 
 from tradedeck.core import positions as core_positions
@@ -35,6 +36,8 @@ from tradedeck.trading.locking import lock_account
 from tradedeck.trading.models import Account, Order, Position, Trade
 
 log = logging.getLogger(__name__)
+MAX_ORDER_FAILURES = 3
+FAILURES_KEY = "tradedeck.trading.order_failures"
 order_filled = events.signal("trading.order_filled")
 
 
@@ -226,23 +229,61 @@ def _may_act(row: object) -> bool:
     return price <= limit if side is Side.BUY else price >= limit
 
 
+def _work_one(candidate: Candidate, now: datetime) -> Trade | None:
+    """One order in its own transaction, its account locked; committed on return."""
+    account = lock_account(candidate.user_id)
+    order = db.session.scalars(
+        select(Order)
+        .where(Order.id == candidate.order_id)
+        .execution_options(populate_existing=True)
+    ).one()
+    price = pricing.last_price(order.instrument_id)
+    if order.status not in ledger.WORKING or price is None:
+        db.session.rollback()
+        return None
+    trade = work(account, order, price, now)
+    db.session.commit()
+    return trade
+
+
+def _failed(candidate: Candidate, now: datetime) -> None:
+    """Count an order's failed attempt; after MAX_ORDER_FAILURES in a row it is rejected,
+    so one order the books cannot take (an overflowing amount, a broken row) is retried a
+    few times and then stops costing every cycle, while every other order keeps matching."""
+    log.exception("order %s could not be executed", candidate.order_id)
+    db.session.rollback()
+    failures = _failures()
+    failures[candidate.order_id] = failures.get(candidate.order_id, 0) + 1
+    if failures[candidate.order_id] < MAX_ORDER_FAILURES:
+        return
+    del failures[candidate.order_id]
+    try:
+        lock_account(candidate.user_id)
+        order = db.session.get(Order, candidate.order_id, populate_existing=True)
+        if order is not None and order.status in ledger.WORKING:
+            reject(order, "could not be executed: the fill failed repeatedly", now)
+        db.session.commit()
+    except Exception:
+        log.exception("order %s could not be rejected either", candidate.order_id)
+        db.session.rollback()
+
+
+def _failures() -> dict[int, int]:
+    """Consecutive failed attempts per order id, kept per app and process."""
+    return current_app.extensions.setdefault(FAILURES_KEY, {})
+
+
 def process_orders(now: datetime | None = None, instrument_ids: list[int] | None = None) -> int:
-    """Execute what the current prices allow; returns how many orders filled."""
+    """Execute what the current prices allow, each order on its own; returns how many filled."""
     now = now or utcnow()
     filled = 0
     for candidate in _candidates(now, instrument_ids):
-        account = lock_account(candidate.user_id)
-        order = db.session.scalars(
-            select(Order)
-            .where(Order.id == candidate.order_id)
-            .execution_options(populate_existing=True)
-        ).one()
-        price = pricing.last_price(order.instrument_id)
-        if order.status not in ledger.WORKING or price is None:
-            db.session.rollback()
+        try:
+            trade = _work_one(candidate, now)
+        except Exception:
+            _failed(candidate, now)
             continue
-        trade = work(account, order, price, now)
-        db.session.commit()
+        _failures().pop(candidate.order_id, None)
         if trade is not None:
             filled += 1
             announce(trade)
