@@ -38,17 +38,13 @@ def _auth_limit() -> str:
 @public
 def register(body: RegisterBody) -> tuple[Response, int]:
     """Create an account (an access key is required when REGISTRATION_MODE=key)."""
-    try:
-        user = services.register_user(
-            body.username,
-            body.email,
-            body.password,
-            access_key=body.access_key,
-            registration_mode=current_app.config["TRADEDECK"].registration_mode,
-        )
-    except services.AccountError as exc:
-        status = 409 if exc.code == "taken" else 400
-        raise ApiError(status, exc.code, exc.message, exc.field) from exc
+    user = services.register_user(
+        body.username,
+        body.email,
+        body.password,
+        access_key=body.access_key,
+        registration_mode=current_app.config["TRADEDECK"].registration_mode,
+    )
     return jsonify(UserEnvelope(user=UserOut.of(user)).model_dump(mode="json")), 201
 
 

@@ -21,6 +21,7 @@ from tradedeck.accounts.passwords import (
     password_problem,
     verify_password,
 )
+from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 
@@ -29,14 +30,11 @@ THEMES = ("dark", "light")
 API_KEY_PREFIX = "td_"
 
 
-class AccountError(ValueError):
-    """A user-facing account problem, tied to the form/API field that caused it."""
+class AccountError(DomainError):
+    """A user-facing account problem, tied to the form/API field that caused it (409 taken)."""
 
     def __init__(self, message: str, field: str | None = None, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
+        super().__init__(message, field=field, code=code, status=409 if code == "taken" else 400)
 
 
 def _sha256(secret: str) -> str:

@@ -6,7 +6,7 @@ from flask import Response, jsonify
 from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
 
-from tradedeck.api.errors import ApiError, ErrorBody
+from tradedeck.api.errors import ErrorBody
 from tradedeck.charts import services
 from tradedeck.charts.schemas import (
     ChartPrefs,
@@ -28,11 +28,6 @@ bp = APIBlueprint(
 )
 
 
-def _drawing_error(exc: services.DrawingError) -> ApiError:
-    code = {404: "not_found", 409: "too_many_drawings"}.get(exc.status, "invalid")
-    return ApiError(exc.status, code, exc.message, exc.field)
-
-
 @bp.get("/drawings", responses={"200": DrawingList})
 def list_drawings(query: InstrumentRef) -> Response:
     """The caller's drawings on one instrument, oldest first."""
@@ -43,29 +38,20 @@ def list_drawings(query: InstrumentRef) -> Response:
 @bp.post("/drawings", responses={"201": DrawingOut, "409": ErrorBody})
 def create_drawing(body: DrawingIn) -> tuple[Response, int]:
     """Save a trend line (two points) or horizontal line (one point)."""
-    try:
-        drawing = services.create_drawing(current_user.id, body)
-    except services.DrawingError as exc:
-        raise _drawing_error(exc) from exc
+    drawing = services.create_drawing(current_user.id, body)
     return jsonify(DrawingOut.of(drawing).model_dump()), 201
 
 
 @bp.put("/drawings/<int:drawing_id>", responses={"200": DrawingOut})
 def move_drawing(path: DrawingPath, body: DrawingPatch) -> Response:
     """Replace a drawing's points (it was dragged)."""
-    try:
-        drawing = services.move_drawing(current_user.id, path.drawing_id, body.points)
-    except services.DrawingError as exc:
-        raise _drawing_error(exc) from exc
+    drawing = services.move_drawing(current_user.id, path.drawing_id, body.points)
     return jsonify(DrawingOut.of(drawing).model_dump())
 
 
 @bp.delete("/drawings/<int:drawing_id>", responses={"204": None})
 def delete_drawing(path: DrawingPath) -> tuple[str, int]:
-    try:
-        services.delete_drawing(current_user.id, path.drawing_id)
-    except services.DrawingError as exc:
-        raise _drawing_error(exc) from exc
+    services.delete_drawing(current_user.id, path.drawing_id)
     return "", 204
 
 

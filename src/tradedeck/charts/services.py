@@ -10,6 +10,7 @@ from tradedeck.accounts.models import User
 from tradedeck.accounts.services import set_preference
 from tradedeck.charts.models import ChartDrawing
 from tradedeck.charts.schemas import ChartPrefs, DrawingIn, Point
+from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
 
 PREF_KEY = "chart"
@@ -17,14 +18,12 @@ MAX_DRAWINGS = 200
 """Per user and instrument: enough for any analyst, and a bound on what one page loads."""
 
 
-class DrawingError(LookupError):
+class DrawingError(DomainError):
     """A drawing that cannot be changed; `status` and `field` shape the API answer."""
 
     def __init__(self, message: str, status: int, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.field = field
+        code = {404: "not_found", 409: "too_many_drawings"}.get(status, "invalid")
+        super().__init__(message, field=field, code=code, status=status)
 
 
 def list_drawings(user_id: int, symbol: str, venue: str) -> list[ChartDrawing]:
