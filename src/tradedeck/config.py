@@ -16,6 +16,7 @@ KNOWN_WEAK_SECRETS = frozenset(
     {"", "change_me", "changeme", "secret", "dev", "development", "please-change-me", "supersecret"}
 )
 MIN_SECRET_LENGTH = 32
+MONEY_COLUMN_MAX = Decimal(92233720368)  # (2**63 - 1) * 1e-8, whole units (database.Money)
 
 
 class ConfigError(RuntimeError):
@@ -93,6 +94,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ALLOW_SHORT", "false", "Allow selling more than is held (opens a short)."),
     Setting("DEPOSIT_LIMIT", "1000000", "Largest single cash deposit."),
     Setting("WITHDRAW_LIMIT", "1000000", "Largest single cash withdrawal."),
+    Setting(
+        "MONEY_CEILING",
+        "10000000000",
+        "Largest cash balance, order notional or position value an account may reach (400"
+        " beyond); at most 92233720368, the SQLite money column's range.",
+    ),
     Setting("EQUITY_SAMPLE_SECS", "300", "Seconds between equity history samples by the worker."),
     Setting("AUTH_RATE_LIMIT", "5/minute", "Login and registration attempts per IP per period."),
     Setting(
@@ -181,6 +188,7 @@ class Config:
     allow_short: bool
     deposit_limit: Decimal
     withdraw_limit: Decimal
+    money_ceiling: Decimal
     equity_sample_secs: float
     auth_rate_limit: str
     binance_url: str
@@ -258,6 +266,17 @@ def _megabytes(name: str, value: str) -> float:
     return number
 
 
+def _money_ceiling(value: str) -> Decimal:
+    """Below the money columns' range: SQLite keeps amounts as 64-bit integers of 1e-8."""
+    try:
+        ceiling = Decimal(value)
+    except ArithmeticError:
+        raise ValueError(f"MONEY_CEILING must be a number, not {value!r}") from None
+    if not 0 < ceiling <= MONEY_COLUMN_MAX:
+        raise ValueError(f"MONEY_CEILING must be above 0 and at most {MONEY_COLUMN_MAX}")
+    return ceiling
+
+
 def _count(name: str, value: str, *, minimum: int = 1) -> int:
     number = int(value)
     if number < minimum:
@@ -317,6 +336,7 @@ def load_config(instance_path: Path, overrides: dict[str, str] | None = None) ->
             allow_short=get("ALLOW_SHORT", "false").lower() in ("1", "true", "yes", "on"),
             deposit_limit=Decimal(get("DEPOSIT_LIMIT", "1000000")),
             withdraw_limit=Decimal(get("WITHDRAW_LIMIT", "1000000")),
+            money_ceiling=_money_ceiling(get("MONEY_CEILING", "10000000000")),
             equity_sample_secs=float(get("EQUITY_SAMPLE_SECS", "300")),
             auth_rate_limit=get("AUTH_RATE_LIMIT", "5/minute"),
             binance_url=get("TRADEDECK_BINANCE_URL", "https://api.binance.com").rstrip("/"),

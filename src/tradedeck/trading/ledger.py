@@ -23,6 +23,24 @@ from tradedeck.trading.models import Account, CashTransaction, Order
 WORKING = (OrderStatus.QUEUED.value, OrderStatus.OPEN.value)
 
 
+def money_ceiling() -> Decimal:
+    """MONEY_CEILING: no balance, notional or position value may pass it (the columns' range
+    lies beyond it, so nothing overflows in the database)."""
+    ceiling: Decimal = current_app.config["TRADEDECK"].money_ceiling
+    return ceiling
+
+
+def check_ceiling(value: Decimal, what: str, field: str) -> None:
+    """400 `limit_exceeded` on `field` when `value` (e.g. the cash after a deposit) passes it."""
+    ceiling = money_ceiling()
+    if abs(value) > ceiling:
+        raise DomainError(
+            f"{what} of {to_json(value, 2)} would exceed the ceiling of {to_json(ceiling, 2)}",
+            field=field,
+            code="limit_exceeded",
+        )
+
+
 def post(
     account: Account, kind: str, amount: Decimal, order_id: int | None = None, note: str = ""
 ) -> CashTransaction:
@@ -32,6 +50,7 @@ def post(
         raise DomainError(
             "insufficient cash for this movement", field="amount", code="insufficient_funds"
         )
+    check_ceiling(balance, "the cash balance", "amount")
     account.cash = balance
     row = CashTransaction(
         account_id=account.id,
@@ -61,6 +80,7 @@ def entry_rows(
             raise DomainError(
                 "insufficient cash for this movement", field="amount", code="insufficient_funds"
             )
+        check_ceiling(cash, "the cash balance", "quantity")
         rows.append(
             {
                 "account_id": account_id,
@@ -108,7 +128,11 @@ def _amount(raw: object, limit: Decimal, verb: str) -> Decimal:
 def deposit(user_id: int, raw_amount: object) -> CashTransaction:
     amount = _amount(raw_amount, current_app.config["TRADEDECK"].deposit_limit, "deposit")
     account = lock_account(user_id)
-    row = post(account, "deposit", amount, note="Deposit")
+    try:
+        row = post(account, "deposit", amount, note="Deposit")
+    except DomainError:
+        db.session.rollback()
+        raise
     db.session.commit()
     return row
 

@@ -260,6 +260,20 @@ def _preview(book: Book, spec: OrderSpec, cash: Decimal) -> rules.Preview:
     )
 
 
+def check_ceilings(book: Book, spec: OrderSpec, preview: rules.Preview, cash: Decimal) -> None:
+    """MONEY_CEILING on the prices, the notional, the position's value and the cash the order
+    would leave: beyond it the money columns could overflow when the order fills."""
+    for name, price in (("limit_price", spec.limit_price), ("stop_price", spec.stop_price)):
+        if price is not None:
+            ledger.check_ceiling(price, name, name)
+    ledger.check_ceiling(preview.notional, "the order's notional", "quantity")
+    signed = spec.quantity if spec.side is Side.BUY else -spec.quantity
+    position = (book.position.quantity + signed) * preview.estimated_price
+    ledger.check_ceiling(position, "the resulting position's value", "quantity")
+    if spec.side is Side.SELL:
+        ledger.check_ceiling(cash + preview.total, "the resulting cash balance", "quantity")
+
+
 def preview_order(
     user_id: int, request: OrderRequest
 ) -> tuple[Instrument, OrderSpec, rules.Preview]:
@@ -327,7 +341,9 @@ def place(user_id: int, request: OrderRequest, now: datetime | None = None) -> P
             existing = db.session.get(Order, book.existing_order_id)
             assert existing is not None
             return Placement(existing, False)
-        _preview(book, spec, account.cash).raise_if_insufficient()
+        preview = _preview(book, spec, account.cash)
+        check_ceilings(book, spec, preview, account.cash)
+        preview.raise_if_insufficient()
         values, settlement = _order_values(user_id, account, book, spec, request, now)
         fill = None if settlement is None else _fill_rows(account, book, spec, settlement, values)
         order_id, trade_id = order_writes.write(values, fill)
