@@ -122,6 +122,29 @@ def test_one_engine_per_lock(app):
     b.close()
 
 
+def test_reacquiring_engine_continues_from_the_other_engines_prices(app, monkeypatch):
+    _bare_instrument(app, "ACME")
+    factor = {"value": 1.01}
+    monkeypatch.setattr(
+        "tradedeck.market.engine.gbm_step", lambda price, *a, **k: price * factor["value"]
+    )
+    path = app.config["TRADEDECK"].instance_path / "shared.lock"
+    a = PriceEngine(app, lock=FileLock(path), seed=1)
+    b = PriceEngine(app, lock=FileLock(path), seed=2)
+    with app.app_context():
+        (a_first,) = a.step(NOW + 2)
+        a.close()
+        factor["value"] = 1.1
+        (b_tick,) = b.step(NOW + 4)
+        b.close()
+        factor["value"] = 1.0
+        (a_tick,) = a.step(NOW + 6)
+        # A reloaded B's last price; its stale in-memory price would repeat a_first.
+        assert b_tick.price != a_first.price
+        assert a_tick.price == b_tick.price
+    a.close()
+
+
 def test_default_lock_is_exclusive_on_this_database(app):
     _bare_instrument(app, "ACME")
     a, b = PriceEngine(app, seed=1), PriceEngine(app, seed=2)

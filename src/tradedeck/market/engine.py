@@ -110,6 +110,7 @@ class PriceEngine:
         self.state: _State | None = None
         self._catalogue: list[int] = []
         self._redis: Any = None
+        self._holding = False
 
     # --- loading ----------------------------------------------------------------------
 
@@ -250,7 +251,13 @@ class PriceEngine:
     def step(self, now: float | None = None) -> list[TickEvent]:
         """One tick of every open simulated instrument; returns what was published."""
         if not self.lock.acquire():
+            self._holding = False
             return []
+        if not self._holding:
+            # (Re)acquired: another process may have stepped meanwhile, so the prices and
+            # forming candles held in memory are stale; reload them from the database.
+            self.state = None
+            self._holding = True
         t = int(time.time() if now is None else now)
         instruments = catalogue.simulated_instruments()
         ids = [i.id for i in instruments]
@@ -371,6 +378,7 @@ class PriceEngine:
 
     def close(self) -> None:
         self.lock.release()
+        self._holding = False
 
 
 def get_engine(app: Flask | None = None) -> PriceEngine:
