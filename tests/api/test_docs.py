@@ -18,7 +18,9 @@ def test_every_operation_declares_the_error_body_and_a_success(client: FlaskClie
             assert set(ERROR_STATUSES) <= set(responses), (method, path)
             assert any(code.startswith("2") for code in responses), (method, path)
     cash = spec["paths"]["/api/v1/cash"]["get"]["responses"]
-    assert cash["200"]["content"]["application/json"]["schema"] == {"type": "object"}
+    assert cash["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/CashLedger"
+    }
 
 
 @pytest.mark.parametrize(

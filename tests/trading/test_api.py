@@ -171,6 +171,7 @@ def test_orders_of_other_users_are_invisible(tapp: Flask, trader: Api) -> None:
         "balance": "0.00",
         "available": "0.00",
         "transactions": [],
+        "next": None,
     }
 
 

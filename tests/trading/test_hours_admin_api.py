@@ -326,7 +326,7 @@ def test_patch_holiday_404_and_409(admin_api: Api) -> None:
 
 
 def test_audit_lists_api_changes_newest_first(tapp: Flask, admin_api: Api) -> None:
-    assert admin_api.get(AUDIT).get_json() == {"venue": "SIM", "entries": []}
+    assert admin_api.get(AUDIT).get_json() == {"venue": "SIM", "entries": [], "next": None}
     admin_api.post(HOLIDAYS, {"date": "2026-12-24", "name": "Christmas Eve"})
     patch(admin_api, f"{HOLIDAYS}/2026-12-24", {"early_close": "13:00"})
     admin_api.post(HOLIDAYS, {"date": "2026-12-24", "name": "Again"})  # 409: no entry
@@ -358,7 +358,7 @@ def test_audit_lists_api_changes_newest_first(tapp: Flask, admin_api: Api) -> No
     limited = admin_api.get(f"{AUDIT}?limit=2").get_json()["entries"]
     assert limited == entries[:2]
     binance = admin_api.get("/api/v1/admin/venues/binance/audit").get_json()
-    assert binance == {"venue": "BINANCE", "entries": []}
+    assert binance == {"venue": "BINANCE", "entries": [], "next": None}
 
 
 @pytest.mark.parametrize("limit", ["0", "-1", "501", "ten", "1.5", ""])

@@ -7,18 +7,22 @@ from typing import Any
 from flask import Response, jsonify
 from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
+from sqlalchemy import select
 
 from tradedeck.api.errors import ApiError, ErrorBody
 from tradedeck.core.money import to_json
-from tradedeck.trading import ledger, orders, portfolio, serialize
+from tradedeck.trading import ledger, orders, paging, portfolio, serialize
+from tradedeck.trading.models import Account, CashTransaction, Order, Trade
 from tradedeck.trading.order_limit import limit_orders
 from tradedeck.trading.schemas import (
     AmountBody,
-    ListQuery,
+    CashLedger,
     OrderBody,
+    OrderList,
     OrderPath,
     OrdersQuery,
     TradeBody,
+    TradeList,
     TradeSide,
 )
 
@@ -53,13 +57,12 @@ def preview_order(body: OrderBody) -> Response:
     return jsonify(serialize.preview(instrument, spec.side.value, spec.quantity, value))
 
 
-@bp.get("/orders")
+@bp.get("/orders", responses={"200": OrderList})
 def list_orders(query: OrdersQuery) -> Response:
     """The caller's orders, newest first; `status` may list several (`open,queued`)."""
-    rows = orders.list_orders(
-        int(current_user.id), query.status, query.symbol, query.side, query.limit
-    )
-    return jsonify({"orders": [serialize.order(row) for row in rows]})
+    statement = orders.orders_of(int(current_user.id), query.status, query.symbol, query.side)
+    page = paging.fetch(statement, Order.created_at, Order.id, query.cursor, query.limit)
+    return paging.respond({"orders": [serialize.order(row) for row in page.rows]}, page)
 
 
 @bp.get("/orders/<int:order_id>")
@@ -121,27 +124,39 @@ def equity_history() -> Response:
     )
 
 
-@bp.get("/trades")
-def list_trades(query: ListQuery) -> Response:
-    rows = portfolio.trades_of(int(current_user.id), query.limit)
-    return jsonify({"trades": [serialize.trade(row) for row in rows]})
+@bp.get("/trades", responses={"200": TradeList})
+def list_trades(query: paging.PageQuery) -> Response:
+    """The caller's fills, newest first, a page at a time."""
+    statement = (
+        select(Trade)
+        .join(Account, Account.id == Trade.account_id)
+        .where(Account.user_id == int(current_user.id))
+    )
+    page = paging.fetch(statement, Trade.executed_at, Trade.id, query.cursor, query.limit)
+    return paging.respond({"trades": [serialize.trade(row) for row in page.rows]}, page)
 
 
-@bp.get("/cash")
-def get_cash(query: ListQuery) -> Response:
-    """Balance, available (cash minus open buy reservations) and the ledger, newest first."""
+@bp.get("/cash", responses={"200": CashLedger})
+def get_cash(query: paging.PageQuery) -> Response:
+    """Balance, available (cash minus open buy reservations) and a page of the ledger,
+    newest first."""
     account = ledger.find_account(int(current_user.id))
     if account is None:
-        return jsonify({"balance": "0.00", "available": "0.00", "transactions": []})
-    return jsonify(
+        if query.cursor:
+            paging.decode(query.cursor)
+        empty = paging.Page([], None)
+        return paging.respond({"balance": "0.00", "available": "0.00", "transactions": []}, empty)
+    statement = select(CashTransaction).where(CashTransaction.account_id == account.id)
+    page = paging.fetch(
+        statement, CashTransaction.created_at, CashTransaction.id, query.cursor, query.limit
+    )
+    return paging.respond(
         {
             "balance": serialize.money(account.cash),
             "available": serialize.money(ledger.available_cash(account)),
-            "transactions": [
-                serialize.cash_transaction(row)
-                for row in ledger.transactions(account.id, query.limit)
-            ],
-        }
+            "transactions": [serialize.cash_transaction(row) for row in page.rows],
+        },
+        page,
     )
 
 

@@ -26,8 +26,10 @@ from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.market.models import Venue
-from tradedeck.trading import hours, hours_admin, venue_audit
+from tradedeck.trading import hours, hours_admin, paging, venue_audit
 from tradedeck.trading.hours_admin import SessionInput
+from tradedeck.trading.paging import PageQuery
+from tradedeck.trading.schemas import NEXT
 
 bp = APIBlueprint(
     "market_hours_api",
@@ -146,12 +148,12 @@ class HolidayList(BaseModel):
     holidays: list[HolidayOut]
 
 
-class AuditQuery(BaseModel):
+class AuditQuery(PageQuery):
     limit: int = Field(
         default=venue_audit.DEFAULT_LIMIT,
         ge=1,
         le=venue_audit.MAX_LIMIT,
-        description="How many entries, newest first",
+        description="Entries per page, newest first",
     )
 
 
@@ -168,6 +170,7 @@ class AuditEntryOut(BaseModel):
 class AuditList(BaseModel):
     venue: str
     entries: list[AuditEntryOut]
+    next: str | None = NEXT
 
 
 class HolidayQuery(BaseModel):
@@ -317,8 +320,8 @@ def remove_venue_holiday(path: HolidayPath) -> Response:
 def get_venue_audit(path: VenuePath, query: AuditQuery) -> Response:
     """Who changed the venue's hours, holidays or override, and how; newest first."""
     venue = hours.get_venue(path.venue)
-    entries = venue_audit.recent(venue, query.limit)
-    return jsonify({"venue": venue.code, "entries": [e.to_json() for e in entries]})
+    page = venue_audit.page(venue, query.cursor, query.limit)
+    return paging.respond({"venue": venue.code, "entries": [e.to_json() for e in page.rows]}, page)
 
 
 @click.command("override")

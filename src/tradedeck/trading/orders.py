@@ -522,6 +522,14 @@ def list_orders(
     side: str | None = None,
     limit: int = 200,
 ) -> list[Order]:
+    statement = orders_of(user_id, status, symbol, side)
+    return list(db.session.scalars(statement.order_by(Order.id.desc()).limit(limit)))
+
+
+def orders_of(
+    user_id: int, status: str | None = None, symbol: str | None = None, side: str | None = None
+) -> Select[tuple[Order]]:
+    """The user's orders filtered by status (comma-separated), symbol and side, unordered."""
     statement = select(Order).where(Order.user_id == user_id)
     if status:
         statuses = [s.strip().lower() for s in status.split(",") if s.strip()]
@@ -536,4 +544,4 @@ def list_orders(
             raise DomainError("side must be buy or sell", field="side") from None
     if symbol:
         statement = statement.join(Instrument).where(Instrument.symbol == symbol.upper())
-    return list(db.session.scalars(statement.order_by(Order.id.desc()).limit(limit)))
+    return statement

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
+from tradedeck.trading.paging import PageQuery
+
 # Any JSON value: `core.money.parse_decimal` accepts decimal strings and numbers and refuses
 # the rest with an error naming the field (a pydantic union would blame `quantity.str`).
 Number = Annotated[Any, Field(json_schema_extra={"type": "string", "example": "10"})]
@@ -54,12 +56,27 @@ class TradeSide(BaseModel):
     side: StrictStr
 
 
-class OrdersQuery(BaseModel):
+NEXT = Field(description="Cursor of the next page (also in the Link header); null on the last")
+
+
+class OrderList(BaseModel):
+    orders: list[dict[str, Any]]
+    next: str | None = NEXT
+
+
+class TradeList(BaseModel):
+    trades: list[dict[str, Any]]
+    next: str | None = NEXT
+
+
+class CashLedger(BaseModel):
+    balance: str
+    available: str = Field(description="Cash minus what working buy orders reserve")
+    transactions: list[dict[str, Any]]
+    next: str | None = NEXT
+
+
+class OrdersQuery(PageQuery):
     status: str | None = Field(default=None, description="Comma-separated statuses")
     symbol: str | None = None
     side: str | None = None
-    limit: int = Field(default=200, ge=1, le=1000)
-
-
-class ListQuery(BaseModel):
-    limit: int = Field(default=200, ge=1, le=1000)

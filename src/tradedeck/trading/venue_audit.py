@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tradedeck.database import TimestampMixin
 from tradedeck.extensions import db
 from tradedeck.market.models import Venue
+from tradedeck.trading import paging
 
 if TYPE_CHECKING:
     from tradedeck.accounts.models import User
@@ -97,6 +98,19 @@ def record(
     )
 
 
+def page(venue: Venue, cursor: str | None, limit: int = DEFAULT_LIMIT) -> paging.Page:
+    """A page of the venue's entries as `AuditEntry`s, newest first (see `trading.paging`)."""
+    statement = select(VenueAuditEntry).where(VenueAuditEntry.venue_id == venue.id)
+    found = paging.fetch(statement, VenueAuditEntry.created_at, VenueAuditEntry.id, cursor, limit)
+    return paging.Page([_entry(venue, row) for row in found.rows], found.next)
+
+
+def _entry(venue: Venue, row: VenueAuditEntry) -> AuditEntry:
+    return AuditEntry(
+        row.id, venue.code, row.action, row.actor, row.user_id, row.summary, row.created_at
+    )
+
+
 def recent(venue: Venue, limit: int = DEFAULT_LIMIT) -> list[AuditEntry]:
     """The venue's latest `limit` entries, newest first (id breaks ties within a tick)."""
     rows = db.session.scalars(
@@ -105,9 +119,4 @@ def recent(venue: Venue, limit: int = DEFAULT_LIMIT) -> list[AuditEntry]:
         .order_by(VenueAuditEntry.created_at.desc(), VenueAuditEntry.id.desc())
         .limit(limit)
     )
-    return [
-        AuditEntry(
-            row.id, venue.code, row.action, row.actor, row.user_id, row.summary, row.created_at
-        )
-        for row in rows
-    ]
+    return [_entry(venue, row) for row in rows]
