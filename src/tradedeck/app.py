@@ -17,10 +17,10 @@ from werkzeug.exceptions import HTTPException
 import tradedeck.models  # noqa: F401  (registers every table)
 from tradedeck import __version__
 from tradedeck.accounts.api import bp as auth_api
-from tradedeck.accounts.models import User, Visitor
+from tradedeck.accounts.models import Visitor
 from tradedeck.accounts.views import bp as accounts_web
 from tradedeck.analysis.setup import init_analysis
-from tradedeck.api.auth import enforce_api_access, load_user_from_request
+from tradedeck.api.auth import enforce_api_access, load_user_from_request, load_user_from_session
 from tradedeck.api.docs import bp as docs_web
 from tradedeck.api.docs import install_docs
 from tradedeck.api.errors import (
@@ -111,9 +111,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
     login_manager.login_message_category = "warning"
     login_manager.request_loader(load_user_from_request)
 
-    @login_manager.user_loader
-    def _load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    login_manager.user_loader(load_user_from_session)
 
     @login_manager.unauthorized_handler
     def _unauthorized() -> Any:

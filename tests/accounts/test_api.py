@@ -30,8 +30,45 @@ def test_register_login_me_logout(client: FlaskClient) -> None:
     me = fresh.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200 and me.get_json()["user"]["email"] == "bob@example.com"
     assert client.get("/api/v1/auth/me").status_code == 200  # via the HttpOnly cookie
-    assert client.post("/api/v1/auth/logout").status_code == 200
+    assert client.post("/api/v1/auth/logout").status_code == 401  # no double-submit token
+    csrf = client.get_cookie("csrf_access_token").value
+    assert client.post("/api/v1/auth/logout", headers={"X-CSRF-TOKEN": csrf}).status_code == 200
     assert client.get("/api/v1/auth/me").status_code == 401
+    revoked = fresh.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert revoked.status_code == 401
+    assert revoked.get_json()["error"]["code"] == "token_revoked"
+
+
+@pytest.mark.parametrize("revoke", ["logout", "password", "deactivate"])
+def test_revocation_ends_cached_bearer_tokens(app: Flask, client: FlaskClient, revoke: str) -> None:
+    """The Bearer cache must not keep serving a token whose user's credentials were revoked."""
+    with app.app_context():
+        services.register_user("carol", "carol@example.com", PASSWORD)
+    token = api_login(client, "carol")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200  # now cached
+    with app.app_context():
+        user = db.session.scalars(db.select(User).filter_by(username_key="carol")).one()
+        if revoke == "logout":
+            services.revoke_sessions(user)
+        elif revoke == "password":
+            services.change_password(user, PASSWORD, "another-pass-77")
+        else:
+            services.deactivate_user(user)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+    if revoke == "password":
+        assert api_login(client, "carol", "another-pass-77")
+
+
+def test_change_password_checks_the_current_one(app: Flask, user: User) -> None:
+    with app.app_context():
+        alice = db.session.get(User, user.id)
+        with pytest.raises(services.AccountError) as wrong:
+            services.change_password(alice, "not-it", "another-pass-77")
+        assert wrong.value.field == "current_password"
+        with pytest.raises(services.AccountError) as weak:
+            services.change_password(alice, PASSWORD, "x")
+        assert weak.value.field == "password"
 
 
 @pytest.mark.parametrize(

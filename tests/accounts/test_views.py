@@ -65,6 +65,24 @@ def test_login_by_username_or_email_and_logout(client: FlaskClient, user: User) 
         assert client.get("/profile").status_code == 302
 
 
+def test_logout_needs_post_with_csrf_and_kills_the_old_remember_cookie(
+    client: FlaskClient, user: User
+) -> None:
+    token = csrf_token(client)
+    client.post(
+        "/login",
+        data={"identifier": "alice", "password": PASSWORD, "csrf_token": token, "remember": "y"},
+    )
+    remember = client.get_cookie("remember_token").value
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code in (302, 400)  # no CSRF token: refused
+    assert client.get("/profile").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    thief = client.application.test_client()
+    thief.set_cookie("remember_token", remember)
+    assert thief.get("/profile").status_code == 302  # the old remember cookie is dead
+
+
 def test_wrong_password_and_unknown_user_get_the_same_message(
     client: FlaskClient, user: User
 ) -> None:

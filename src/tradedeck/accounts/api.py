@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, session
-from flask_jwt_extended import create_access_token, set_access_cookies, unset_jwt_cookies
+from flask import Response, current_app, g, jsonify, session
+from flask_jwt_extended import set_access_cookies, unset_jwt_cookies
 from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
 
@@ -16,9 +16,9 @@ from tradedeck.accounts.schemas import (
     UserEnvelope,
     UserOut,
 )
-from tradedeck.api.auth import public
+from tradedeck.api.auth import access_token_for, public
 from tradedeck.api.errors import ApiError, ErrorBody
-from tradedeck.extensions import limiter
+from tradedeck.extensions import csrf, limiter
 
 bp = APIBlueprint(
     "auth_api",
@@ -61,7 +61,7 @@ def login(body: LoginBody) -> Response:
         raise ApiError(401, "invalid_credentials", "Invalid username/email or password.")
     if not user.active:
         raise ApiError(401, "account_disabled", "This account is disabled.")
-    token = create_access_token(identity=str(user.id))
+    token = access_token_for(user)
     response = jsonify(LoginOut(user=UserOut.of(user), access_token=token).model_dump(mode="json"))
     set_access_cookies(response, token)
     return response
@@ -70,7 +70,14 @@ def login(body: LoginBody) -> Response:
 @bp.post("/logout")
 @public
 def logout() -> Response:
-    """Clear the JWT cookie and any browser session."""
+    """Revoke the caller's tokens and sessions, clear the JWT cookie and the browser session.
+
+    A cookie-authenticated caller must send its CSRF token (session: X-CSRFToken; JWT cookie:
+    its double-submit header), so another site cannot sign the user out."""
+    if current_user.is_authenticated:
+        if g.get("auth_method", "session") == "session":
+            csrf.protect()
+        services.revoke_sessions(current_user)
     session.clear()
     response = jsonify({"ok": True})
     unset_jwt_cookies(response)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tradedeck.database import TimestampMixin, UTCDateTime
@@ -29,10 +29,17 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Bumped by logout, password change and deactivation: every JWT, session and remember
+    cookie carries the version it was issued under and stops working once it differs."""
 
     api_keys: Mapped[list[ApiKey]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="ApiKey.id"
     )
+
+    def get_id(self) -> str:
+        """Session and remember-cookie identity: `id:version`, so revoking rotates both."""
+        return f"{self.id}:{self.token_version or 0}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users with this

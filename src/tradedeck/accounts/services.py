@@ -173,6 +173,37 @@ def authenticate(identifier: str, password: str) -> User | None:
     return user
 
 
+def revoke_sessions(user: User) -> None:
+    """End every session, remember cookie and JWT of `user` (API keys are separate)."""
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(token_version=func.coalesce(User.token_version, 0) + 1)
+    )
+    db.session.commit()
+    db.session.refresh(user)
+
+
+def deactivate_user(user: User) -> None:
+    """Disable the account: logins, API keys and every issued credential stop working."""
+    user.active = False
+    db.session.flush()
+    revoke_sessions(user)
+
+
+def change_password(user: User, current: str | None, new: str) -> None:
+    """Set a new password (checked against the current one unless `current` is None, as for an
+    admin reset) and revoke every credential issued under the old one."""
+    if current is not None and not verify_password(user.password_hash, current):
+        raise AccountError("The current password is wrong.", "current_password")
+    problem = password_problem(new or "", user.username, user.email)
+    if problem:
+        raise AccountError(problem, "password")
+    user.password_hash = hash_password(new)
+    db.session.flush()
+    revoke_sessions(user)
+
+
 @cache
 def _dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))

@@ -98,6 +98,8 @@ def login() -> Any:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    """POST with the form's CSRF token; revoking rotates the remember cookie and every JWT."""
+    services.revoke_sessions(current_user)
     logout_user()
     flash("You have been logged out.", "info")
     return redirect(url_for("accounts.login"))  # type: ignore[return-value]

@@ -12,16 +12,19 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import current_app, g, request
+from flask_jwt_extended import create_access_token
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 
 from tradedeck.accounts.models import User
 from tradedeck.accounts.services import user_for_api_key
 from tradedeck.api.errors import ApiError
-from tradedeck.api.token_cache import jwt_identity
+from tradedeck.api.token_cache import jwt_claims
 from tradedeck.extensions import csrf, db
 
 F = TypeVar("F", bound=Callable[..., Any])
+TOKEN_VERSION_CLAIM = "ver"
+"""JWT claim holding the user's token version at issue time (see `User.token_version`)."""
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -58,13 +61,35 @@ def load_user_from_request(_request: Any) -> User | None:
             raise ApiError(401, "invalid_api_key", "The API key is invalid, revoked or disabled.")
         g.auth_method = "api_key"
         return user
-    identity = jwt_identity()
-    if identity is None:
+    claims = jwt_claims()
+    if claims is None:
         return None
+    identity = claims[current_app.config.get("JWT_IDENTITY_CLAIM", "sub")]
     user = db.session.execute(_USER_BY_ID, {"id": int(identity)}).scalar_one_or_none()
     if user is None or not user.active:
         raise ApiError(401, "invalid_token", "The token's user no longer exists or is disabled.")
+    if claims.get(TOKEN_VERSION_CLAIM, 0) != (user.token_version or 0):
+        raise ApiError(401, "token_revoked", "The access token has been revoked.")
     g.auth_method = "jwt"
+    return user
+
+
+def access_token_for(user: User) -> str:
+    """A JWT for `user` that stops working when the user's sessions are revoked."""
+    return create_access_token(
+        identity=str(user.id), additional_claims={TOKEN_VERSION_CLAIM: user.token_version or 0}
+    )
+
+
+def load_user_from_session(user_id: str) -> User | None:
+    """Flask-Login user loader: the session or remember cookie holds `id:version`; a version
+    other than the user's current one (logout, password change, deactivation) is signed out."""
+    ident, _, version = user_id.partition(":")
+    if not ident.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or (user.token_version or 0) != int(version):
+        return None
     return user
 
 

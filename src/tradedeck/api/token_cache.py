@@ -57,9 +57,11 @@ class VerifiedTokens:
         return len(self._claims)
 
 
-def jwt_identity() -> str | None:
-    """The identity of the request's valid JWT, None when it carries none; an invalid or
-    expired one raises flask-jwt-extended's error (answered as a 401)."""
+def jwt_claims() -> dict[str, Any] | None:
+    """The claims of the request's valid JWT, None when it carries none; an invalid or
+    expired one raises flask-jwt-extended's error (answered as a 401). Revocation is not
+    checked here: the caller compares the claims' token version with the user row it loads
+    anyway, so a cached token stops working as soon as its user's version moves."""
     tokens: VerifiedTokens = current_app.extensions.setdefault(EXTENSION_KEY, VerifiedTokens())
     header = request.headers.get("Authorization", "")
     config = current_app.config
@@ -67,12 +69,21 @@ def jwt_identity() -> str | None:
     if header:
         known = tokens.get(header, time.time(), _seconds(config.get("JWT_DECODE_LEEWAY", 0)))
         if known is not None:
-            return str(known[claim])
+            return known
     if verify_jwt_in_request(optional=True) is None:
         return None
+    claims = get_jwt()
     if header and get_jwt_request_location() == "headers":
-        tokens.put(header, get_jwt())
-    return str(get_jwt_identity())
+        tokens.put(header, claims)
+    return {**claims, claim: str(get_jwt_identity())}
+
+
+def jwt_identity() -> str | None:
+    """The identity of the request's valid JWT, None when it carries none."""
+    claims = jwt_claims()
+    if claims is None:
+        return None
+    return str(claims[current_app.config.get("JWT_IDENTITY_CLAIM", "sub")])
 
 
 def _seconds(leeway: timedelta | float) -> float:
