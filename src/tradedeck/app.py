@@ -36,7 +36,7 @@ from tradedeck.health import bp as health_bp
 from tradedeck.json_provider import OrjsonProvider
 from tradedeck.logging_setup import configure_logging, install_request_logging
 from tradedeck.market.setup import init_market
-from tradedeck.security import install_security_headers
+from tradedeck.security import install_proxy_fix, install_security_headers
 from tradedeck.trading.setup import init_trading
 from tradedeck.web.nav import NavItem, nav_items, register_nav
 from tradedeck.web.views import bp as web_bp
@@ -82,6 +82,7 @@ def create_app(
     _register_blueprints(app)
     _register_error_handlers(app)
     install_security_headers(app, config.is_production)
+    install_proxy_fix(app, config.trusted_proxies)
     install_request_logging(app)
     install_docs(app)
     init_queue(app, config)

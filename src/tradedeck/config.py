@@ -103,6 +103,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EQUITY_SAMPLE_SECS", "300", "Seconds between equity history samples by the worker."),
     Setting("AUTH_RATE_LIMIT", "5/minute", "Login and registration attempts per IP per period."),
     Setting(
+        "LOGIN_ACCOUNT_RATE_LIMIT",
+        "10/minute",
+        "Login attempts at one account (username or email) per period, from any IP.",
+    ),
+    Setting(
+        "MAX_CONTENT_BYTES",
+        "1048576",
+        "Largest request body in bytes (413 beyond); routes that need more raise it themselves.",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        "0",
+        "Reverse proxies in front of TradeDeck whose X-Forwarded-For/-Proto/-Host are trusted"
+        " (0: none, the socket address is the client).",
+    ),
+    Setting(
         "TRADEDECK_BINANCE_URL",
         "https://api.binance.com",
         "Base URL of the Binance REST API (tests point it at a fake).",
@@ -191,6 +207,9 @@ class Config:
     money_ceiling: Decimal
     equity_sample_secs: float
     auth_rate_limit: str
+    login_account_rate_limit: str
+    max_content_bytes: int
+    trusted_proxies: int
     binance_url: str
     yahoo_url: str
     jwt_expires_minutes: int
@@ -231,6 +250,7 @@ class Config:
             "JWT_COOKIE_SECURE": secure,
             "JWT_COOKIE_SAMESITE": "Lax",
             "JWT_COOKIE_CSRF_PROTECT": True,
+            "MAX_CONTENT_LENGTH": self.max_content_bytes,
             "JWT_ACCESS_COOKIE_PATH": "/",
             "JWT_ACCESS_TOKEN_EXPIRES": self.jwt_expires_minutes * 60,
             "JSON_SORT_KEYS": False,
@@ -339,6 +359,9 @@ def load_config(instance_path: Path, overrides: dict[str, str] | None = None) ->
             money_ceiling=_money_ceiling(get("MONEY_CEILING", "10000000000")),
             equity_sample_secs=float(get("EQUITY_SAMPLE_SECS", "300")),
             auth_rate_limit=get("AUTH_RATE_LIMIT", "5/minute"),
+            login_account_rate_limit=get("LOGIN_ACCOUNT_RATE_LIMIT", "10/minute"),
+            max_content_bytes=_count("MAX_CONTENT_BYTES", get("MAX_CONTENT_BYTES", "1048576")),
+            trusted_proxies=_count("TRUSTED_PROXIES", get("TRUSTED_PROXIES", "0"), minimum=0),
             binance_url=get("TRADEDECK_BINANCE_URL", "https://api.binance.com").rstrip("/"),
             yahoo_url=get("TRADEDECK_YAHOO_URL", "https://query1.finance.yahoo.com").rstrip("/"),
             jwt_expires_minutes=int(get("JWT_EXPIRES_MINUTES", "60")),

@@ -1,8 +1,10 @@
-"""Security headers on every response (CSP without inline script, framing, sniffing, HSTS)."""
+"""Security headers on every response (CSP without inline script, framing, sniffing, HSTS)
+and the trusted-proxy setup that makes `request.remote_addr` the real client."""
 
 from __future__ import annotations
 
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join(
     [
@@ -32,3 +34,16 @@ def install_security_headers(app: Flask, production: bool) -> None:
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
+
+
+def install_proxy_fix(app: Flask, trusted_proxies: int) -> None:
+    """Behind `trusted_proxies` reverse proxies, take the client address, scheme and host from
+    their X-Forwarded-* headers, so per-IP limits see clients rather than the proxy (0: off, as
+    the headers could be forged by anyone)."""
+    if trusted_proxies > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=trusted_proxies,
+            x_proto=trusted_proxies,
+            x_host=trusted_proxies,
+        )

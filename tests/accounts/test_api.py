@@ -221,3 +221,61 @@ def test_openapi_document_lists_auth_routes(client: FlaskClient) -> None:
     assert "apiKey" in spec["components"]["securitySchemes"]
     assert client.get("/api/docs").status_code == 302
     assert "swagger-ui" in client.get("/api/docs/swagger").get_data(as_text=True)
+
+
+def test_login_guesses_at_one_account_from_many_ips_are_limited(tmp_path) -> None:
+    """Behind one trusted proxy each client has its own IP bucket, yet one account's bucket
+    still stops a distributed guess."""
+    app = make_app(tmp_path, TRUSTED_PROXIES="1", LOGIN_ACCOUNT_RATE_LIMIT="3/minute")
+    with app.app_context():
+        services.register_user("alice", "alice@example.com", PASSWORD)
+    client = app.test_client()
+    codes = [
+        client.post(
+            "/api/v1/auth/login",
+            json={"username": "ALICE" if i % 2 else "alice", "password": "bad-pass-1"},
+            headers={"X-Forwarded-For": f"198.51.100.{i}"},
+        ).status_code
+        for i in range(4)
+    ]
+    assert codes == [401, 401, 401, 429]
+    token = csrf_token(client)
+    web = [
+        client.post(
+            "/login",
+            data={"identifier": "alice@example.com", "password": "x", "csrf_token": token},
+            headers={"X-Forwarded-For": f"203.0.113.{i}"},
+        ).status_code
+        for i in range(4)
+    ]
+    assert web[-1] == 429
+    other = {"username": "nobody", "password": "bad-pass-1"}
+    for i in range(5):  # another account, each from its own IP: never the shared proxy bucket
+        response = client.post(
+            "/api/v1/auth/login", json=other, headers={"X-Forwarded-For": f"192.0.2.{i}"}
+        )
+        assert response.status_code == 401 if i < 3 else 429
+
+
+def test_proxy_headers_are_ignored_without_trusted_proxies(client: FlaskClient, user: User) -> None:
+    codes = [
+        client.post(
+            "/api/v1/auth/login",
+            json={"username": f"guess{i}", "password": "bad-pass-1"},
+            headers={"X-Forwarded-For": f"198.51.100.{i}"},
+        ).status_code
+        for i in range(6)
+    ]
+    assert codes == [401] * 5 + [429]  # forged X-Forwarded-For does not escape the IP limit
+
+
+def test_oversized_bodies_are_413(client: FlaskClient) -> None:
+    big = {"username": "x" * 2_000_000, "password": "p"}
+    response = client.post("/api/v1/auth/login", json=big)
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "request_entity_too_large"
+    response = client.post("/api/v1/auth/register", json=big)
+    assert response.status_code == 413 and "error" in response.get_json()
+    form = {"identifier": "x" * 2_000_000, "password": "p", "csrf_token": csrf_token(client)}
+    page = client.post("/login", data=form)
+    assert page.status_code == 413 and b"too large" in page.data.lower()

@@ -16,6 +16,7 @@ from tradedeck.accounts.schemas import (
     UserEnvelope,
     UserOut,
 )
+from tradedeck.accounts.views import login_account_key
 from tradedeck.api.auth import access_token_for, public
 from tradedeck.api.errors import ApiError, ErrorBody
 from tradedeck.extensions import csrf, limiter
@@ -31,6 +32,10 @@ bp = APIBlueprint(
 
 def _auth_limit() -> str:
     return str(current_app.config["TRADEDECK"].auth_rate_limit)
+
+
+def _account_limit() -> str:
+    return str(current_app.config["TRADEDECK"].login_account_rate_limit)
 
 
 @bp.post("/register", responses={"201": UserEnvelope})
@@ -50,6 +55,7 @@ def register(body: RegisterBody) -> tuple[Response, int]:
 
 @bp.post("/login", responses={"200": LoginOut})
 @limiter.limit(_auth_limit)
+@limiter.limit(_account_limit, key_func=login_account_key)
 @public
 def login(body: LoginBody) -> Response:
     """Exchange username-or-email and password for a JWT (also set as an HttpOnly cookie)."""

@@ -30,6 +30,22 @@ def _auth_limit() -> str:
     return str(current_app.config["TRADEDECK"].auth_rate_limit)
 
 
+def _account_limit() -> str:
+    return str(current_app.config["TRADEDECK"].login_account_rate_limit)
+
+
+def login_account_key() -> str:
+    """Rate-limit key of a login attempt's account (form `identifier`, JSON `username`/`email`),
+    so guesses at one account from many IPs share one bucket."""
+    if request.is_json:
+        body = request.get_json(silent=True)
+        body = body if isinstance(body, dict) else {}
+        identifier = body.get("username") or body.get("email")
+    else:
+        identifier = request.form.get("identifier")
+    return f"login-account:{str(identifier or '').strip().lower()[:254]}"
+
+
 def _only_post() -> bool:
     return request.method != "POST"
 
@@ -76,6 +92,7 @@ def register() -> Any:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_auth_limit, exempt_when=_only_post)
+@limiter.limit(_account_limit, key_func=login_account_key, exempt_when=_only_post)
 def login() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("web.index"))
