@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.charts.factories import seed_instrument
 from tests.conftest import create_user, csrf_token, web_login
 from tradedeck.accounts.models import User
 
@@ -14,6 +16,12 @@ TREND = {
     "kind": "trend",
     "points": [{"time": 1700000000, "price": 101.5}, {"time": 1700003600, "price": 99.25}],
 }
+
+
+@pytest.fixture(autouse=True)
+def acme(app: Flask) -> None:
+    """Drawings and preferences name catalogue instruments: ACME on SIM exists."""
+    seed_instrument(app, intervals=(), n=1)
 
 
 def headers(client: FlaskClient) -> dict[str, str]:
@@ -122,3 +130,37 @@ def test_preferences_round_trip_and_validation(logged_in: FlaskClient) -> None:
         response = logged_in.put("/api/v1/charts/preferences", json=bad, headers=h)
         assert response.status_code == 400
         assert response.get_json()["error"]["field"].startswith(field)
+
+
+def test_drawings_and_preferences_need_a_known_symbol_and_bounded_input(
+    logged_in: FlaskClient,
+) -> None:
+    h = headers(logged_in)
+    unknown = logged_in.post("/api/v1/charts/drawings", json={**TREND, "symbol": "NOPE"}, headers=h)
+    assert unknown.status_code == 404
+    assert unknown.get_json()["error"] | {"message": ""} == {
+        "code": "unknown_symbol",
+        "field": "symbol",
+        "message": "",
+    }
+    prefs = logged_in.put(
+        "/api/v1/charts/preferences", json={"symbol": "NOPE", "venue": "SIM"}, headers=h
+    )
+    assert prefs.status_code == 404 and prefs.get_json()["error"]["field"] == "symbol"
+    point = {"time": 1700000000, "price": 1}
+    for body, field in [
+        ({**TREND, "symbol": "A" * 61}, "symbol"),
+        ({**TREND, "points": [point] * 3}, "points"),
+        ({**TREND, "points": [{"time": 10**12, "price": 1}, point]}, "points"),
+        ({**TREND, "points": [{"time": 1, "price": 1e300}, point]}, "points"),
+    ]:
+        response = logged_in.post("/api/v1/charts/drawings", json=body, headers=h)
+        assert response.status_code == 400, body
+        assert response.get_json()["error"]["field"].startswith(field)
+    too_long = {"swings": {"on": True, "params": {"length": "x" * 65}}}
+    for overlays in (too_long, {"swings": {"params": {"k" * 33: 1}}}):
+        response = logged_in.put(
+            "/api/v1/charts/preferences", json={"overlays": overlays}, headers=h
+        )
+        assert response.status_code == 400
+        assert response.get_json()["error"]["field"].startswith("overlays")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
 from tradedeck.api.schemas import QueryModel
 from tradedeck.charts.models import ChartDrawing
@@ -24,12 +24,15 @@ OVERLAYS = (
 )
 """Overlay keys of the toolbar; each is an analytics study of the same name."""
 
-ParamValue = int | float | bool | str
+MAX_EPOCH = 7_258_118_400
+"""2200-01-01: the latest time a drawing point may carry (as the market queries accept)."""
+ParamValue = int | float | bool | Annotated[str, StringConstraints(max_length=64)]
+ParamName = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 
 
 class Point(BaseModel):
-    time: int = Field(ge=0, description="UTC epoch seconds.")
-    price: float
+    time: int = Field(ge=0, le=MAX_EPOCH, description="UTC epoch seconds.")
+    price: float = Field(ge=-1e15, le=1e15)
 
     @field_validator("price")
     @classmethod
@@ -52,7 +55,7 @@ class InstrumentRef(QueryModel):
 
 class DrawingIn(InstrumentRef):
     kind: Literal["trend", "hline"]
-    points: list[Point]
+    points: list[Point] = Field(min_length=1, max_length=2)
 
     @field_validator("points")
     @classmethod
@@ -100,7 +103,7 @@ class Cleared(BaseModel):
 
 class OverlayPref(BaseModel):
     on: bool = False
-    params: dict[str, ParamValue] = Field(default_factory=dict, max_length=8)
+    params: dict[ParamName, ParamValue] = Field(default_factory=dict, max_length=8)
 
 
 class ChartPrefs(BaseModel):

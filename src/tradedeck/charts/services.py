@@ -12,6 +12,7 @@ from tradedeck.charts.models import ChartDrawing
 from tradedeck.charts.schemas import ChartPrefs, DrawingIn, Point
 from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
+from tradedeck.market.catalogue import get_instrument
 
 PREF_KEY = "chart"
 MAX_DRAWINGS = 200
@@ -36,12 +37,14 @@ def list_drawings(user_id: int, symbol: str, venue: str) -> list[ChartDrawing]:
 
 
 def create_drawing(user_id: int, data: DrawingIn) -> ChartDrawing:
-    venue = data.venue.upper()
+    """Save a drawing on a catalogue instrument (stored under its canonical symbol and venue)."""
+    instrument = get_instrument(data.symbol, data.venue, field="symbol")
+    venue, symbol = instrument.venue.code, instrument.symbol
     count = db.session.scalar(
         select(func.count(ChartDrawing.id)).where(
             ChartDrawing.user_id == user_id,
             ChartDrawing.venue == venue,
-            ChartDrawing.symbol == data.symbol,
+            ChartDrawing.symbol == symbol,
         )
     )
     if (count or 0) >= MAX_DRAWINGS:
@@ -51,7 +54,7 @@ def create_drawing(user_id: int, data: DrawingIn) -> ChartDrawing:
     drawing = ChartDrawing(
         user_id=user_id,
         venue=venue,
-        symbol=data.symbol,
+        symbol=symbol,
         kind=data.kind,
         points=[p.model_dump() for p in data.points],
     )
@@ -104,5 +107,11 @@ def chart_prefs(user: User) -> ChartPrefs:
 
 
 def save_chart_prefs(user: User, prefs: ChartPrefs) -> ChartPrefs:
+    """Remember the chart state; a remembered symbol must be a catalogue instrument."""
+    if prefs.symbol is not None:
+        instrument = get_instrument(prefs.symbol, prefs.venue, field="symbol")
+        prefs = prefs.model_copy(
+            update={"symbol": instrument.symbol, "venue": instrument.venue.code}
+        )
     set_preference(user, PREF_KEY, prefs.model_dump(exclude_none=True))
     return prefs
