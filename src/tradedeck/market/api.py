@@ -130,7 +130,7 @@ def stream(query: StreamQuery) -> Response:
     max_secs = float(app.config.get(SSE_MAX_KEY, 300))
     config = app.config["TRADEDECK"]
     release = stream_slots(app).acquire(
-        str(current_user.get_id()),
+        str(getattr(current_user, "id", None)),
         per_user=config.stream_max_per_user,
         per_process=config.stream_max_per_process,
         max_secs=max_secs,

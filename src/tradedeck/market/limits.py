@@ -48,7 +48,7 @@ def _item(text: str) -> RateLimitItem:
 def hit(limit: str, scope: str) -> None:
     """One call of the current user against `limit` in `scope`; TooManyRequests when over."""
     item = _item(limit)
-    identity = [f"user:{current_user.get_id()}", scope]
+    identity = [f"user:{getattr(current_user, 'id', None)}", scope]
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX")
     if prefix:
         identity.insert(0, prefix)

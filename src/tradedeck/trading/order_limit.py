@@ -45,7 +45,7 @@ def _item(text: str) -> RateLimitItem:
 
 def _hit() -> None:
     item = _item(current_app.config["TRADEDECK"].order_rate_limit)
-    identity = [f"user:{current_user.get_id()}", SCOPE]
+    identity = [f"user:{getattr(current_user, 'id', None)}", SCOPE]
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX")
     if prefix:
         identity.insert(0, prefix)
