@@ -52,6 +52,7 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         TRADEDECK_YAHOO_URL=CLOSED_PORT,
         ORDER_RATE_LIMIT=GENEROUS,
         AUTH_RATE_LIMIT=GENEROUS,
+        LOGIN_ACCOUNT_RATE_LIMIT=GENEROUS,
         MARKET_DATA_RATE_LIMIT=GENEROUS,
         ANALYTICS_RATE_LIMIT=GENEROUS,
         STREAM_MAX_PER_USER="1000",
