@@ -95,6 +95,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEPOSIT_LIMIT", "1000000", "Largest single cash deposit."),
     Setting("WITHDRAW_LIMIT", "1000000", "Largest single cash withdrawal."),
     Setting(
+        "EXPORT_MAX_ROWS",
+        "100000",
+        "Rows in one CSV export (trades, cash): the newest are kept and the response carries"
+        " `X-Export-Truncated: true` when older rows were left out.",
+    ),
+    Setting(
         "MONEY_CEILING",
         "10000000000",
         "Largest cash balance, order notional or position value an account may reach (400"
@@ -204,6 +210,7 @@ class Config:
     allow_short: bool
     deposit_limit: Decimal
     withdraw_limit: Decimal
+    export_max_rows: int
     money_ceiling: Decimal
     equity_sample_secs: float
     auth_rate_limit: str
@@ -356,6 +363,7 @@ def load_config(instance_path: Path, overrides: dict[str, str] | None = None) ->
             allow_short=get("ALLOW_SHORT", "false").lower() in ("1", "true", "yes", "on"),
             deposit_limit=Decimal(get("DEPOSIT_LIMIT", "1000000")),
             withdraw_limit=Decimal(get("WITHDRAW_LIMIT", "1000000")),
+            export_max_rows=_count("EXPORT_MAX_ROWS", get("EXPORT_MAX_ROWS", "100000")),
             money_ceiling=_money_ceiling(get("MONEY_CEILING", "10000000000")),
             equity_sample_secs=float(get("EQUITY_SAMPLE_SECS", "300")),
             auth_rate_limit=get("AUTH_RATE_LIMIT", "5/minute"),

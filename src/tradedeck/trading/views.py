@@ -3,9 +3,6 @@ cash, and CSV exports."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +24,7 @@ from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument, LastPrice, Venue
 from tradedeck.trading import charts, hours, ledger, orders, portfolio, serialize
+from tradedeck.trading.csv_export import csv_response, export_limit
 from tradedeck.trading.forms import CancelForm, CashForm, OrderForm
 from tradedeck.trading.order_limit import limit_orders
 
@@ -317,21 +315,17 @@ def cash_move(kind: str) -> Any:
     return redirect(url_for("trading.cash"))
 
 
-def _csv(filename: str, header: list[str], rows: Iterable[list[Any]]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+def _capped(found: list[Any]) -> tuple[list[Any], bool]:
+    """Rows fetched with a limit one past the cap: the rows to export, and whether any
+    older ones were left out."""
+    limit = export_limit()
+    return found[:limit], len(found) > limit
 
 
 @bp.get("/trades.csv")
 def trades_csv() -> Response:
-    rows = [
+    trades, truncated = _capped(portfolio.trades_of(_uid(), limit=export_limit() + 1))
+    rows = (
         [
             t.id,
             t.executed_at.isoformat(),
@@ -344,8 +338,8 @@ def trades_csv() -> Response:
             serialize.money(t.fee),
             serialize.money(t.realized_pnl),
         ]
-        for t in portfolio.trades_of(_uid(), limit=None)
-    ]
+        for t in trades
+    )
     header = [
         "id",
         "executed_at",
@@ -358,13 +352,15 @@ def trades_csv() -> Response:
         "fee",
         "realized_pnl",
     ]
-    return _csv("trades.csv", header, rows)
+    return csv_response("trades.csv", header, rows, truncated)
 
 
 @bp.get("/cash.csv")
 def cash_csv() -> Response:
     account = ledger.find_account(_uid())
-    rows = [
+    found = ledger.transactions(account.id, limit=export_limit() + 1) if account else []
+    entries, truncated = _capped(found)
+    rows = (
         [
             r.id,
             r.created_at.isoformat(),
@@ -373,8 +369,7 @@ def cash_csv() -> Response:
             serialize.money(r.balance_after),
             r.order_id or "",
         ]
-        for r in (ledger.transactions(account.id, limit=None) if account else [])
-    ]
-    return _csv(
-        "cash.csv", ["id", "created_at", "type", "amount", "balance_after", "order_id"], rows
+        for r in entries
     )
+    header = ["id", "created_at", "type", "amount", "balance_after", "order_id"]
+    return csv_response("cash.csv", header, rows, truncated)
