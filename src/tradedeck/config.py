@@ -158,12 +158,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "STREAM_MAX_PER_USER",
-        "2",
+        "4",
         "Open `/api/v1/stream` connections per user in one process (429 beyond).",
     ),
     Setting(
         "STREAM_MAX_PER_PROCESS",
-        "2",
+        "6",
         "Open `/api/v1/stream` connections per web process (keep below `GUNICORN_THREADS`).",
     ),
     Setting(
@@ -379,9 +379,9 @@ def load_config(instance_path: Path, overrides: dict[str, str] | None = None) ->
             ),
             market_data_rate_limit=get("MARKET_DATA_RATE_LIMIT", "120/minute"),
             analytics_rate_limit=get("ANALYTICS_RATE_LIMIT", "60/minute"),
-            stream_max_per_user=_count("STREAM_MAX_PER_USER", get("STREAM_MAX_PER_USER", "2")),
+            stream_max_per_user=_count("STREAM_MAX_PER_USER", get("STREAM_MAX_PER_USER", "4")),
             stream_max_per_process=_count(
-                "STREAM_MAX_PER_PROCESS", get("STREAM_MAX_PER_PROCESS", "2")
+                "STREAM_MAX_PER_PROCESS", get("STREAM_MAX_PER_PROCESS", "6")
             ),
             provider_web_timeout_secs=_non_negative(
                 "PROVIDER_WEB_TIMEOUT_SECS", get("PROVIDER_WEB_TIMEOUT_SECS", "5")

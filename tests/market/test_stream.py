@@ -73,6 +73,7 @@ def test_open_streams_are_capped_per_user_with_retry_after(app, member):
     """Each stream holds a server thread for minutes: a few tabs took every thread."""
     add_sim(app, "ACME", days=0.1)
     app.config["MARKET_SSE_MAX_SECS"] = 60.0
+    app.config["TRADEDECK"] = replace(app.config["TRADEDECK"], stream_max_per_user=2)
     first = member.get("/api/v1/stream?symbols=ACME", buffered=False)
     second = member.get("/api/v1/stream?symbols=ACME", buffered=False)
     assert first.status_code == second.status_code == 200
@@ -91,7 +92,9 @@ def test_open_streams_are_capped_per_user_with_retry_after(app, member):
 
 def test_open_streams_are_capped_per_process(app, member):
     add_sim(app, "ACME", days=0.1)
-    app.config["TRADEDECK"] = replace(app.config["TRADEDECK"], stream_max_per_user=5)
+    app.config["TRADEDECK"] = replace(
+        app.config["TRADEDECK"], stream_max_per_user=5, stream_max_per_process=2
+    )
     create_user(app, "bob")
     other = app.test_client()
     assert web_login(other, "bob").status_code == 302
