@@ -132,7 +132,10 @@ def _handles_sigterm(pid: int) -> bool:
     return False
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+@pytest.mark.skipif(
+    not Path("/proc/self/status").exists(),
+    reason="waits for the worker's SIGTERM handler through Linux /proc",
+)
 def test_worker_stops_on_one_sigterm(tmp_path: Path) -> None:
     worker = _start(tmp_path, [str(Path(sys.executable).with_name("tradedeck")), "worker"], {})
     deadline = time.monotonic() + 30

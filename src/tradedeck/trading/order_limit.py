@@ -10,17 +10,14 @@ flask-limiter's 429 (`Too many requests: limit is 10 per 1 minute`) with `Retry-
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from functools import cache, wraps
+from functools import wraps
 from typing import Any, TypeVar
 
 from flask import current_app
-from flask_login import current_user
-from limits import RateLimitItem, parse
-from werkzeug.exceptions import TooManyRequests
 
 from tradedeck.extensions import limiter
+from tradedeck.market.limits import hit
 
 F = TypeVar("F", bound=Callable[..., Any])
 SCOPE = "orders"
@@ -38,19 +35,5 @@ def limit_orders(view: F) -> F:
     return limited  # type: ignore[return-value]
 
 
-@cache
-def _item(text: str) -> RateLimitItem:
-    return parse(text)
-
-
 def _hit() -> None:
-    item = _item(current_app.config["TRADEDECK"].order_rate_limit)
-    identity = [f"user:{getattr(current_user, 'id', None)}", SCOPE]
-    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX")
-    if prefix:
-        identity.insert(0, prefix)
-    if limiter.limiter.hit(item, *identity):
-        return
-    reset, _remaining = limiter.limiter.get_window_stats(item, *identity)
-    retry_after = max(1, int(reset - time.time()) + 1)
-    raise TooManyRequests(str(item), response=None, retry_after=retry_after)
+    hit(current_app.config["TRADEDECK"].order_rate_limit, SCOPE)
