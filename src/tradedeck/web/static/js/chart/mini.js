@@ -85,7 +85,7 @@ export class MiniChart {
   stats() {
     return {
       id: this.id, ready: this.isReady, mode: "mini", symbol: this.state.symbol, venue: this.state.venue,
-      interval: this.state.interval, candles: this.candles.length,
+      interval: this.state.interval, candles: this.candles.length, panes: this.chart.panes().length,
       firstTime: this.candles[0]?.time ?? null, lastTime: this.candles[this.candles.length - 1]?.time ?? null,
     };
   }
