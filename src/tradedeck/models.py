@@ -1,6 +1,7 @@
 """Every feature's models in one import, so metadata (create_all, Alembic) sees all tables."""
 
 from tradedeck.accounts.models import AccessKey, ApiKey, User
+from tradedeck.audit.models import AccessLogEntry, AuditEntry
 from tradedeck.charts.models import ChartDrawing
 from tradedeck.market.models import (
     Candle,
@@ -17,7 +18,9 @@ from tradedeck.worker.models import WorkerHeartbeat
 
 __all__ = [
     "AccessKey",
+    "AccessLogEntry",
     "ApiKey",
+    "AuditEntry",
     "Candle",
     "CandleSpan",
     "CandleVersion",

@@ -19,6 +19,7 @@ from tradedeck.accounts.schemas import (
 from tradedeck.accounts.views import login_account_key
 from tradedeck.api.auth import access_token_for, public
 from tradedeck.api.errors import ApiError, ErrorBody
+from tradedeck.audit.services import log_logout
 from tradedeck.extensions import csrf, limiter
 
 bp = APIBlueprint(
@@ -83,6 +84,7 @@ def logout() -> Response:
     if current_user.is_authenticated:
         if g.get("auth_method", "session") == "session":
             csrf.protect()
+        log_logout(current_user)
         services.revoke_sessions(current_user)
     session.clear()
     response = jsonify({"ok": True})

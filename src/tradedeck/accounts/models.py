@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tradedeck.database import TimestampMixin, UTCDateTime
@@ -32,6 +32,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Bumped by logout, password change and deactivation: every JWT, session and remember
     cookie carries the version it was issued under and stops working once it differs."""
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    """Set by an admin's temporary-password reset: until the user picks a new password, pages
+    lead to the change form and the API answers 403 `password_change_required`."""
 
     api_keys: Mapped[list[ApiKey]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="ApiKey.id"
@@ -69,6 +74,7 @@ class AccessKey(TimestampMixin, db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class ApiKey(TimestampMixin, db.Model):

@@ -21,6 +21,7 @@ from tradedeck.accounts.passwords import (
     password_problem,
     verify_password,
 )
+from tradedeck.audit import services as audit
 from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
@@ -156,6 +157,8 @@ def authenticate(identifier: str, password: str) -> User | None:
     """Find the user by username or email and check the password.
 
     Unknown users still cost one hash verification so timing does not reveal who exists.
+    A disabled user with the right password is returned (the caller says "disabled") without
+    counting as a login. Every attempt is written to the access log.
     """
     ident = (identifier or "").strip().lower()
     user = db.session.scalars(
@@ -163,12 +166,21 @@ def authenticate(identifier: str, password: str) -> User | None:
     ).first()
     if user is None:
         verify_password(_dummy_hash(), password or "")
+        audit.log_login(ident, None, "unknown user")
+        db.session.commit()
         return None
     if not verify_password(user.password_hash, password or ""):
+        audit.log_login(ident, user, "wrong password")
+        db.session.commit()
         return None
+    if not user.active:
+        audit.log_login(ident, user, "account disabled")
+        db.session.commit()
+        return user
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
+    audit.log_login(ident, user)
     db.session.commit()
     return user
 
@@ -184,11 +196,20 @@ def revoke_sessions(user: User) -> None:
     db.session.refresh(user)
 
 
-def deactivate_user(user: User) -> None:
-    """Disable the account: logins, API keys and every issued credential stop working."""
+def deactivate_user(user: User) -> int:
+    """Disable the account: logins and every issued credential stop working, and its API keys
+    are revoked (reactivating the account does not bring them back). Returns the number of
+    keys revoked."""
     user.active = False
+    revoked = db.session.execute(
+        update(ApiKey)
+        .where(ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
     db.session.flush()
     revoke_sessions(user)
+    return int(revoked or 0)
 
 
 def change_password(user: User, current: str | None, new: str) -> None:
@@ -269,5 +290,6 @@ def user_for_api_key(clear: str) -> User | None:
     if not row.user.active:
         return None
     row.last_used_at = utcnow()
+    audit.count_api_key_use(row.id, row.user)
     db.session.commit()
     return row.user

@@ -21,6 +21,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from tradedeck.accounts import services
 from tradedeck.accounts.forms import ApiKeyForm, LoginForm, RegisterForm, RevokeForm
 from tradedeck.api.errors import error_response
+from tradedeck.audit.services import log_logout
 from tradedeck.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
@@ -116,6 +117,7 @@ def login() -> Any:
 @login_required
 def logout() -> Response:
     """POST with the form's CSRF token; revoking rotates the remember cookie and every JWT."""
+    log_logout(current_user)
     services.revoke_sessions(current_user)
     logout_user()
     flash("You have been logged out.", "info")

@@ -1,0 +1,1 @@
+"""Audit log of admin actions and access log of sign-ins, sign-outs and API-key use."""
