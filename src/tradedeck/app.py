@@ -19,6 +19,7 @@ from tradedeck import __version__
 from tradedeck.accounts.api import bp as auth_api
 from tradedeck.accounts.models import Visitor
 from tradedeck.accounts.views import bp as accounts_web
+from tradedeck.admin.setup import init_admin
 from tradedeck.analysis.setup import init_analysis
 from tradedeck.api.auth import enforce_api_access, load_user_from_request, load_user_from_session
 from tradedeck.api.docs import bp as docs_web
@@ -29,6 +30,7 @@ from tradedeck.api.errors import (
     register_error_handler,
     validation_error_response,
 )
+from tradedeck.audit.setup import init_audit
 from tradedeck.charts.setup import init_charts
 from tradedeck.config import Config, load_config
 from tradedeck.extensions import csrf, db, jwt, limiter, login_manager, migrate
@@ -168,6 +170,8 @@ def _register_blueprints(app: OpenAPI) -> None:
     init_trading(app)
     init_analysis(app)
     init_charts(app)
+    init_audit(app)
+    init_admin(app)
 
 
 def _register_error_handlers(app: Flask) -> None:
