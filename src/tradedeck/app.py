@@ -6,7 +6,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from dotenv import load_dotenv
 from flask import Flask, Response, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_openapi3 import Info, OpenAPI
@@ -59,7 +58,6 @@ def create_app(
     overrides: dict[str, str] | None = None, instance_path: str | Path | None = None
 ) -> OpenAPI:
     """Build one TradeDeck app; nothing is shared between two apps but the process."""
-    load_dotenv(override=False)
     instance = Path(instance_path or Path.cwd() / "instance").resolve()
     instance.mkdir(parents=True, exist_ok=True)
     config = load_config(instance, overrides)

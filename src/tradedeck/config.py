@@ -1,234 +1,277 @@
-"""Every TradeDeck setting: its environment variable, default and meaning.
+"""Every TradeDeck setting, declared once: its environment variable, default, type and meaning.
 
-Settings are read once per `create_app()` from the process environment (after `.env` is loaded),
-so tests and several app instances in one process never share hidden global state.
+`Config` is a pydantic-settings model: each field is one setting, read from the process
+environment or a `.env` file in the working directory (the environment wins), and validated by
+its type and bounds. The variable is the field name in capitals unless the field names another
+(`validation_alias`). Settings are read once per `create_app()`, so tests and several app
+instances in one process never share hidden global state. The README settings table is
+generated from these fields (`python -m tradedeck.config`; tests/test_readme.py checks it).
+
+Add a setting as one field, e.g.
+`export_max_rows: int = setting(100000, "Rows in one CSV export.", ge=1)`, then paste its README
+row from `python -m tradedeck.config`.
 """
 
 from __future__ import annotations
 
-import os
+import logging
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from limits import parse_many
+from pydantic import AfterValidator, AliasGenerator, Field, PrivateAttr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 KNOWN_WEAK_SECRETS = frozenset(
     {"", "change_me", "changeme", "secret", "dev", "development", "please-change-me", "supersecret"}
 )
 MIN_SECRET_LENGTH = 32
 MONEY_COLUMN_MAX = Decimal(92233720368)  # (2**63 - 1) * 1e-8, whole units (database.Money)
+SHOWN_DEFAULT = "shown_default"  # README text for a default computed at start
 
 
 class ConfigError(RuntimeError):
     """Raised when the settings make a safe start impossible (e.g. weak secret in production)."""
 
 
-@dataclass(frozen=True)
-class Setting:
-    """One documented setting; the README table is generated from these."""
+def setting(
+    default: Any, meaning: str, *, env: str | None = None, shown: str | None = None, **bounds: Any
+) -> Any:
+    """One setting's default, meaning and bounds (`ge`, `lt`, …); `env` when the variable is not
+    the field name in capitals, `shown` when the README shows a default computed at start."""
+    return Field(
+        default,
+        description=meaning,
+        validation_alias=env,
+        json_schema_extra={SHOWN_DEFAULT: shown} if shown else None,
+        **bounds,
+    )
 
-    env: str
-    default: str
-    meaning: str
+
+def _rate(value: str) -> str:
+    """Refuse a rate limit the limiter could not parse at the first request (e.g. `10/minute`)."""
+    parse_many(value)
+    return value
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "TRADEDECK_ENV",
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in logging.getLevelNamesMapping():
+        raise ValueError(f"not a logging level: {value!r}")
+    return level
+
+
+RateLimit = Annotated[str, AfterValidator(_rate)]
+LogLevel = Annotated[str, AfterValidator(_log_level)]
+BaseUrl = Annotated[str, AfterValidator(lambda url: url.rstrip("/"))]
+Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=1)]
+Bps = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+
+
+class Config(BaseSettings):
+    """Typed settings of one app instance (one field per environment variable)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_ignore_empty=True,  # VAR= in the environment or `.env` means "use the default"
+        case_sensitive=True,
+        extra="ignore",
+        frozen=True,
+        validate_default=True,
+        alias_generator=AliasGenerator(validation_alias=str.upper),
+    )
+
+    env: Literal["development", "production"] = setting(
         "development",
         "`development` or `production` (strict checks, no demo data).",
-    ),
-    Setting(
-        "SECRET_KEY",
-        "(random per start in development)",
+        env="TRADEDECK_ENV",
+    )
+    secret_key: str = setting(
+        "",
         "Signs sessions, CSRF and JWT; required and strong (≥ 32 chars) in production.",
-    ),
-    Setting(
-        "DATABASE_URL",
-        "sqlite:///<instance>/tradedeck.db",
+        shown="(random per start in development)",
+    )
+    database_url: str = setting(
+        "",
         "SQLAlchemy URL; `postgresql+psycopg://…` for PostgreSQL.",
-    ),
-    Setting(
-        "REDIS_URL",
-        "(unset: embedded mode)",
+        shown="sqlite:///<instance>/tradedeck.db",
+    )
+    redis_url: str | None = setting(
+        None,
         "Redis for rate limits, job queue and pub/sub across processes.",
-    ),
-    Setting("LOG_LEVEL", "INFO", "Python logging level."),
-    Setting(
-        "REGISTRATION_MODE",
-        "open",
-        "`open` or `key` (a one-time access key is needed to register).",
-    ),
-    Setting("TICK_INTERVAL_SECS", "2", "Seconds between simulated price ticks."),
-    Setting("DEFAULT_DRIFT", "0.0001", "Default daily drift of simulated instruments."),
-    Setting("DEFAULT_VOLATILITY", "0.02", "Default daily volatility of simulated instruments."),
-    Setting("MAX_TICK_PCT", "0.05", "Largest move of one simulated tick (fraction)."),
-    Setting(
-        "CANDLE_BACKFILL_DAYS",
-        "30",
+        shown="(unset: embedded mode)",
+    )
+    log_level: LogLevel = setting("INFO", "Python logging level.")
+    registration_mode: Literal["open", "key"] = setting(
+        "open", "`open` or `key` (a one-time access key is needed to register)."
+    )
+    tick_interval_secs: Seconds = setting(2, "Seconds between simulated price ticks.")
+    default_drift: Decimal = setting(
+        Decimal("0.0001"), "Default daily drift of simulated instruments.", allow_inf_nan=False
+    )
+    default_volatility: Decimal = setting(
+        Decimal("0.02"), "Default daily volatility of simulated instruments.", ge=0
+    )
+    max_tick_pct: Decimal = setting(
+        Decimal("0.05"), "Largest move of one simulated tick (fraction).", gt=0, lt=1
+    )
+    candle_backfill_days: int = setting(
+        30,
         "Days of history generated for simulated instruments on first start (only the"
         " minutes their venue trades: SIM has no weekend candles).",
-    ),
-    Setting(
-        "CANDLE_CACHE_MB",
-        "64",
+        ge=0,
+    )
+    candle_cache_mb: float = setting(
+        64,
         "Per-process cache of closed candles' JSON for `/api/v1/candles`, in MiB (0 = off).",
-    ),
-    Setting("TICK_RETENTION_DAYS", "7", "Days of engine ticks kept before they are pruned."),
-    Setting(
-        "QUOTE_MAX_AGE_SECS",
-        "15",
+        ge=0,
+        lt=1024 * 1024,
+    )
+    tick_retention_days: int = setting(7, "Days of engine ticks kept before they are pruned.", ge=0)
+    quote_max_age_secs: Seconds = setting(
+        15,
         "Seconds an exchange/Yahoo quote counts as fresh; older ones are fetched again before "
         "`/api/v1/prices` answers, and flagged `stale` when the provider fails.",
-    ),
-    Setting(
-        "QUOTE_POLL_SECS",
-        "10",
+    )
+    quote_poll_secs: Seconds = setting(
+        10,
         "Seconds between the worker's quote refreshes of exchange/Yahoo instruments with open "
         "positions or working orders (0 disables).",
-    ),
-    Setting("MARKET_TIMEZONE", "America/New_York", "Time zone of the SIM venue's trading hours."),
-    Setting("ORDER_RATE_LIMIT", "10/minute", "Orders a user may place per period."),
-    Setting("FEE_BPS", "5", "Commission per fill in basis points of its notional."),
-    Setting("SLIPPAGE_BPS", "5", "Market and stop fills move this many bps against the trader."),
-    Setting("ALLOW_SHORT", "false", "Allow selling more than is held (opens a short)."),
-    Setting("DEPOSIT_LIMIT", "1000000", "Largest single cash deposit."),
-    Setting("WITHDRAW_LIMIT", "1000000", "Largest single cash withdrawal."),
-    Setting(
-        "EXPORT_MAX_ROWS",
-        "100000",
+    )
+    market_timezone: str = setting(
+        "America/New_York", "Time zone of the SIM venue's trading hours."
+    )
+    order_rate_limit: RateLimit = setting("10/minute", "Orders a user may place per period.")
+    fee_bps: Bps = setting(Decimal(5), "Commission per fill in basis points of its notional.")
+    slippage_bps: Bps = setting(
+        Decimal(5), "Market and stop fills move this many bps against the trader."
+    )
+    allow_short: bool = setting(False, "Allow selling more than is held (opens a short).")
+    deposit_limit: Decimal = setting(Decimal(1000000), "Largest single cash deposit.", gt=0)
+    withdraw_limit: Decimal = setting(Decimal(1000000), "Largest single cash withdrawal.", gt=0)
+    export_max_rows: Count = setting(
+        100000,
         "Rows in one CSV export (trades, cash): the newest are kept and the response carries"
         " `X-Export-Truncated: true` when older rows were left out.",
-    ),
-    Setting(
-        "MONEY_CEILING",
-        "10000000000",
+    )
+    money_ceiling: Decimal = setting(
+        Decimal(10000000000),
         "Largest cash balance, order notional or position value an account may reach (400"
         " beyond); at most 92233720368, the SQLite money column's range.",
-    ),
-    Setting("EQUITY_SAMPLE_SECS", "300", "Seconds between equity history samples by the worker."),
-    Setting("AUTH_RATE_LIMIT", "5/minute", "Login and registration attempts per IP per period."),
-    Setting(
-        "LOGIN_ACCOUNT_RATE_LIMIT",
-        "10/minute",
-        "Login attempts at one account (username or email) per period, from any IP.",
-    ),
-    Setting(
-        "MAX_CONTENT_BYTES",
-        "1048576",
+        gt=0,
+        le=MONEY_COLUMN_MAX,
+    )
+    equity_sample_secs: Seconds = setting(
+        300, "Seconds between equity history samples by the worker."
+    )
+    auth_rate_limit: RateLimit = setting(
+        "5/minute", "Login and registration attempts per IP per period."
+    )
+    login_account_rate_limit: RateLimit = setting(
+        "10/minute", "Login attempts at one account (username or email) per period, from any IP."
+    )
+    max_content_bytes: Count = setting(
+        1048576,
         "Largest request body in bytes (413 beyond); routes that need more raise it themselves.",
-    ),
-    Setting(
-        "TRUSTED_PROXIES",
-        "0",
+    )
+    trusted_proxies: int = setting(
+        0,
         "Reverse proxies in front of TradeDeck whose X-Forwarded-For/-Proto/-Host are trusted"
         " (0: none, the socket address is the client).",
-    ),
-    Setting(
-        "TRADEDECK_BINANCE_URL",
+        ge=0,
+    )
+    binance_url: BaseUrl = setting(
         "https://api.binance.com",
         "Base URL of the Binance REST API (tests point it at a fake).",
-    ),
-    Setting(
-        "TRADEDECK_YAHOO_URL",
+        env="TRADEDECK_BINANCE_URL",
+    )
+    yahoo_url: BaseUrl = setting(
         "https://query1.finance.yahoo.com",
         "Base URL of the Yahoo Finance API (tests point it at a fake).",
-    ),
-    Setting("JWT_EXPIRES_MINUTES", "60", "Lifetime of API access tokens."),
-    Setting(
-        "ANALYTICS_MAX_BARS",
-        "20000",
+        env="TRADEDECK_YAHOO_URL",
+    )
+    tradingview_url: BaseUrl = setting(
+        "https://www.tradingview.com",
+        "Base URL of TradingView's Pine script access endpoints (tests point it at a fake).",
+        env="TRADEDECK_TRADINGVIEW_URL",
+    )
+    tradingview_signin_cooldown_secs: Seconds = setting(
+        600,
+        "Seconds between two password sign-ins to TradingView (repeated logins bring captchas"
+        " and account blocks; pasting cookies is not limited).",
+    )
+    tradingview_bulk_concurrency: Count = setting(
+        4, "TradingView calls one bulk grant/remove job makes at the same time.", le=16
+    )
+    tradingview_breaker_failures: Count = setting(
+        3, "Consecutive failed items after which a bulk job stops (circuit breaker)."
+    )
+    tradingview_expiry_secs: Seconds = setting(
+        300, "Seconds between the worker's TradingView expiry and reconcile passes (0 disables)."
+    )
+    jwt_expires_minutes: Count = setting(60, "Lifetime of API access tokens.")
+    analytics_max_bars: Count = setting(
+        20000,
         "Largest window `/api/v1/analytics` computes on stored candles, in bars (400 beyond).",
-    ),
-    Setting(
-        "ANALYTICS_MAX_WARMUP_BARS",
-        "5000",
+    )
+    analytics_max_warmup_bars: int = setting(
+        5000,
         "Most bars of history before the window an analytics request reads or fetches for its "
         "studies' warm-up (longer warm-ups are cut here).",
-    ),
-    Setting(
-        "MARKET_DATA_RATE_LIMIT",
+        ge=0,
+    )
+    market_data_rate_limit: RateLimit = setting(
         "120/minute",
         "Requests a user may make per period to each of `/api/v1/candles` and `/api/v1/prices`.",
-    ),
-    Setting(
-        "ANALYTICS_RATE_LIMIT",
-        "60/minute",
-        "Requests a user may make to `/api/v1/analytics` per period.",
-    ),
-    Setting(
-        "STREAM_MAX_PER_USER",
-        "4",
-        "Open `/api/v1/stream` connections per user in one process (429 beyond).",
-    ),
-    Setting(
-        "STREAM_MAX_PER_PROCESS",
-        "6",
-        "Open `/api/v1/stream` connections per web process (keep below `GUNICORN_THREADS`).",
-    ),
-    Setting(
-        "PROVIDER_WEB_TIMEOUT_SECS",
-        "5",
-        "HTTP timeout of exchange/Yahoo calls made inside a web request (the worker uses 10).",
-    ),
-    Setting(
-        "PROVIDER_WEB_RETRIES",
-        "1",
-        "Retries of a failed exchange/Yahoo call inside a web request (the worker: 4).",
-    ),
-)
+    )
+    analytics_rate_limit: RateLimit = setting(
+        "60/minute", "Requests a user may make to `/api/v1/analytics` per period."
+    )
+    stream_max_per_user: Count = setting(
+        4, "Open `/api/v1/stream` connections per user in one process (429 beyond)."
+    )
+    stream_max_per_process: Count = setting(
+        6, "Open `/api/v1/stream` connections per web process (keep below `GUNICORN_THREADS`)."
+    )
+    provider_web_timeout_secs: Seconds = setting(
+        5, "HTTP timeout of exchange/Yahoo calls made inside a web request (the worker uses 10)."
+    )
+    provider_web_retries: int = setting(
+        1, "Retries of a failed exchange/Yahoo call inside a web request (the worker: 4).", ge=0
+    )
+    backup_dir: Path | None = setting(
+        None,
+        "Folder of `tradedeck db backup` files (`tradedeck-<UTC time>.sqlite3` / `.pgdump`).",
+        shown="<instance>/backups",
+    )
+    backup_keep: Count = setting(
+        14, "Backups kept by `tradedeck db backup`; older ones are deleted."
+    )
+    log_format: Literal["text", "json"] = setting(
+        "text",
+        "`text` or `json` (one JSON object per line, with the request id, for log shippers).",
+    )
+    metrics_token: str | None = setting(
+        None,
+        "Bearer token Prometheus sends to `/metrics`; without it only 127.0.0.1/::1 may read it.",
+        shown="(unset: loopback clients only)",
+    )
+    stream_server_max_clients: Count = setting(
+        10000,
+        "Open streams one `tradedeck stream` process serves (429 beyond); per user"
+        " `STREAM_MAX_PER_USER` applies too.",
+    )
 
+    _instance_path: Path = PrivateAttr(default=Path("instance"))
 
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name)
-    return default if value is None or value == "" else value
-
-
-@dataclass(frozen=True)
-class Config:
-    """Typed settings of one app instance."""
-
-    env: str
-    secret_key: str
-    database_url: str
-    redis_url: str | None
-    log_level: str
-    registration_mode: str
-    tick_interval_secs: float
-    default_drift: Decimal
-    default_volatility: Decimal
-    max_tick_pct: Decimal
-    candle_backfill_days: int
-    candle_cache_mb: float
-    tick_retention_days: int
-    quote_max_age_secs: float
-    quote_poll_secs: float
-    market_timezone: str
-    order_rate_limit: str
-    fee_bps: Decimal
-    slippage_bps: Decimal
-    allow_short: bool
-    deposit_limit: Decimal
-    withdraw_limit: Decimal
-    export_max_rows: int
-    money_ceiling: Decimal
-    equity_sample_secs: float
-    auth_rate_limit: str
-    login_account_rate_limit: str
-    max_content_bytes: int
-    trusted_proxies: int
-    binance_url: str
-    yahoo_url: str
-    jwt_expires_minutes: int
-    analytics_max_bars: int
-    analytics_max_warmup_bars: int
-    market_data_rate_limit: str
-    analytics_rate_limit: str
-    stream_max_per_user: int
-    stream_max_per_process: int
-    provider_web_timeout_secs: float
-    provider_web_retries: int
-    instance_path: Path = field(default=Path("instance"))
+    @property
+    def instance_path(self) -> Path:
+        """The app's instance folder (create_app's argument, not an environment setting)."""
+        return self._instance_path
 
     @property
     def is_production(self) -> bool:
@@ -265,6 +308,46 @@ class Config:
         return flask_config
 
 
+@dataclass(frozen=True)
+class Setting:
+    """One row of the README settings table."""
+
+    env: str
+    default: str
+    meaning: str
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def _settings() -> tuple[Setting, ...]:
+    rows = []
+    for name, info in Config.model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        shown = extra.get(SHOWN_DEFAULT)
+        rows.append(
+            Setting(
+                env=str(info.validation_alias or name.upper()),
+                default=str(shown) if shown else _shown(info.default),
+                meaning=info.description or "",
+            )
+        )
+    return tuple(rows)
+
+
+SETTINGS: tuple[Setting, ...] = _settings()
+
+
+def settings_table() -> str:
+    """The README's settings table, one row per `Config` field."""
+    lines = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    lines += [f"| `{s.env}` | `{s.default}` | {s.meaning} |" for s in SETTINGS]
+    return "\n".join(lines)
+
+
 def engine_options(database_url: str) -> dict[str, object]:
     """Pool settings: pre-ping and recycle keep PostgreSQL connections healthy across restarts;
     READ COMMITTED is stated, not assumed, because the account lock relies on it."""
@@ -279,117 +362,43 @@ def engine_options(database_url: str) -> dict[str, object]:
     }
 
 
-def _non_negative(name: str, value: str) -> float:
-    number = float(value)
-    if not number >= 0:  # also refuses NaN
-        raise ValueError(f"{name} must be a number of seconds >= 0, not {value!r}")
-    return number
+def _describe(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors(include_url=False):
+        name = ".".join(str(part) for part in item["loc"]) or "settings"
+        problems.append(f"{name}={item.get('input')!r}: {item['msg']}")
+    return "invalid setting " + "; ".join(problems)
 
 
-def _megabytes(name: str, value: str) -> float:
-    number = float(value)
-    if not 0 <= number < 1024 * 1024:  # also refuses NaN and infinity
-        raise ValueError(f"{name} must be a number of MiB >= 0, not {value!r}")
-    return number
-
-
-def _money_ceiling(value: str) -> Decimal:
-    """Below the money columns' range: SQLite keeps amounts as 64-bit integers of 1e-8."""
+def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> Config:
+    """Read settings from explicit overrides, the environment and `.env` (in that order of
+    precedence) and validate them; an empty value means the default."""
+    given = {name: value for name, value in (overrides or {}).items() if value not in (None, "")}
     try:
-        ceiling = Decimal(value)
-    except ArithmeticError:
-        raise ValueError(f"MONEY_CEILING must be a number, not {value!r}") from None
-    if not 0 < ceiling <= MONEY_COLUMN_MAX:
-        raise ValueError(f"MONEY_CEILING must be above 0 and at most {MONEY_COLUMN_MAX}")
-    return ceiling
-
-
-def _count(name: str, value: str, *, minimum: int = 1) -> int:
-    number = int(value)
-    if number < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, not {value!r}")
-    return number
-
-
-def load_config(instance_path: Path, overrides: dict[str, str] | None = None) -> Config:
-    """Read settings from the environment (plus explicit overrides) and validate them."""
-    values = {s.env: _env(s.env, "") for s in SETTINGS}
-    values.update(overrides or {})
-
-    def get(name: str, default: str) -> str:
-        value = values.get(name)
-        return default if value in (None, "") else str(value)
-
-    env = get("TRADEDECK_ENV", "development")
-    if env not in ("development", "production"):
-        raise ConfigError(f"TRADEDECK_ENV must be 'development' or 'production', not {env!r}")
-    secret = get("SECRET_KEY", "")
-    if env == "production" and (
+        config = Config(**given)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+    secret = config.secret_key
+    if config.is_production and (
         secret.lower() in KNOWN_WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH
     ):
         raise ConfigError(
             f"SECRET_KEY must be a random value of at least {MIN_SECRET_LENGTH} characters in "
             "production (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
         )
-    if not secret:
-        secret = secrets.token_urlsafe(48)
-    registration_mode = get("REGISTRATION_MODE", "open")
-    if registration_mode not in ("open", "key"):
-        raise ConfigError(f"REGISTRATION_MODE must be 'open' or 'key', not {registration_mode!r}")
-    database_url = get("DATABASE_URL", f"sqlite:///{instance_path / 'tradedeck.db'}")
+    database_url = config.database_url or f"sqlite:///{instance_path / 'tradedeck.db'}"
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
-    try:
-        return Config(
-            env=env,
-            secret_key=secret,
-            database_url=database_url,
-            redis_url=get("REDIS_URL", "") or None,
-            log_level=get("LOG_LEVEL", "INFO").upper(),
-            registration_mode=registration_mode,
-            tick_interval_secs=float(get("TICK_INTERVAL_SECS", "2")),
-            default_drift=Decimal(get("DEFAULT_DRIFT", "0.0001")),
-            default_volatility=Decimal(get("DEFAULT_VOLATILITY", "0.02")),
-            max_tick_pct=Decimal(get("MAX_TICK_PCT", "0.05")),
-            candle_backfill_days=int(get("CANDLE_BACKFILL_DAYS", "30")),
-            candle_cache_mb=_megabytes("CANDLE_CACHE_MB", get("CANDLE_CACHE_MB", "64")),
-            tick_retention_days=int(get("TICK_RETENTION_DAYS", "7")),
-            quote_max_age_secs=_non_negative("QUOTE_MAX_AGE_SECS", get("QUOTE_MAX_AGE_SECS", "15")),
-            quote_poll_secs=_non_negative("QUOTE_POLL_SECS", get("QUOTE_POLL_SECS", "10")),
-            market_timezone=get("MARKET_TIMEZONE", "America/New_York"),
-            order_rate_limit=get("ORDER_RATE_LIMIT", "10/minute"),
-            fee_bps=Decimal(get("FEE_BPS", "5")),
-            slippage_bps=Decimal(get("SLIPPAGE_BPS", "5")),
-            allow_short=get("ALLOW_SHORT", "false").lower() in ("1", "true", "yes", "on"),
-            deposit_limit=Decimal(get("DEPOSIT_LIMIT", "1000000")),
-            withdraw_limit=Decimal(get("WITHDRAW_LIMIT", "1000000")),
-            export_max_rows=_count("EXPORT_MAX_ROWS", get("EXPORT_MAX_ROWS", "100000")),
-            money_ceiling=_money_ceiling(get("MONEY_CEILING", "10000000000")),
-            equity_sample_secs=float(get("EQUITY_SAMPLE_SECS", "300")),
-            auth_rate_limit=get("AUTH_RATE_LIMIT", "5/minute"),
-            login_account_rate_limit=get("LOGIN_ACCOUNT_RATE_LIMIT", "10/minute"),
-            max_content_bytes=_count("MAX_CONTENT_BYTES", get("MAX_CONTENT_BYTES", "1048576")),
-            trusted_proxies=_count("TRUSTED_PROXIES", get("TRUSTED_PROXIES", "0"), minimum=0),
-            binance_url=get("TRADEDECK_BINANCE_URL", "https://api.binance.com").rstrip("/"),
-            yahoo_url=get("TRADEDECK_YAHOO_URL", "https://query1.finance.yahoo.com").rstrip("/"),
-            jwt_expires_minutes=int(get("JWT_EXPIRES_MINUTES", "60")),
-            analytics_max_bars=_count("ANALYTICS_MAX_BARS", get("ANALYTICS_MAX_BARS", "20000")),
-            analytics_max_warmup_bars=_count(
-                "ANALYTICS_MAX_WARMUP_BARS", get("ANALYTICS_MAX_WARMUP_BARS", "5000"), minimum=0
-            ),
-            market_data_rate_limit=get("MARKET_DATA_RATE_LIMIT", "120/minute"),
-            analytics_rate_limit=get("ANALYTICS_RATE_LIMIT", "60/minute"),
-            stream_max_per_user=_count("STREAM_MAX_PER_USER", get("STREAM_MAX_PER_USER", "4")),
-            stream_max_per_process=_count(
-                "STREAM_MAX_PER_PROCESS", get("STREAM_MAX_PER_PROCESS", "6")
-            ),
-            provider_web_timeout_secs=_non_negative(
-                "PROVIDER_WEB_TIMEOUT_SECS", get("PROVIDER_WEB_TIMEOUT_SECS", "5")
-            ),
-            provider_web_retries=_count(
-                "PROVIDER_WEB_RETRIES", get("PROVIDER_WEB_RETRIES", "1"), minimum=0
-            ),
-            instance_path=instance_path,
-        )
-    except (ValueError, ArithmeticError) as exc:
-        raise ConfigError(f"invalid setting: {exc}") from exc
+    config = config.model_copy(
+        update={
+            "secret_key": secret or secrets.token_urlsafe(48),
+            "database_url": database_url,
+            "backup_dir": config.backup_dir or instance_path / "backups",
+        }
+    )
+    config._instance_path = instance_path
+    return config
+
+
+if __name__ == "__main__":
+    print(settings_table())
