@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -16,9 +17,11 @@ from werkzeug.serving import run_simple
 
 from tradedeck.accounts import services
 from tradedeck.app import create_app
+from tradedeck.backup import BackupError, create_backup, prune_backups, restore_backup
 from tradedeck.config import ConfigError
 from tradedeck.database import utcnow
 from tradedeck.demo import DEMO_ADMIN, DEMO_CUSTOMER, seed_demo
+from tradedeck.extensions import db
 from tradedeck.worker.runner import run_worker, start_embedded
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,40 @@ def main() -> None:
 
 
 main.add_command(db_group)
+
+
+@db_group.command("backup")
+@click.option("--dir", "directory", type=click.Path(path_type=Path), help="Default: BACKUP_DIR.")
+@click.option("--keep", type=click.IntRange(min=1), help="Backups to keep. Default: BACKUP_KEEP.")
+@with_appcontext
+def db_backup_command(directory: Path | None, keep: int | None) -> None:
+    """Back up the database (pg_dump / SQLite online backup), then apply retention."""
+    config = current_app.config["TRADEDECK"]
+    folder = directory or config.backup_dir
+    try:
+        path = create_backup(config.database_url, folder)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backed up to {path}")
+    for old in prune_backups(folder, keep or config.backup_keep):
+        click.echo(f"Deleted old backup {old.name}")
+
+
+@db_group.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--replace", is_flag=True, help="Overwrite a database that already has tables.")
+@with_appcontext
+def db_restore_command(path: Path, replace: bool) -> None:
+    """Restore a backup made by `tradedeck db backup` into the configured database.
+
+    Stop the web, worker and stream processes first: they would write during the restore.
+    """
+    db.engine.dispose()  # the app's own connections must not hold the database during it
+    try:
+        restore_backup(current_app.config["TRADEDECK"].database_url, path, replace=replace)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {path.name}")
 
 
 def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
