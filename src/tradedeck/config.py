@@ -265,6 +265,48 @@ class Config(BaseSettings):
         "Open streams one `tradedeck stream` process serves (429 beyond); per user"
         " `STREAM_MAX_PER_USER` applies too.",
     )
+    scan_rate_limit: RateLimit = setting(
+        "1/minute", "Pattern scans a user may start with `POST /api/v1/scan` per period."
+    )
+    fetch_rate_limit: RateLimit = setting(
+        "5/minute", "Candle refreshes a user may start with `POST /api/v1/fetch` per period."
+    )
+    scan_remote_secs: Seconds = setting(
+        30,
+        "Seconds between the worker's checks for closed candles of watched exchange/Yahoo"
+        " series (fetched and scanned once per close; 0 disables).",
+    )
+    alert_delivery_secs: Seconds = setting(
+        5, "Seconds between the worker's passes over pending notification deliveries."
+    )
+    alert_max_attempts: Count = setting(
+        5, "Attempts to deliver a notification to a channel before it is logged as failed."
+    )
+    alert_retry_secs: Seconds = setting(
+        30, "First retry delay of a failed delivery; doubles with every further attempt."
+    )
+    notify_stream_max_per_user: Count = setting(
+        3, "Open `/api/v1/notifications/stream` connections per user in one process (429 beyond)."
+    )
+    notify_stream_max_per_process: Count = setting(
+        4, "Open `/api/v1/notifications/stream` connections per web process."
+    )
+    use_aws: bool = setting(
+        False, "Publish executed trades to SNS and mirror users and trades to DynamoDB."
+    )
+    aws_region: str = setting("us-east-1", "AWS region of the SNS topic and DynamoDB tables.")
+    aws_endpoint_url: str | None = setting(
+        None,
+        "Endpoint of SNS and DynamoDB (tests: a local moto server).",
+        shown="(unset: AWS)",
+    )
+    dynamodb_table_users: str = setting("UsersTable", "DynamoDB table mirroring users.")
+    dynamodb_table_trades: str = setting("TradesTable", "DynamoDB table mirroring trades.")
+    sns_topic_arn: str | None = setting(
+        None,
+        "SNS topic executed trades are published to (required with `USE_AWS`).",
+        shown="(unset)",
+    )
 
     _instance_path: Path = PrivateAttr(default=Path("instance"))
 
