@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.charts.factories import seed_instrument
-from tests.conftest import PASSWORD, create_user, make_app
+from tests.helpers import PASSWORD, create_user, make_app
 
 CHROMIUM = "/usr/bin/chromium"
 CANDLES = 10_000

@@ -1,71 +1,30 @@
 """Shared fixtures: one fresh app + database per test, on SQLite or on PostgreSQL/Redis.
 
-Set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) and
-TEST_REDIS_URL (redis://127.0.0.1:6379/15) to run the same suite against those servers.
+The helpers they use live in tests/helpers.py; tests import them from there.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
 
+from tests.helpers import (  # noqa: F401  (until other sessions' new tests import tests.helpers)
+    PASSWORD,
+    TEST_DATABASE_URL,
+    api_login,
+    app_overrides,
+    create_user,
+    csrf_token,
+    make_app,
+    recorded_statements,
+    web_login,
+)
 from tradedeck.accounts.models import User
-from tradedeck.accounts.passwords import hash_password
-from tradedeck.app import create_app
-from tradedeck.extensions import db, limiter
-
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
-PASSWORD = "s3cret-pass"
-_pg_schema_ready = False
-
-
-def app_overrides(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """Settings of a test app: its own database (or a cleaned shared one) and key prefix."""
-    overrides = {
-        "TRADEDECK_ENV": "development",
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-        "DATABASE_URL": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.db'}",
-        "REDIS_URL": TEST_REDIS_URL,
-        "LOG_LEVEL": "WARNING",
-    }
-    overrides.update(extra)
-    return overrides
-
-
-def prepare_database(app: Flask) -> None:
-    """SQLite: create the schema in the fresh file. PostgreSQL: create once, then truncate."""
-    global _pg_schema_ready
-    with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            db.create_all()
-            return
-        if not _pg_schema_ready:
-            db.drop_all()
-            db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            db.session.commit()
-            db.create_all()
-            _pg_schema_ready = True
-        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.session.commit()
-
-
-def make_app(tmp_path: Path, **extra: Any) -> Flask:
-    app = create_app(app_overrides(tmp_path, **extra), instance_path=tmp_path / "instance")
-    app.config.update(TESTING=True, HUEY_IMMEDIATE=True)
-    prepare_database(app)
-    with app.app_context():
-        limiter.reset()  # counters live in Redis when configured; each test starts at zero
-    return app
+from tradedeck.extensions import db
 
 
 @pytest.fixture
@@ -82,31 +41,6 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def create_user(
-    app: Flask,
-    username: str = "alice",
-    email: str | None = None,
-    password: str = PASSWORD,
-    role: str = "customer",
-    active: bool = True,
-) -> User:
-    with app.app_context():
-        user = User(
-            username=username,
-            username_key=username.lower(),
-            email=email or f"{username.lower()}@example.com",
-            password_hash=hash_password(password),
-            role=role,
-            active=active,
-            preferences={"theme": "dark"},
-        )
-        db.session.add(user)
-        db.session.commit()
-        db.session.refresh(user)
-        db.session.expunge(user)
-        return user
-
-
 @pytest.fixture
 def user(app: Flask) -> User:
     return create_user(app)
@@ -117,48 +51,8 @@ def admin(app: Flask) -> User:
     return create_user(app, "root", role="admin")
 
 
-def csrf_token(client: FlaskClient, path: str = "/login") -> str:
-    """Fetch a page and read the CSRF token from its meta tag, as a browser would."""
-    html = client.get(path).get_data(as_text=True)
-    marker = '<meta name="csrf-token" content="'
-    start = html.index(marker) + len(marker)
-    return html[start : html.index('"', start)]
-
-
-def web_login(client: FlaskClient, identifier: str = "alice", password: str = PASSWORD) -> Any:
-    token = csrf_token(client)
-    return client.post(
-        "/login",
-        data={"identifier": identifier, "password": password, "csrf_token": token},
-        follow_redirects=False,
-    )
-
-
-def api_login(client: FlaskClient, username: str = "alice", password: str = PASSWORD) -> str:
-    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()["access_token"]
-
-
 @pytest.fixture
 def logged_in(client: FlaskClient, user: User) -> FlaskClient:
     """A test client with a browser session of `user` (alice)."""
     assert web_login(client).status_code == 302
     return client
-
-
-@contextmanager
-def recorded_statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements `app` sends to its database while the block runs."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)

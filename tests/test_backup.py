@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Column, MetaData, Table, create_engine, select, text
 
-from tests.conftest import TEST_DATABASE_URL, app_overrides
+from tests.helpers import TEST_DATABASE_URL, app_overrides
 from tradedeck.accounts.models import User
 from tradedeck.app import create_app
 from tradedeck.backup import PG_SUFFIX, SQLITE_SUFFIX, list_backups, prune_backups

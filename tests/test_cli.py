@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import app_overrides
+from tests.helpers import app_overrides
 from tradedeck.cli import main
 
 

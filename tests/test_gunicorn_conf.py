@@ -14,7 +14,7 @@ import requests
 from flask import Flask
 from gunicorn.config import Config
 
-from tests.conftest import api_login, app_overrides, create_user
+from tests.helpers import api_login, app_overrides, create_user
 from tests.market.conftest import add_sim
 from tradedeck import gunicorn_conf
 from tradedeck.app import create_app

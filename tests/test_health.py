@@ -3,7 +3,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import app_overrides
+from tests.helpers import app_overrides
 from tradedeck import health
 from tradedeck.app import create_app
 from tradedeck.worker import heartbeat

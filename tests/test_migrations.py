@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 
-from tests.conftest import app_overrides
+from tests.helpers import app_overrides
 from tradedeck.app import MIGRATIONS_DIR, create_app
 from tradedeck.extensions import db
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from tests.conftest import make_app
+from tests.helpers import make_app
 
 
 def test_security_headers_on_pages_and_api(client: FlaskClient) -> None:

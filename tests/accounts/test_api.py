@@ -5,7 +5,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_jwt_extended import create_access_token
 
-from tests.conftest import PASSWORD, api_login, csrf_token, make_app, web_login
+from tests.helpers import PASSWORD, api_login, csrf_token, make_app, web_login
 from tradedeck.accounts import services
 from tradedeck.accounts.models import User
 from tradedeck.extensions import db

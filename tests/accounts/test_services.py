@@ -7,7 +7,7 @@ from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import create_user, make_app
+from tests.helpers import create_user, make_app
 from tradedeck.accounts import services
 from tradedeck.accounts.models import AccessKey, User
 from tradedeck.accounts.passwords import password_problem

@@ -1,7 +1,7 @@
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import PASSWORD, create_user, csrf_token, make_app, web_login
+from tests.helpers import PASSWORD, create_user, csrf_token, make_app, web_login
 from tradedeck.accounts.models import User
 from tradedeck.extensions import db
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.analysis.conftest import records, walk
-from tests.conftest import csrf_token
+from tests.analysis.helpers import records, walk
+from tests.helpers import csrf_token
 from tradedeck.core.analytics import ALIASES, MAX_CANDLES, STUDIES, analyze
 
 SERIES = walk(600, seed=3)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pytest
 
-from tests.analysis.conftest import STEP, T0
+from tests.analysis.helpers import STEP, T0
 from tests.fakes.binance import NOW_MS, FakeBinance
 from tradedeck.analysis.window import PATTERN_WARMUP
 from tradedeck.core.analytics import analyze
@@ -142,7 +141,7 @@ def test_login_is_required(client, stored):
 
 
 def _settings(app, **changes: Any) -> None:
-    app.config["TRADEDECK"] = replace(app.config["TRADEDECK"], **changes)
+    app.config["TRADEDECK"] = app.config["TRADEDECK"].model_copy(update=changes)
 
 
 def test_window_is_capped_by_analytics_max_bars(app, client, auth, stored):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import api_login
+from tests.helpers import api_login
 from tradedeck.api.docs import ERROR_STATUSES
 
 

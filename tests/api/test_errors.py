@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import api_login
+from tests.helpers import api_login
 from tradedeck.accounts.models import User
 from tradedeck.api.auth import public
 from tradedeck.api.errors import ApiError

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
-from tests.conftest import make_app
+from tests.helpers import make_app
 from tradedeck.accounts.models import User
 from tradedeck.accounts.services import create_api_key
 from tradedeck.demo import DEMO_ADMIN, DEMO_CUSTOMER, seed_demo

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_jwt_extended import JWTManager, create_access_token
 
-from tests.conftest import PASSWORD, make_app
+from tests.helpers import PASSWORD, make_app
 from tradedeck.accounts.models import User
 from tradedeck.api.token_cache import EXTENSION_KEY, VerifiedTokens
 

@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, select, update
 
-from tests.conftest import PASSWORD, api_login, create_user, web_login
+from tests.helpers import PASSWORD, api_login, create_user, web_login
 from tradedeck.accounts import services as accounts
 from tradedeck.accounts.models import User
 from tradedeck.audit.models import (

@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.charts.factories import seed_instrument
-from tests.conftest import create_user, csrf_token, web_login
+from tests.helpers import create_user, csrf_token, web_login
 from tradedeck.accounts.models import User
 
 TREND = {

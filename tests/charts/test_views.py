@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.charts.factories import seed_instrument
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 def chart_config(html: str) -> dict:

@@ -1,7 +1,7 @@
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import screenshot
 from tradedeck.accounts.models import User
 from tradedeck.extensions import db
 
@@ -46,7 +46,7 @@ def test_register_logout_login_and_toggle_theme(
 
 
 def test_profile_page_creates_api_key(page: Page, live_server: str, live_app: Flask) -> None:
-    from tests.conftest import PASSWORD, create_user
+    from tests.helpers import PASSWORD, create_user
 
     create_user(live_app, "keyholder")
     page.goto(f"{live_server}/login")

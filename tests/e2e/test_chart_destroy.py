@@ -9,7 +9,7 @@ from flask import Flask
 from playwright.sync_api import Page
 
 from tests.charts.factories import seed_instrument
-from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import screenshot
 from tests.e2e.test_chart import login
 
 # Records API calls (fetch, EventSource) and counts document/window listeners of the types

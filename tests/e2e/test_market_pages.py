@@ -4,8 +4,8 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from tests.charts.factories import seed_instrument
-from tests.conftest import PASSWORD, create_user
-from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import screenshot
+from tests.helpers import PASSWORD, create_user
 
 
 def test_search_then_double_click_opens_picker_and_chart(

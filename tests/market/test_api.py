@@ -2,8 +2,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.conftest import api_login
 from tests.fakes.binance import LISTED_MS, NOW_MS, price_at
+from tests.helpers import api_login
 from tests.market.conftest import NOW, add_sim, closed_port_url
 from tradedeck.extensions import db
 from tradedeck.market import catalogue

@@ -15,8 +15,8 @@ import pytest
 from flask import Flask
 from flask_migrate import upgrade
 
-from tests.conftest import app_overrides, create_user, web_login
 from tests.fakes.binance import LISTED_MS
+from tests.helpers import app_overrides, create_user, web_login
 from tests.market.conftest import NOW, add_sim, market_app
 from tradedeck.app import MIGRATIONS_DIR, create_app
 from tradedeck.config import ConfigError

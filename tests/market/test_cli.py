@@ -46,9 +46,10 @@ def test_clear_errors_without_tracebacks(app):
 
 
 def test_offline_exchange(app):
-    from dataclasses import replace
 
-    app.config["TRADEDECK"] = replace(app.config["TRADEDECK"], binance_url=closed_port_url())
+    app.config["TRADEDECK"] = app.config["TRADEDECK"].model_copy(
+        update=dict(binance_url=closed_port_url())
+    )
     result = _run(app, "fetch-symbols")
     assert result.exit_code == 1 and "Cannot reach BINANCE" in result.output
 

@@ -1,13 +1,11 @@
 """Per-user rate limits of /api/v1/candles, /api/v1/prices and /api/v1/analytics."""
 
-from dataclasses import replace
-
-from tests.conftest import create_user, csrf_token, web_login
+from tests.helpers import create_user, csrf_token, web_login
 from tests.market.conftest import add_sim
 
 
 def _limits(app, **changes: str) -> None:
-    app.config["TRADEDECK"] = replace(app.config["TRADEDECK"], **changes)
+    app.config["TRADEDECK"] = app.config["TRADEDECK"].model_copy(update=changes)
 
 
 def _refused(response) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -12,12 +11,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.conftest import api_login, create_user, recorded_statements
 from tests.fakes.binance import NOW_MS
 from tests.fakes.binance import price_at as binance_price
 from tests.fakes.yahoo import NOW as YAHOO_NOW
 from tests.fakes.yahoo import FakeYahoo
 from tests.fakes.yahoo import price_at as yahoo_price
+from tests.helpers import api_login, create_user, recorded_statements
 from tests.market.conftest import add_sim, close_app, closed_port_url, market_app
 from tradedeck.database import utcnow
 from tradedeck.extensions import db, events
@@ -94,7 +93,7 @@ def clock(monkeypatch) -> list[float]:
 
 
 def use_binance_url(app: Flask, url: str) -> None:
-    app.config["TRADEDECK"] = replace(app.config["TRADEDECK"], binance_url=url)
+    app.config["TRADEDECK"] = app.config["TRADEDECK"].model_copy(update=dict(binance_url=url))
 
 
 # --- refresh -------------------------------------------------------------------------------

@@ -1,10 +1,9 @@
 import json
-from dataclasses import replace
 
 import pytest
 from werkzeug.exceptions import TooManyRequests
 
-from tests.conftest import create_user, web_login
+from tests.helpers import create_user, web_login
 from tests.market.conftest import NOW, add_sim
 from tradedeck.market.engine import PriceEngine
 from tradedeck.market.lock import FileLock
@@ -73,7 +72,7 @@ def test_open_streams_are_capped_per_user_with_retry_after(app, member):
     """Each stream holds a server thread for minutes: a few tabs took every thread."""
     add_sim(app, "ACME", days=0.1)
     app.config["MARKET_SSE_MAX_SECS"] = 60.0
-    app.config["TRADEDECK"] = replace(app.config["TRADEDECK"], stream_max_per_user=2)
+    app.config["TRADEDECK"] = app.config["TRADEDECK"].model_copy(update=dict(stream_max_per_user=2))
     first = member.get("/api/v1/stream?symbols=ACME", buffered=False)
     second = member.get("/api/v1/stream?symbols=ACME", buffered=False)
     assert first.status_code == second.status_code == 200
@@ -92,8 +91,8 @@ def test_open_streams_are_capped_per_user_with_retry_after(app, member):
 
 def test_open_streams_are_capped_per_process(app, member):
     add_sim(app, "ACME", days=0.1)
-    app.config["TRADEDECK"] = replace(
-        app.config["TRADEDECK"], stream_max_per_user=5, stream_max_per_process=2
+    app.config["TRADEDECK"] = app.config["TRADEDECK"].model_copy(
+        update=dict(stream_max_per_user=5, stream_max_per_process=2)
     )
     create_user(app, "bob")
     other = app.test_client()

@@ -35,9 +35,10 @@ def test_fetch_tickers_pulls_symbols_and_reports_offline(app, admin_client):
     )
     text = done.get_data(as_text=True)
     assert "Saved 3 symbols from BINANCE (3 new, 0 updated)" in text and "BTC/USDT" in text
-    from dataclasses import replace
 
-    app.config["TRADEDECK"] = replace(app.config["TRADEDECK"], binance_url=closed_port_url())
+    app.config["TRADEDECK"] = app.config["TRADEDECK"].model_copy(
+        update=dict(binance_url=closed_port_url())
+    )
     failed = admin_client.post("/fetch-tickers", data={"venue": "binance", "csrf_token": token})
     assert failed.status_code == 200
     assert "Could not fetch symbols from binance: Cannot reach BINANCE" in failed.get_data(

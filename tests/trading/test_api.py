@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from flask import Flask
 
-from tests.conftest import api_login, create_user
+from tests.helpers import api_login, create_user
 from tests.trading.conftest import Api, fund, set_price, set_sim
 from tradedeck.extensions import db
 from tradedeck.trading import ledger

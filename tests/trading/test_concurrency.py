@@ -16,7 +16,7 @@ from decimal import Decimal
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.conftest import api_login, create_user
+from tests.helpers import api_login, create_user
 from tests.trading.conftest import Api, fund, set_sim
 from tradedeck.extensions import db
 from tradedeck.trading import ledger

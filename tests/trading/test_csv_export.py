@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import create_user, web_login
+from tests.helpers import create_user, web_login
 from tests.trading.conftest import fund, set_sim
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument
@@ -48,7 +47,7 @@ def test_exports_neutralise_text_and_cap_rows(tapp: Flask) -> None:
     cash, _ = _rows(client, "/cash.csv")
     assert "-50.00" in [row[3] for row in cash]  # a withdrawal stays a number
     config = tapp.config["TRADEDECK"]
-    tapp.config["TRADEDECK"] = dataclasses.replace(config, export_max_rows=2)
+    tapp.config["TRADEDECK"] = config.model_copy(update=dict(export_max_rows=2))
     capped, headers = _rows(client, "/cash.csv")
     assert len(capped) == 3 and headers["X-Export-Truncated"] == "true"
     assert [row[0] for row in capped[1:]] == [row[0] for row in cash[1:3]]  # the newest

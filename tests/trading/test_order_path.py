@@ -8,7 +8,7 @@ from decimal import Decimal
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.conftest import recorded_statements
+from tests.helpers import recorded_statements
 from tests.trading.conftest import Api, set_sim
 from tradedeck.extensions import db
 from tradedeck.trading import execution, ledger

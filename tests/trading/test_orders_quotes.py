@@ -12,9 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests.conftest import api_login, create_user
 from tests.fakes.binance import NOW_MS, FakeBinance
 from tests.fakes.binance import price_at as binance_price
+from tests.helpers import api_login, create_user
 from tests.market.conftest import closed_port_url, market_app
 from tradedeck.accounts.models import User
 from tradedeck.database import utcnow

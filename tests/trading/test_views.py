@@ -11,7 +11,7 @@ from html import unescape
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import create_user, csrf_token, web_login
+from tests.helpers import create_user, csrf_token, web_login
 from tests.trading.conftest import fund, set_sim
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import app_overrides
+from tests.helpers import app_overrides
 
 STOP_WITHIN = 10.0
 
