@@ -37,6 +37,7 @@ from tradedeck.health import bp as health_bp
 from tradedeck.json_provider import OrjsonProvider
 from tradedeck.logging_setup import configure_logging, install_request_logging
 from tradedeck.market.setup import init_market
+from tradedeck.metrics import install_metrics
 from tradedeck.security import install_proxy_fix, install_security_headers
 from tradedeck.trading.setup import init_trading
 from tradedeck.web.nav import NavItem, nav_items, register_nav
@@ -61,7 +62,7 @@ def create_app(
     instance = Path(instance_path or Path.cwd() / "instance").resolve()
     instance.mkdir(parents=True, exist_ok=True)
     config = load_config(instance, overrides)
-    configure_logging(config.log_level)
+    configure_logging(config.log_level, config.log_format)
 
     app = OpenAPI(
         __name__,
@@ -84,6 +85,7 @@ def create_app(
     install_security_headers(app, config.is_production)
     install_proxy_fix(app, config.trusted_proxies)
     install_request_logging(app)
+    install_metrics(app)
     install_docs(app)
     init_queue(app, config)
 
