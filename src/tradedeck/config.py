@@ -224,6 +224,12 @@ class Config(BaseSettings):
         "studies' warm-up (longer warm-ups are cut here).",
         ge=0,
     )
+    backtest_max_bars: Count = setting(
+        50000, "Most candles one backtest reads (a longer range is a 400 naming `start`)."
+    )
+    backtest_max_runs: Count = setting(
+        200, "Saved backtests per user; a new run beyond it is a 409 until old ones are deleted."
+    )
     market_data_rate_limit: RateLimit = setting(
         "120/minute",
         "Requests a user may make per period to each of `/api/v1/candles` and `/api/v1/prices`.",
