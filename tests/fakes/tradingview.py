@@ -12,6 +12,7 @@ import base64
 import json
 import secrets
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -90,6 +91,7 @@ class Knobs:
     userpic_bytes: int = 0  # > 0: userpics are data URIs of this size
     loop_cursor: bool = False  # `next` points back at the same page
     hint_limit: int = 10
+    latency: float = 0.0  # seconds each pine_perm call takes (to observe concurrency)
 
 
 @dataclass
@@ -139,11 +141,15 @@ class FakeTradingView:
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._ids = 1000
         self._server = make_server(
             "127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.add_user(self.owner)
 
     # -- test helpers ----------------------------------------------------------------------
@@ -250,7 +256,15 @@ class FakeTradingView:
             return routes[request.path](request)
         name = request.path.removeprefix("/pine_perm/").rstrip("/")
         if request.path.startswith("/pine_perm/") and name in PINE_PERM:
-            return self._pine_perm(name, request)
+            with self._lock:
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            try:
+                time.sleep(self.knobs.latency)
+                return self._pine_perm(name, request)
+            finally:
+                with self._lock:
+                    self.in_flight -= 1
         return Response(NOT_FOUND_PAGE, 404, content_type="text/html")
 
     def _fault_for(self, path: str) -> Fault | None:

@@ -1,0 +1,102 @@
+"""Fixtures: the fake TradingView, a client on it, and an app pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from flask import Flask
+
+from tests.fakes.tradingview import FakeTradingView
+from tradedeck.extensions import db
+from tradedeck.tradingview.client import Cookies, TradingViewClient
+from tradedeck.tradingview.models import PineScript, TradingViewLink, TradingViewSession
+from tradedeck.tradingview.session import CLIENT_OPTIONS, encrypt
+from tradedeck.worker.queue import get_huey
+
+if TYPE_CHECKING:
+    from tradedeck.accounts.models import User
+
+if TYPE_CHECKING:
+    from tradedeck.accounts.models import User
+
+PINE = "PUB;3be120ba74944ca7b32ad644f40aaff2"
+OTHER_PINE = "PUB;ryMeUolWwdyo9F3MNleMvPPmoSDpGY4n"
+
+
+class Sleeps(list[float]):
+    """Records the waits a client asked for instead of sleeping."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTradingView]:
+    with FakeTradingView() as server:
+        server.add_script(PINE)
+        server.add_script(OTHER_PINE)
+        server.add_user("JoeBloggs", "alice_tv", "joe123")
+        yield server
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def tv(fake: FakeTradingView, sleeps: Sleeps) -> TradingViewClient:
+    return TradingViewClient(fake.url, Cookies(*fake.new_session()), sleep=sleeps)
+
+
+@pytest.fixture
+def tv_app(tmp_path: Path, fake: FakeTradingView, sleeps: Sleeps) -> Iterator[Flask]:
+    from tests.conftest import make_app  # the app stack only for the tests that need it
+
+    app = make_app(
+        tmp_path,
+        TRADEDECK_TRADINGVIEW_URL=fake.url,
+        TRADINGVIEW_EXPIRY_SECS="0",
+        TRADINGVIEW_SIGNIN_COOLDOWN_SECS="600",
+    )
+    app.extensions[CLIENT_OPTIONS] = {"sleep": sleeps}
+    get_huey(app).immediate = True
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def store_session(app: Flask, fake: FakeTradingView) -> tuple[str, str]:
+    """A valid session stored as if an admin had pasted it."""
+    sessionid, sign = fake.new_session()
+    with app.app_context():
+        row = db.session.get(TradingViewSession, 1) or TradingViewSession(id=1)
+        row.cookies_encrypted = encrypt({"sessionid": sessionid, "sessionid_sign": sign})
+        row.account, row.valid, row.set_by = fake.owner, True, "root"
+        db.session.add(row)
+        db.session.commit()
+    return sessionid, sign
+
+
+def add_script(app: Flask, pine_id: str = PINE, name: str = "Smart Money") -> int:
+    with app.app_context():
+        script = PineScript(pine_id=pine_id, name=name, description="")
+        db.session.add(script)
+        db.session.commit()
+        return script.id
+
+
+def linked_user(app: Flask, username: str, tv_username: str) -> User:
+    from tests.conftest import create_user
+
+    user = create_user(app, username)
+    with app.app_context():
+        db.session.add(
+            TradingViewLink(user_id=user.id, username=tv_username, username_key=tv_username.lower())
+        )
+        db.session.commit()
+    return user
