@@ -11,6 +11,7 @@ from tradedeck.accounts import services
 from tradedeck.accounts.schemas import (
     LoginBody,
     LoginOut,
+    PasswordBody,
     PreferencesBody,
     RegisterBody,
     UserEnvelope,
@@ -104,3 +105,15 @@ def update_preferences(body: PreferencesBody) -> Response:
     if body.theme is not None:
         services.set_theme(current_user, body.theme)
     return jsonify(UserEnvelope(user=UserOut.of(current_user)).model_dump(mode="json"))
+
+
+@bp.post("/password", responses={"200": LoginOut})
+def change_password(body: PasswordBody) -> Response:
+    """Change the caller's password (a temporary one included). Every earlier token and
+    session stops working; the answer carries a fresh token (also set as the cookie)."""
+    user = current_user._get_current_object()
+    services.change_password(user, body.current_password, body.new_password)
+    token = access_token_for(user)
+    response = jsonify(LoginOut(user=UserOut.of(user), access_token=token).model_dump(mode="json"))
+    set_access_cookies(response, token)
+    return response

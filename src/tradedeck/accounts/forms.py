@@ -33,3 +33,15 @@ class ApiKeyForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     submit = SubmitField("Revoke")
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        "Current (or temporary) password", validators=[DataRequired(), Length(max=256)]
+    )
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(
+        "Confirm new password",
+        validators=[DataRequired(), EqualTo("password", message="Passwords do not match.")],
+    )
+    submit = SubmitField("Change password")

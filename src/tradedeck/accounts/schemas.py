@@ -27,6 +27,13 @@ class LoginBody(BaseModel):
     password: StrictStr = Field(min_length=1, max_length=256)
 
 
+class PasswordBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: StrictStr = Field(min_length=1, max_length=256)
+    new_password: StrictStr = Field(min_length=1, max_length=256)
+
+
 class PreferencesBody(BaseModel):
     """Preferences to change; unknown keys are refused so typos are not stored silently."""
 

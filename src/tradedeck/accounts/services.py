@@ -104,11 +104,17 @@ def register_user(
         if key_row is not None:
             claimed = db.session.execute(
                 update(AccessKey)
-                .where(AccessKey.id == key_row.id, AccessKey.used_at.is_(None))
+                .where(
+                    AccessKey.id == key_row.id,
+                    AccessKey.used_at.is_(None),
+                    AccessKey.revoked_at.is_(None),
+                )
                 .values(used_at=utcnow(), used_by_id=user.id)
             )
             if claimed.rowcount != 1:
-                raise AccountError("This access key has already been used.", "access_key", "used")
+                raise AccountError(
+                    "This access key has already been used or was revoked.", "access_key", "used"
+                )
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
@@ -132,15 +138,18 @@ def _find_usable_access_key(raw_key: str | None) -> AccessKey:
         raise AccountError("Unknown access key.", "access_key", "unknown")
     if row.used_at is not None:
         raise AccountError("This access key has already been used.", "access_key", "used")
+    if row.revoked_at is not None:
+        raise AccountError("This access key has been revoked.", "access_key", "revoked")
     if row.expires_at is not None and row.expires_at <= utcnow():
         raise AccountError("This access key has expired.", "access_key", "expired")
     return row
 
 
-def create_access_key(
+def new_access_key(
     note: str = "", created_by: User | None = None, expires_at: datetime | None = None
 ) -> tuple[AccessKey, str]:
-    """Create a one-time registration key; the clear key is returned once and never stored."""
+    """Add a one-time registration key to the session (the caller commits); the clear key is
+    returned once and never stored."""
     clear = secrets.token_urlsafe(24)
     row = AccessKey(
         key_hash=_sha256(clear),
@@ -149,6 +158,14 @@ def create_access_key(
         expires_at=expires_at,
     )
     db.session.add(row)
+    return row, clear
+
+
+def create_access_key(
+    note: str = "", created_by: User | None = None, expires_at: datetime | None = None
+) -> tuple[AccessKey, str]:
+    """Create and commit a one-time registration key (see `new_access_key`)."""
+    row, clear = new_access_key(note, created_by, expires_at)
     db.session.commit()
     return row, clear
 
@@ -220,7 +237,10 @@ def change_password(user: User, current: str | None, new: str) -> None:
     problem = password_problem(new or "", user.username, user.email)
     if problem:
         raise AccountError(problem, "password")
+    if verify_password(user.password_hash, new):
+        raise AccountError("The new password must differ from the current one.", "password")
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     db.session.flush()
     revoke_sessions(user)
 

@@ -19,7 +19,13 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tradedeck.accounts import services
-from tradedeck.accounts.forms import ApiKeyForm, LoginForm, RegisterForm, RevokeForm
+from tradedeck.accounts.forms import (
+    ApiKeyForm,
+    LoginForm,
+    PasswordChangeForm,
+    RegisterForm,
+    RevokeForm,
+)
 from tradedeck.api.errors import error_response
 from tradedeck.audit.services import log_logout
 from tradedeck.extensions import limiter
@@ -122,6 +128,60 @@ def logout() -> Response:
     logout_user()
     flash("You have been logged out.", "info")
     return redirect(url_for("accounts.login"))  # type: ignore[return-value]
+
+
+PASSWORD_CHANGE_OPEN = frozenset(
+    {"accounts.change_password", "accounts.logout", "accounts.set_theme", "static", "health.health"}
+)
+
+
+@bp.before_app_request
+def require_password_change() -> Any:
+    """A user holding an admin-issued temporary password must choose a new one first: pages
+    lead to the change form, the API (except /api/v1/auth/) answers 403."""
+    if request.endpoint in PASSWORD_CHANGE_OPEN or request.endpoint is None:
+        return None
+    is_api = request.path.startswith("/api/")
+    if is_api and (
+        request.path.startswith("/api/v1/auth/")
+        or getattr(current_app.view_functions.get(request.endpoint), "is_public", False)
+    ):
+        return None  # public views never load the caller (a stale JWT cookie must not 401)
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    if is_api:
+        return error_response(
+            403,
+            "password_change_required",
+            "Change the temporary password first (POST /api/v1/auth/password).",
+            "password",
+        ), 403
+    return redirect(url_for("accounts.change_password"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Any:
+    """Change one's password (the temporary one too); other sessions are signed out, this one
+    continues under the new credentials."""
+    form = PasswordChangeForm()
+    forced = bool(current_user.must_change_password)
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current_password.data, form.password.data or "")
+        except services.AccountError as exc:
+            target = getattr(form, exc.field or "", None)
+            if target is not None and hasattr(target, "errors"):
+                target.errors = [*target.errors, exc.message]
+            flash(exc.message, "danger")
+        else:
+            login_user(user)
+            flash("Password changed. Other sessions were signed out.", "success")
+            return redirect(url_for("web.index"))
+    elif request.method == "POST":
+        flash("Please correct the highlighted fields.", "danger")
+    return render_template("accounts/password.html", form=form, forced=forced)
 
 
 @bp.get("/profile")

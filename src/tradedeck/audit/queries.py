@@ -90,9 +90,10 @@ def access_filter(args: Any) -> AccessFilter:
     return result
 
 
-def _day_bounds(
+def day_bounds(
     statement: Select[Any], column: Any, since: date | None, until: date | None
 ) -> Select[Any]:
+    """`statement` limited to `column` within the inclusive UTC days since..until."""
     if since is not None:
         statement = statement.where(column >= datetime.combine(since, time(), UTC))
     if until is not None:
@@ -133,7 +134,7 @@ def audit_query(flt: AuditFilter) -> Select[tuple[AuditEntry]]:
                     func.lower(AuditEntry.target_label).like(_like(flt.target), escape="\\"),
                 )
             )
-    statement = _day_bounds(statement, AuditEntry.created_at, flt.since, flt.until)
+    statement = day_bounds(statement, AuditEntry.created_at, flt.since, flt.until)
     return statement.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
 
 
@@ -149,7 +150,7 @@ def access_query(flt: AccessFilter) -> Select[tuple[AccessLogEntry]]:
             statement = statement.where(func.lower(AccessLogEntry.username) == flt.user.lower())
     if flt.ip:
         statement = statement.where(AccessLogEntry.ip == flt.ip)
-    statement = _day_bounds(statement, AccessLogEntry.updated_at, flt.since, flt.until)
+    statement = day_bounds(statement, AccessLogEntry.updated_at, flt.since, flt.until)
     return statement.order_by(AccessLogEntry.updated_at.desc(), AccessLogEntry.id.desc())
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+import click
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import inspect, update
@@ -30,6 +31,7 @@ from tradedeck.database import utcnow
 from tradedeck.extensions import db
 
 SYSTEM_ACTOR = "system"
+CLI_ACTOR = "cli"
 LABEL_ATTRIBUTES = ("username", "symbol", "code", "name", "note")
 
 
@@ -90,7 +92,7 @@ def _actor(actor: Any) -> tuple[int | None, str]:
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user
     if actor is None:
-        return None, SYSTEM_ACTOR
+        return None, CLI_ACTOR if click.get_current_context(silent=True) else SYSTEM_ACTOR
     return int(actor.id), str(actor.username)[:64]
 
 
@@ -106,8 +108,9 @@ def record(
     """Add one audit row for `action` (e.g. "user.update") on `target` to the current session.
 
     `target` is a `Target` or a mapped row (see `target_of`); `before`/`after` are dicts
-    (made JSON-able). `actor` defaults to the signed-in user, else "system"; a string names a
-    non-user actor such as "cli". The caller commits (or rolls back) with its change.
+    (made JSON-able). `actor` defaults to the signed-in user, else "cli" in a command, else
+    "system"; a string names another non-user actor. The caller commits (or rolls back) with
+    its change.
     """
     if not action or len(action) > 64:
         raise ValueError(f"audit action must be 1 to 64 characters: {action!r}")
