@@ -1,14 +1,22 @@
-"""A small threaded HTTP server base: a free 127.0.0.1 port, a request log and fault injection."""
+"""Fake HTTP APIs on pytest-httpserver: a free 127.0.0.1 port, a request log and fault injection.
+
+Each fake answers every request through its own `route(path, params)`; `inject` puts one-shot
+answers in front of it (pytest-httpserver serves one-shot handlers before permanent ones).
+"""
 
 from __future__ import annotations
 
 import json
-import threading
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request
+from werkzeug import Response as WerkzeugResponse
+
+CONTENT_TYPE = "application/json;charset=UTF-8"
 
 
 @dataclass
@@ -19,62 +27,55 @@ class Logged:
 
 
 @dataclass
-class Fault:
-    """Answer the next `times` requests whose path starts with `path` with this response."""
-
-    path: str
-    status: int
-    body: str
-    times: int = 1
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
 class Response:
     status: int
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
+
+    def to_werkzeug(self) -> WerkzeugResponse:
+        text = self.body if isinstance(self.body, str) else json.dumps(self.body)
+        return WerkzeugResponse(
+            text, status=self.status, headers=self.headers, content_type=CONTENT_TYPE
+        )
 
 
 class FakeServer(ABC):
     """Subclasses implement `route(path, params) -> Response`; use as a context manager."""
 
     def __init__(self) -> None:
-        self.log: list[Logged] = []
-        self.faults: list[Fault] = []
-        self._lock = threading.Lock()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                fake._handle(self)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                """Keep test output quiet."""
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self.server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+        self.server.expect_request(re.compile(".*")).respond_with_handler(self._handle)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.server.url_for("/").rstrip("/")
 
     def __enter__(self) -> FakeServer:
-        self._thread.start()
+        self.server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self.server.clear()
+        if self.server.is_running():
+            self.server.stop()
+
+    @property
+    def log(self) -> list[Logged]:
+        """Every request so far, faults included, oldest first."""
+        return [
+            Logged(request.method, request.path, request.args.to_dict())
+            for request, _ in self.server.log
+        ]
+
+    def clear_log(self) -> None:
+        self.server.clear_log()
 
     def inject(self, path: str, status: int, body: Any, times: int = 1, **headers: str) -> None:
-        text = body if isinstance(body, str) else json.dumps(body)
-        with self._lock:
-            self.faults.append(Fault(path, status, text, times, headers))
+        """Answer the next `times` requests whose path starts with `path` with this response."""
+        answer = Response(status, body, headers).to_werkzeug()
+        for _ in range(times):
+            matcher = self.server.expect_oneshot_request(re.compile(f"^{re.escape(path)}"))
+            matcher.respond_with_response(answer)
 
     def requests_to(self, path: str) -> list[dict[str, str]]:
         return [r.params for r in self.log if r.path == path]
@@ -83,30 +84,5 @@ class FakeServer(ABC):
     def route(self, path: str, params: dict[str, str]) -> Response:
         """The fake's answer to one request (each fake server defines its endpoints)."""
 
-    def _fault_for(self, path: str) -> Fault | None:
-        with self._lock:
-            for fault in self.faults:
-                if path.startswith(fault.path) and fault.times > 0:
-                    fault.times -= 1
-                    return fault
-        return None
-
-    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        parts = urlsplit(handler.path)
-        params = dict(parse_qsl(parts.query, keep_blank_values=True))
-        with self._lock:
-            self.log.append(Logged("GET", parts.path, params))
-        fault = self._fault_for(parts.path)
-        if fault:
-            response = Response(fault.status, fault.body, fault.headers)
-        else:
-            response = self.route(parts.path, params)
-        body = response.body if isinstance(response.body, str) else json.dumps(response.body)
-        data = body.encode()
-        handler.send_response(response.status)
-        handler.send_header("Content-Type", "application/json;charset=UTF-8")
-        handler.send_header("Content-Length", str(len(data)))
-        for name, value in response.headers.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(data)
+    def _handle(self, request: Request) -> WerkzeugResponse:
+        return self.route(request.path, request.args.to_dict()).to_werkzeug()

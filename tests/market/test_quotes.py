@@ -139,7 +139,7 @@ def test_fresh_quotes_and_simulated_instruments_make_no_request(app, fake_binanc
     acme = add_sim(app, "ACME", "100.00")
     with app.app_context():
         assert quotes.refresh(crypto.values()).refreshed == {crypto["BTC/USDT"]: BTC}
-    fake_binance.log.clear()
+    fake_binance.clear_log()
     with recorded_statements(app) as statements, app.app_context():
         again = quotes.refresh([crypto["BTC/USDT"], acme])
     assert again.fresh == [crypto["BTC/USDT"]] and not again.refreshed and not again.calls
@@ -217,8 +217,8 @@ def test_unknown_symbols_fail_alone_and_are_backed_off(app, fake_binance, fake_y
     assert "YAHOO sent no quote for 'NOPE'" in result.failed[stocks["NOPE"]]
     [tickers] = requests(fake_binance, "/api/v3/ticker/24hr")
     assert tickers["symbols"] == '["BTCUSDT"]'  # the unknown one never reaches the exchange
-    fake_binance.log.clear()
-    fake_yahoo.log.clear()
+    fake_binance.clear_log()
+    fake_yahoo.clear_log()
     with app.app_context():
         again = quotes.refresh(ids)
     assert set(again.failed) == {crypto["DOGE/USDT"], stocks["NOPE"]}
