@@ -1,4 +1,4 @@
-"""Demo data for development: the seed's admin and customer, plus whatever features add.
+"""Demo data for development: the admin and customer the README lists, plus whatever features add.
 
 Features register their own idempotent seeders (instruments, history, cash...) with
 `register_seeder`; `seed_demo` runs them only on an empty database and never in production.
@@ -30,7 +30,7 @@ def register_seeder(app: Flask, seeder: Callable[[User], None]) -> None:
 
 
 def _create_demo_user(username: str, email: str, password: str, role: str) -> User:
-    # The seed's demo passwords are shorter than the registration policy allows, so the
+    # The demo passwords (admin123, demo123) are shorter than the registration policy allows, so the
     # row is written directly instead of through register_user.
     user = User(
         username=username,

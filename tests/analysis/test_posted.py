@@ -1,4 +1,4 @@
-"""POST /api/v1/analytics/<study> and seed 000's /swings, /BOS, /getGap on caller candles."""
+"""POST /api/v1/analytics/<study> and the root overlay routes (/swings, /BOS, /getGap)."""
 
 from __future__ import annotations
 

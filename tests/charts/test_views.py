@@ -1,4 +1,4 @@
-"""`/chart` (seed 000's URL) and the `/tickDataForm` fragment."""
+"""`/chart` (symbol and interval in the query string) and the `/tickDataForm` fragment."""
 
 from __future__ import annotations
 

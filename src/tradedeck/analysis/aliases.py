@@ -1,4 +1,4 @@
-"""Seed 000's overlay routes at the root: `POST /swings`, `/BOS`, `/getGap`.
+"""The chart's overlay routes at the root: `POST /swings`, `/BOS`, `/getGap` on posted candles.
 
 They are JSON API routes outside /api/v1, so the API's central checks do not reach them:
 this blueprint requires the logged-in (session) user and the X-CSRFToken header itself, and
@@ -29,7 +29,7 @@ from tradedeck.extensions import csrf
 bp = APIBlueprint(
     "analysis_aliases",
     __name__,
-    abp_tags=[Tag(name="chart overlays", description="Seed 000's routes (session + CSRF)")],
+    abp_tags=[Tag(name="chart overlays", description="Root overlay routes (session + CSRF)")],
     abp_responses={"400": ErrorBody, "401": ErrorBody},
 )
 

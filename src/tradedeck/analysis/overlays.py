@@ -1,4 +1,4 @@
-"""Seed 000's overlay shapes: what the chart's markers, lines and boxes are drawn from."""
+"""The chart's overlay shapes: what the chart's markers, lines and boxes are drawn from."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""`init_analysis(app)`: the analytics API, seed 000's overlay routes, and a JIT warm-up."""
+"""`init_analysis(app)`: the analytics API, the root overlay routes
+(`/swings`, `/BOS`, `/getGap`) and a JIT warm-up."""
 
 from __future__ import annotations
 

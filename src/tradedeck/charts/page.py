@@ -1,4 +1,5 @@
-"""What `/chart` shows: the query string (seed 000's URL) merged with the remembered state."""
+"""What `/chart` shows: the query string (a shareable URL) merged with the
+remembered state."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Pages: `/chart` (seed 000's URL) and `/tickDataForm`, the symbol-picker modal fragment."""
+"""Pages: `/chart` (symbol and interval in the query string) and `/tickDataForm`, the
+symbol-picker modal fragment."""
 
 from __future__ import annotations
 

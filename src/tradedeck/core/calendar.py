@@ -187,7 +187,8 @@ def sessions_between(
 
 
 def observed_holidays(first_year: int, last_year: int) -> tuple[Holiday, ...]:
-    """The seed's holidays (New Year's, Independence Day, Christmas) with NYSE observance.
+    """The SIM venue's default holidays (New Year's, Independence Day, Christmas) with
+    NYSE observance.
 
     A holiday on Sunday is observed on Monday and one on Saturday on Friday, except that New
     Year's Day on a Saturday is not observed at all (NYSE rule: the Friday before closes a

@@ -316,7 +316,8 @@ def reservation(
 
 @dataclass(frozen=True, slots=True)
 class Preview:
-    """Estimated execution of an order before it is placed (seed 004's checks, server side).
+    """Estimated execution of an order before it is placed: price, cost, fee and buying power
+    (or holdings), checked on the server the way placement checks them.
 
     `total` is the cash that leaves (buy: notional + fee) or arrives (sell: notional - fee);
     `cash_required` is what the order would reserve. When not `sufficient`, `reason_code` is

@@ -1,6 +1,6 @@
 """Geometric Brownian motion price paths for the simulated market.
 
-Convention (matches DEFAULT_DRIFT / DEFAULT_VOLATILITY, which seed 001 defines per day):
+Convention (matches DEFAULT_DRIFT / DEFAULT_VOLATILITY, both per trading day):
 `drift` is the expected return per trading day and `volatility` the standard deviation
 of the log return over one trading day. A trading day lasts `day_seconds` (default
 86,400: the simulated venue trades around the clock until venue hours restrict it), so
@@ -8,8 +8,8 @@ a tick of `dt` seconds covers the fraction ``dt / day_seconds`` of a day:
 
     log return = (drift - volatility² / 2) · f + volatility · √f · Z,   f = dt / day_seconds
 
-Each tick's simple return is then clamped to ±max_tick_pct, the guard seed 001 calls
-MAX_TICK_PCT, so one tick can never move a price more than that fraction.
+Each tick's simple return is then clamped to ±max_tick_pct (the MAX_TICK_PCT setting), so one
+tick can never move a price more than that fraction.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Seed 000's pages: `/saved-tickers` (the catalogue) and `/fetch-tickers` (admin import)."""
+"""Catalogue pages: `/saved-tickers` (the catalogue) and `/fetch-tickers` (admin import)."""
 
 from __future__ import annotations
 

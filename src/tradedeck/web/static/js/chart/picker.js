@@ -1,4 +1,4 @@
-// The symbol picker (seed 000's modal workflow): `/tickDataForm` is loaded by htmx into one
+// The symbol picker, a modal: `/tickDataForm` is loaded by htmx into one
 // shared Bootstrap modal. Opened from the chart's symbol button or by double-clicking any row
 // with `data-symbol` (the saved-tickers page). Behaviour of the fragment is delegated here,
 // because the fragment itself may carry no script (CSP).
