@@ -39,6 +39,7 @@ from tradedeck.logging_setup import configure_logging, install_request_logging
 from tradedeck.market.setup import init_market
 from tradedeck.metrics import install_metrics
 from tradedeck.security import install_proxy_fix, install_security_headers
+from tradedeck.signals.setup import init_signals
 from tradedeck.trading.setup import init_trading
 from tradedeck.web.nav import NavItem, nav_items, register_nav
 from tradedeck.web.views import bp as web_bp
@@ -170,6 +171,7 @@ def _register_blueprints(app: OpenAPI) -> None:
     init_trading(app)
     init_analysis(app)
     init_charts(app)
+    init_signals(app)
     init_audit(app)
     init_admin(app)
 

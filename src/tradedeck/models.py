@@ -13,6 +13,7 @@ from tradedeck.market.models import (
     Venue,
 )
 from tradedeck.trading import hours as trading_hours
+from tradedeck.signals import models as signals_models
 from tradedeck.trading import models as trading_models
 from tradedeck.worker.models import WorkerHeartbeat
 
@@ -32,5 +33,6 @@ __all__ = [
     "Venue",
     "WorkerHeartbeat",
     "trading_hours",
+    "signals_models",
     "trading_models",
 ]

@@ -1,0 +1,184 @@
+"""`/api/v1/watchlists`, `/patterns`, `/signals`, and seed 003's `/scan` and `/fetch`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Response, jsonify, url_for
+from flask_login import current_user
+from flask_openapi3 import APIBlueprint, Tag
+
+from tradedeck.api.errors import ErrorBody
+from tradedeck.core.candles import interval_seconds
+from tradedeck.market.limits import limit_per_user
+from tradedeck.signals import scanner, services
+from tradedeck.signals.models import Pattern
+from tradedeck.signals.schemas import (
+    FetchOut,
+    ItemIn,
+    ItemOut,
+    ItemPath,
+    PatternList,
+    PatternOut,
+    PatternPath,
+    PatternQuery,
+    RuleIn,
+    RuleList,
+    RuleOut,
+    RulePath,
+    ScanOut,
+    SignalList,
+    SignalOut,
+    SignalQuery,
+    WatchlistIn,
+    WatchlistList,
+    WatchlistOut,
+    WatchlistPatch,
+    WatchlistPath,
+)
+
+bp = APIBlueprint(
+    "signals_api",
+    __name__,
+    url_prefix="/api/v1",
+    abp_tags=[Tag(name="signals", description="Watchlists, scanned patterns and signals")],
+    abp_responses={"400": ErrorBody, "401": ErrorBody, "404": ErrorBody},
+)
+CONTEXT_BARS = 80
+"""Bars shown around a pattern when its chart link opens."""
+OVERLAY_OF = {
+    "fvg": "fvg",
+    "order_block": "order_blocks",
+    "liquidity_sweep": "liquidity",
+    "bos": "structure",
+    "choch": "structure",
+}
+
+
+def chart_url(p: Pattern) -> str:
+    """The chart page on the pattern's instrument and timeframe, around its bars, with the
+    overlay that draws it switched on."""
+    margin = CONTEXT_BARS * interval_seconds(p.interval)
+    start = datetime.fromtimestamp(p.bar_time - margin, UTC).date().isoformat()
+    end = datetime.fromtimestamp(p.confirmed_time + margin, UTC).date().isoformat()
+    return url_for(
+        "charts.chart",
+        symbol=p.instrument.symbol,
+        venue=p.instrument.venue.code,
+        interval=p.interval,
+        overlays=f"{OVERLAY_OF[p.kind]},swings",
+        startDate=start,
+        endDate=end,
+        pattern=p.id,
+    )
+
+
+def pattern_out(p: Pattern) -> PatternOut:
+    return PatternOut.of(p, chart_url(p))
+
+
+@bp.get("/watchlists", responses={"200": WatchlistList})
+def list_watchlists() -> Response:
+    found = services.list_watchlists(current_user.id)
+    return jsonify(WatchlistList(watchlists=[WatchlistOut.of(w) for w in found]).model_dump())
+
+
+@bp.post("/watchlists", responses={"201": WatchlistOut, "409": ErrorBody})
+def create_watchlist(body: WatchlistIn) -> tuple[Response, int]:
+    """A watchlist: its symbols (any venue) are scanned on its timeframes at every close."""
+    w = services.create_watchlist(current_user.id, body.name, body.timeframes, body.symbols)
+    return jsonify(WatchlistOut.of(w).model_dump()), 201
+
+
+@bp.get("/watchlists/<int:watchlist_id>", responses={"200": WatchlistOut})
+def get_watchlist(path: WatchlistPath) -> Response:
+    w = services.get_watchlist(current_user.id, path.watchlist_id)
+    return jsonify(WatchlistOut.of(w).model_dump())
+
+
+@bp.patch("/watchlists/<int:watchlist_id>", responses={"200": WatchlistOut, "409": ErrorBody})
+def update_watchlist(path: WatchlistPath, body: WatchlistPatch) -> Response:
+    w = services.update_watchlist(current_user.id, path.watchlist_id, body.name, body.timeframes)
+    return jsonify(WatchlistOut.of(w).model_dump())
+
+
+@bp.delete("/watchlists/<int:watchlist_id>", responses={"204": None})
+def delete_watchlist(path: WatchlistPath) -> tuple[str, int]:
+    services.delete_watchlist(current_user.id, path.watchlist_id)
+    return "", 204
+
+
+@bp.post(
+    "/watchlists/<int:watchlist_id>/items",
+    responses={"201": ItemOut, "409": ErrorBody},
+)
+def add_item(path: WatchlistPath, body: ItemIn) -> tuple[Response, int]:
+    item = services.add_symbol(current_user.id, path.watchlist_id, body.symbol, body.venue)
+    return jsonify(ItemOut.of(item).model_dump()), 201
+
+
+@bp.delete("/watchlists/<int:watchlist_id>/items/<int:item_id>", responses={"204": None})
+def remove_item(path: ItemPath) -> tuple[str, int]:
+    services.remove_item(current_user.id, path.watchlist_id, path.item_id)
+    return "", 204
+
+
+@bp.get("/patterns", responses={"200": PatternList})
+def list_patterns(query: PatternQuery) -> Response:
+    """Patterns of the caller's watched series, newest confirmation first."""
+    f = services.PatternFilter(**query.model_dump())
+    found = services.list_patterns(current_user.id, f)
+    return jsonify(PatternList(patterns=[pattern_out(p) for p in found]).model_dump())
+
+
+@bp.get("/patterns/<int:pattern_id>", responses={"200": PatternOut})
+def get_pattern(path: PatternPath) -> Response:
+    return jsonify(pattern_out(services.get_pattern(current_user.id, path.pattern_id)).model_dump())
+
+
+@bp.get("/signals", responses={"200": SignalList})
+def list_signals(query: SignalQuery) -> Response:
+    found = services.list_signals(current_user.id, query.limit)
+    return jsonify(SignalList(signals=[SignalOut.of(s) for s in found]).model_dump())
+
+
+@bp.get("/signals/rules", responses={"200": RuleList})
+def list_rules() -> Response:
+    rules = services.list_rules(current_user.id)
+    return jsonify(RuleList(rules=[RuleOut.of(r) for r in rules]).model_dump())
+
+
+@bp.post("/signals/rules", responses={"201": RuleOut, "409": ErrorBody})
+def create_rule(body: RuleIn) -> tuple[Response, int]:
+    """A confluence rule: bias on `higher`, zone on `middle`, trigger on `lower`."""
+    rule = services.create_rule(
+        current_user.id, body.name, body.higher, body.middle, body.lower, body.min_score
+    )
+    return jsonify(RuleOut.of(rule).model_dump()), 201
+
+
+@bp.delete("/signals/rules/<int:rule_id>", responses={"204": None})
+def delete_rule(path: RulePath) -> tuple[str, int]:
+    services.delete_rule(current_user.id, path.rule_id)
+    return "", 204
+
+
+@bp.post("/scan", responses={"200": ScanOut, "429": ErrorBody})
+@limit_per_user("scan_rate_limit", "scan")
+def scan() -> Response:
+    """Scan the caller's watched series now (SCAN_RATE_LIMIT, seed 003: 1/minute)."""
+    result = scanner.scan_user(current_user.id)
+    body = ScanOut(
+        scanned=result.scanned,
+        new_patterns=len(result.new),
+        patterns=[pattern_out(p) for p in result.new],
+    )
+    return jsonify(body.model_dump())
+
+
+@bp.post("/fetch", responses={"200": FetchOut, "429": ErrorBody})
+@limit_per_user("fetch_rate_limit", "fetch")
+def fetch() -> Response:
+    """Fetch the candles the store lacks for the caller's exchange/Yahoo series
+    (FETCH_RATE_LIMIT, seed 003: 5/minute); a failing venue is skipped and logged."""
+    return jsonify(FetchOut(stored=scanner.fetch_user(current_user.id)).model_dump())
