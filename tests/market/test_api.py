@@ -126,8 +126,8 @@ def test_candles_missing_symbol_and_provider_errors(app, member):
         member.get("/api/v1/candles?symbol=DOGE/USDT&start=2024-01-01&end=2024-01-02"), 502
     )
     assert "does not list symbol" in error["message"]
-    app.config["TRADEDECK"] = app.config["TRADEDECK"].__class__(
-        **{**app.config["TRADEDECK"].__dict__, "binance_url": closed_port_url()}
+    app.config["TRADEDECK"] = app.config["TRADEDECK"].model_copy(
+        update={"binance_url": closed_port_url()}
     )
     _binance(app, "BTC/USDT")
     error = _error(

@@ -1,7 +1,5 @@
 """Providers kept per venue and app, with a short budget inside web requests."""
 
-from dataclasses import replace
-
 from tests.market.conftest import add_sim
 from tradedeck.extensions import db
 from tradedeck.market import catalogue
@@ -30,8 +28,8 @@ def test_requests_reuse_one_provider_per_venue(app, member, fake_binance):
 
 def test_web_requests_get_the_short_budget_and_the_worker_the_long_one(app):
     _btc(app)
-    app.config["TRADEDECK"] = replace(
-        app.config["TRADEDECK"], provider_web_timeout_secs=2.5, provider_web_retries=0
+    app.config["TRADEDECK"] = app.config["TRADEDECK"].model_copy(
+        update={"provider_web_timeout_secs": 2.5, "provider_web_retries": 0}
     )
     with app.test_request_context("/api/v1/candles"):
         web = shared_provider("binance")
