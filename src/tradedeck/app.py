@@ -18,6 +18,7 @@ from tradedeck import __version__
 from tradedeck.accounts.api import bp as auth_api
 from tradedeck.accounts.models import Visitor
 from tradedeck.accounts.views import bp as accounts_web
+from tradedeck.admin.dashboard_setup import init_admin_jobs
 from tradedeck.admin.setup import init_admin
 from tradedeck.analysis.setup import init_analysis
 from tradedeck.api.auth import enforce_api_access, load_user_from_request, load_user_from_session
@@ -89,6 +90,7 @@ def create_app(
     install_metrics(app)
     install_docs(app)
     init_queue(app, config)
+    init_admin_jobs(app)  # after the queue: candle jobs are huey tasks
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:

@@ -121,6 +121,36 @@ def add_simulated_instrument(
     now: datetime | None = None,
 ) -> Instrument:
     """Create a simulated stock with its history and price, ready for the engine; commits."""
+    instrument = create_simulated_instrument(
+        symbol,
+        name,
+        price,
+        drift=drift,
+        volatility=volatility,
+        tick_size=tick_size,
+        venue=venue,
+        days=days,
+        now=now,
+    )
+    db.session.commit()
+    return instrument
+
+
+def create_simulated_instrument(
+    symbol: str,
+    name: str,
+    price: Decimal,
+    *,
+    drift: Decimal | None = None,
+    volatility: Decimal | None = None,
+    tick_size: Decimal = Decimal("0.01"),
+    lot_size: Decimal = Decimal(1),
+    venue: str = "SIM",
+    days: float | None = None,
+    now: datetime | None = None,
+) -> Instrument:
+    """`add_simulated_instrument` without the commit, so a caller (the admin console) can
+    write its audit row in the same transaction; the minimum quantity is one lot."""
     config = current_app.config["TRADEDECK"]
     sim = catalogue.ensure_venue(venue, timezone=config.market_timezone)
     instrument = Instrument(
@@ -131,8 +161,8 @@ def add_simulated_instrument(
         base=symbol,
         quote=sim.currency,
         tick_size=tick_size,
-        lot_size=Decimal(1),
-        min_qty=Decimal(1),
+        lot_size=lot_size,
+        min_qty=lot_size,
         sim_drift=drift,
         sim_volatility=volatility,
     )
@@ -141,5 +171,4 @@ def add_simulated_instrument(
     backfill_simulated(
         instrument, price, config.candle_backfill_days if days is None else days, now
     )
-    db.session.commit()
     return instrument

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -64,6 +65,9 @@ class Instrument(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(16), default="active")
     sim_drift: Mapped[Decimal | None] = mapped_column(Money(), nullable=True)
     sim_volatility: Mapped[Decimal | None] = mapped_column(Money(), nullable=True)
+    halted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Set by an administrator (admin console): orders are refused while set. Separate from
+    `status`, which a catalogue refresh overwrites with the provider's view."""
 
     venue: Mapped[Venue] = relationship(back_populates="instruments", lazy="joined")
 

@@ -205,7 +205,11 @@ def _candidates(now: datetime, instrument_ids: list[int] | None) -> list[Candida
         )
         .join(Instrument, Instrument.id == Order.instrument_id)
         .join(LastPrice, LastPrice.instrument_id == Order.instrument_id)
-        .where(Order.status.in_(ledger.WORKING), Instrument.venue_id.in_(open_venues))
+        .where(
+            Order.status.in_(ledger.WORKING),
+            Instrument.venue_id.in_(open_venues),
+            Instrument.halted.is_(False),  # a halted instrument's orders wait for its resumption
+        )
         .order_by(Order.id)
     )
     if instrument_ids is not None:

@@ -119,6 +119,7 @@ def _book_statement(by_venue: bool, by_client_id: bool) -> Select[Any]:
                 orders_table.c.instrument_id == instruments.c.id,
             ),
             existing if by_client_id else null(),
+            instruments.c.halted,
         )
         .join(venues, venues.c.id == instruments.c.venue_id)
         .outerjoin(prices, prices.c.instrument_id == instruments.c.id)
@@ -169,6 +170,14 @@ def read_book(user_id: int, account_id: int | None, request: OrderRequest) -> Bo
     if status != "active":
         raise DomainError(
             f"{sym} is {status} and cannot be traded", field="symbol", code="not_tradable"
+        )
+    if row[18]:
+        raise DomainError(
+            f"Trading in {sym} ({venue}) is halted by an administrator; orders are refused "
+            "until it resumes.",
+            field="symbol",
+            code="halted",
+            status=409,
         )
     zero = Decimal(0)
     return Book(
