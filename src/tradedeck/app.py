@@ -42,6 +42,7 @@ from tradedeck.metrics import install_metrics
 from tradedeck.security import install_proxy_fix, install_security_headers
 from tradedeck.signals.setup import init_signals
 from tradedeck.trading.setup import init_trading
+from tradedeck.tradingview.setup import init_tradingview
 from tradedeck.web.nav import NavItem, nav_items, register_nav
 from tradedeck.web.views import bp as web_bp
 from tradedeck.worker.queue import init_queue
@@ -91,6 +92,7 @@ def create_app(
     install_docs(app)
     init_queue(app, config)
     init_admin_jobs(app)  # after the queue: candle jobs are huey tasks
+    init_tradingview(app)  # after the queue: its bulk job is a huey task
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:

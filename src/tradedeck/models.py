@@ -15,6 +15,7 @@ from tradedeck.market.models import (
 from tradedeck.trading import hours as trading_hours
 from tradedeck.signals import models as signals_models
 from tradedeck.trading import models as trading_models
+from tradedeck.tradingview import models as tradingview_models
 from tradedeck.worker.models import WorkerHeartbeat
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "trading_hours",
     "signals_models",
     "trading_models",
+    "tradingview_models",
 ]

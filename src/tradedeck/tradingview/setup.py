@@ -1,0 +1,40 @@
+"""`init_tradingview(app)`: Pine script access on TradingView (seed 002).
+
+Called after `init_queue`, because the bulk job is a huey task of this app's queue.
+"""
+
+from __future__ import annotations
+
+from flask_openapi3 import OpenAPI
+
+from tradedeck.extensions import csrf
+from tradedeck.tradingview import api, bulk, expiry, views
+from tradedeck.web.nav import NavItem, register_nav
+from tradedeck.worker.loop import register_loop_task
+from tradedeck.worker.queue import get_huey
+
+
+def init_tradingview(app: OpenAPI) -> None:
+    app.register_api(api.bp)
+    csrf.exempt(api.bp)
+    app.register_blueprint(views.bp)
+    register_nav(
+        app,
+        NavItem(
+            "tradingview.manage",
+            "TradingView",
+            "key",
+            admin_only=True,
+            description="Invite-only Pine script access: grant, extend and remove.",
+        ),
+    )
+
+    @get_huey(app).task(name="tradingview.bulk")
+    def bulk_task(job_id: int) -> None:
+        with app.app_context():
+            bulk.run_job(app, job_id)
+
+    app.extensions[bulk.TASK_KEY] = bulk_task
+    seconds = app.config["TRADEDECK"].tradingview_expiry_secs
+    if seconds > 0:
+        register_loop_task(app, "tradingview.expiry", seconds, expiry.run_pass, singleton=True)

@@ -1,0 +1,73 @@
+"""`/manage`: admin only, every form posts with CSRF and answers with a flash message."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import create_user, csrf_token, web_login
+from tests.fakes.tradingview import FakeTradingView
+from tests.tradingview.conftest import PINE, linked_user
+
+
+def _admin(app: Flask) -> tuple[FlaskClient, str]:
+    create_user(app, "root", role="admin")
+    client = app.test_client()
+    assert web_login(client, "root").status_code == 302
+    return client, csrf_token(client, "/manage")
+
+
+def test_manage_flow_with_flash_messages(tv_app: Flask, fake: FakeTradingView) -> None:
+    client, token = _admin(tv_app)
+    page = client.get("/manage").get_data(as_text=True)
+    assert "No session yet" in page and "No scripts registered" in page
+    assert "Nobody has access yet" in page
+
+    def post(path: str, **data: str) -> str:
+        response = client.post(path, data={"csrf_token": token, **data}, follow_redirects=True)
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    rejected = post("/manage/session/cookies", sessionid="a" * 32, sessionid_sign="v1:x")
+    assert "does not accept these cookies" in rejected
+    sessionid, sign = fake.new_session()
+    saved = post("/manage/session/cookies", sessionid=sessionid, sessionid_sign=sign)
+    assert "session of ScriptOwner saved" in saved and sessionid not in saved and "by root" in saved
+    assert "A Pine script id looks like" in post("/manage/scripts", pine_id="USER;x", name="x")
+    assert "PUB;3be120ba" in post("/manage/scripts", pine_id=PINE, name="Smart Money")
+    user = create_user(tv_app, "alice")
+    assert "no user named" in post("/manage/links", user_id=str(user.id), username="joe")
+    assert "Linked TradingView user JoeBloggs" in post(
+        "/manage/links", user_id=str(user.id), username="JOEBLOGGS"
+    )
+    granted = post("/manage/grants", user_id=str(user.id), script_id="1", duration="30d")
+    assert "access granted on" in granted and 'data-user="alice"' in granted
+    extended = post(f"/manage/grants/{user.id}/1/extend", duration="30d")
+    assert "access extended on" in extended
+    removed = post(f"/manage/grants/{user.id}/1/remove")
+    assert "removed" in removed and fake.expiration_of(PINE, "JoeBloggs") == "absent"
+    assert "Nobody has access yet" in removed
+
+
+def test_manage_needs_admin_and_csrf(tv_app: Flask) -> None:
+    create_user(tv_app, "alice")
+    client = tv_app.test_client()
+    assert client.get("/manage").status_code == 302  # to the login page
+    web_login(client)
+    assert client.get("/manage").status_code == 403
+    assert client.post("/manage/scripts", data={"pine_id": PINE, "name": "x"}).status_code in (
+        400,
+        403,
+    )
+    admin_client, _ = _admin(tv_app)
+    assert (
+        admin_client.post("/manage/scripts", data={"pine_id": PINE, "name": "x"}).status_code == 400
+    )
+
+
+def test_linked_grant_on_another_users_row_shows_in_table(
+    tv_app: Flask, fake: FakeTradingView
+) -> None:
+    client, _token = _admin(tv_app)
+    linked_user(tv_app, "carol", "alice_tv")
+    assert "alice_tv" in client.get("/manage").get_data(as_text=True)
