@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from tests.conftest import make_app
+from tests.helpers import make_app
 from tradedeck.logging_setup import JsonFormatter, RequestIdFilter
 
 

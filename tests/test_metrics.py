@@ -14,7 +14,7 @@ from flask import Flask
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import api_login, app_overrides, create_user, make_app
+from tests.helpers import api_login, app_overrides, create_user, make_app
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument, LastPrice, Venue

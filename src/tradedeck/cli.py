@@ -117,6 +117,28 @@ def worker_command(workers: int) -> None:
     run_worker(current_app._get_current_object(), workers=workers)  # type: ignore[attr-defined]
 
 
+@main.command("stream")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@with_appcontext
+def stream_command(host: str, port: int) -> None:
+    """Serve /api/v1/stream (SSE) from an async server; nginx routes the path to it.
+
+    Needs REDIS_URL: the ticks come from whichever worker runs the price engine. In embedded
+    mode (`tradedeck run`, no Redis) the web app serves the stream itself.
+    """
+    from tradedeck.streaming.server import serve
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config["TRADEDECK"].redis_url:
+        raise click.ClickException(
+            "REDIS_URL is not set: the stream server receives ticks through Redis "
+            "(embedded `tradedeck run` serves /api/v1/stream itself)"
+        )
+    click.echo(f"TradeDeck streams at http://{host}:{port}/api/v1/stream")
+    serve(app, host, port, log_level=app.config["TRADEDECK"].log_level.lower())
+
+
 @main.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:

@@ -77,8 +77,10 @@ STREAM_CLIENTS = Gauge(
     ["server"],
     multiprocess_mode="livesum",
 )
-STREAM_EVENTS = Counter(
-    "tradedeck_stream_events_total", "SSE events sent to stream clients.", ["server"]
+STREAM_WRITES = Counter(
+    "tradedeck_stream_writes_total",
+    "SSE writes to stream clients (a snapshot tick, or one published batch's events).",
+    ["server"],
 )
 
 

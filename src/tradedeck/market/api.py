@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Flask, Response, current_app, jsonify
 from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
@@ -29,7 +27,7 @@ from tradedeck.market.schemas import (
     VenueQuery,
     parse_time,
 )
-from tradedeck.market.stream import open_feed, sse_stream, stream_slots
+from tradedeck.market.stream import open_feed, snapshot, sse_stream, stream_slots
 
 bp = APIBlueprint(
     "market_api",
@@ -148,23 +146,12 @@ def stream(query: StreamQuery) -> Response:
 def _open_stream(
     app: Flask, interval: str, instruments: list[Instrument], max_secs: float
 ) -> Response:
-    snapshot = [
-        {
-            "symbol": q["symbol"],
-            "venue": q["venue"],
-            "price": q["price"],
-            "previous_close": q["previous_close"],
-            "time": int(datetime.fromisoformat(q["time"]).timestamp()),
-        }
-        for q in services.quotes_for(instruments)
-        if q["price"] is not None
-    ]
     feed = open_feed(app)
     body = sse_stream(
         feed,
         {i.id for i in instruments},
         interval,
-        snapshot,
+        snapshot(services.quotes_for(instruments)),
         heartbeat_secs=float(app.config.get(SSE_HEARTBEAT_KEY, 15)),
         max_secs=max_secs,
     )

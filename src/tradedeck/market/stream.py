@@ -14,7 +14,8 @@ import queue
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
+from datetime import datetime
 from typing import Any, Protocol
 
 from flask import Flask
@@ -166,6 +167,39 @@ def sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
+def batch_events(
+    batch: list[dict[str, Any]], wanted: Collection[int], interval: str
+) -> Iterator[str]:
+    """The `tick` event, then the forming `candle` of `interval`, of each wanted instrument
+    in a published batch: the format every stream server sends (the chart reads it)."""
+    for tick in batch:
+        if tick["instrument_id"] not in wanted:
+            continue
+        yield sse("tick", {k: tick[k] for k in _TICK_FIELDS})
+        candle = tick["candles"].get(interval)
+        if candle:
+            yield sse(
+                "candle",
+                {"symbol": tick["symbol"], "venue": tick["venue"], "interval": interval} | candle,
+            )
+
+
+def snapshot(quotes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first `tick` events of a stream: the latest quote of each instrument that has one
+    (`market.services.quotes_for`), time as epoch seconds like the live ticks."""
+    return [
+        {
+            "symbol": q["symbol"],
+            "venue": q["venue"],
+            "price": q["price"],
+            "previous_close": q["previous_close"],
+            "time": int(datetime.fromisoformat(q["time"]).timestamp()),
+        }
+        for q in quotes
+        if q["price"] is not None
+    ]
+
+
 def sse_stream(
     feed: TickFeed,
     wanted: set[int],
@@ -190,17 +224,7 @@ def sse_stream(
             if batch is None:
                 yield ": heartbeat\n\n"
                 continue
-            for tick in batch:
-                if tick["instrument_id"] not in wanted:
-                    continue
-                candle = tick["candles"].get(interval)
-                yield sse("tick", {k: tick[k] for k in _TICK_FIELDS})
-                if candle:
-                    yield sse(
-                        "candle",
-                        {"symbol": tick["symbol"], "venue": tick["venue"], "interval": interval}
-                        | candle,
-                    )
+            yield from batch_events(batch, wanted, interval)
         yield sse("end", {"reason": "timeout"})
     finally:
         feed.close()
