@@ -54,7 +54,7 @@ def tv(fake: FakeTradingView, sleeps: Sleeps) -> TradingViewClient:
 
 @pytest.fixture
 def tv_app(tmp_path: Path, fake: FakeTradingView, sleeps: Sleeps) -> Iterator[Flask]:
-    from tests.conftest import make_app  # the app stack only for the tests that need it
+    from tests.helpers import make_app  # the app stack only for the tests that need it
 
     app = make_app(
         tmp_path,
@@ -91,7 +91,7 @@ def add_script(app: Flask, pine_id: str = PINE, name: str = "Smart Money") -> in
 
 
 def linked_user(app: Flask, username: str, tv_username: str) -> User:
-    from tests.conftest import create_user
+    from tests.helpers import create_user
 
     user = create_user(app, username)
     with app.app_context():

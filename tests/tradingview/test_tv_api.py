@@ -7,8 +7,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.conftest import create_user, csrf_token, web_login
 from tests.fakes.tradingview import FakeTradingView
+from tests.helpers import create_user, csrf_token, web_login
 from tests.tradingview.conftest import PINE, linked_user
 from tradedeck.audit.models import AuditEntry
 from tradedeck.extensions import db

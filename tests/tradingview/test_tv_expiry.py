@@ -8,8 +8,8 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy import select
 
-from tests.conftest import make_app
 from tests.fakes.tradingview import FakeTradingView
+from tests.helpers import make_app
 from tests.tradingview.conftest import PINE, add_script, linked_user, store_session
 from tradedeck.database import utcnow
 from tradedeck.extensions import db

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.conftest import create_user, make_app
 from tests.fakes.tradingview import FakeTradingView
+from tests.helpers import create_user, make_app
 from tests.tradingview.conftest import PINE, add_script, linked_user, store_session
 from tradedeck.database import utcnow
 from tradedeck.extensions import db

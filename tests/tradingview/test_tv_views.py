@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import create_user, csrf_token, web_login
 from tests.fakes.tradingview import FakeTradingView
+from tests.helpers import create_user, csrf_token, web_login
 from tests.tradingview.conftest import PINE, linked_user
 
 
@@ -24,25 +24,38 @@ def test_manage_flow_with_flash_messages(tv_app: Flask, fake: FakeTradingView) -
     assert "Nobody has access yet" in page
 
     def post(path: str, **data: str) -> str:
-        response = client.post(path, data={"csrf_token": token, **data}, follow_redirects=True)
+        prefixes = {key.split("-")[0] for key in data if "-" in key}
+        tokens = {f"{p}-csrf_token": token for p in prefixes} or {"csrf_token": token}
+        response = client.post(path, data={**tokens, **data}, follow_redirects=True)
         assert response.status_code == 200
         return response.get_data(as_text=True)
 
-    rejected = post("/manage/session/cookies", sessionid="a" * 32, sessionid_sign="v1:x")
+    rejected = post(
+        "/manage/session/cookies",
+        **{"cookies-sessionid": "a" * 32, "cookies-sessionid_sign": "v1:x"},
+    )
     assert "does not accept these cookies" in rejected
     sessionid, sign = fake.new_session()
-    saved = post("/manage/session/cookies", sessionid=sessionid, sessionid_sign=sign)
+    saved = post(
+        "/manage/session/cookies",
+        **{"cookies-sessionid": sessionid, "cookies-sessionid_sign": sign},
+    )
     assert "session of ScriptOwner saved" in saved and sessionid not in saved and "by root" in saved
     assert "A Pine script id looks like" in post("/manage/scripts", pine_id="USER;x", name="x")
     assert "PUB;3be120ba" in post("/manage/scripts", pine_id=PINE, name="Smart Money")
     user = create_user(tv_app, "alice")
-    assert "no user named" in post("/manage/links", user_id=str(user.id), username="joe")
-    assert "Linked TradingView user JoeBloggs" in post(
-        "/manage/links", user_id=str(user.id), username="JOEBLOGGS"
+    assert "no user named" in post(
+        "/manage/links", **{"link-user_id": str(user.id), "link-username": "joe"}
     )
-    granted = post("/manage/grants", user_id=str(user.id), script_id="1", duration="30d")
+    assert "Linked TradingView user JoeBloggs" in post(
+        "/manage/links", **{"link-user_id": str(user.id), "link-username": "JOEBLOGGS"}
+    )
+    granted = post(
+        "/manage/grants",
+        **{"grant-user_id": str(user.id), "grant-script_id": "1", "grant-duration": "30d"},
+    )
     assert "access granted on" in granted and 'data-user="alice"' in granted
-    extended = post(f"/manage/grants/{user.id}/1/extend", duration="30d")
+    extended = post(f"/manage/grants/{user.id}/1/extend", **{"extend-duration": "30d"})
     assert "access extended on" in extended
     removed = post(f"/manage/grants/{user.id}/1/remove")
     assert "removed" in removed and fake.expiration_of(PINE, "JoeBloggs") == "absent"

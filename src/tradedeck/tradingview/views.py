@@ -80,7 +80,11 @@ def manage() -> str:
     users = {u.id: u for u in db.session.scalars(select(User).order_by(User.username))}
     link_rows = db.session.scalars(select(TradingViewLink)).all()
     user_choices, script_choices = _user_choices(), _script_choices()
-    grant_form, bulk_form, link_form = GrantForm(), BulkForm(), LinkForm()
+    grant_form, bulk_form, link_form = (
+        GrantForm(prefix="grant"),
+        BulkForm(prefix="bulk"),
+        LinkForm(prefix="link"),
+    )
     grant_form.user_id.choices = link_form.user_id.choices = user_choices
     bulk_form.user_ids.choices, bulk_form.script_ids.choices = user_choices, script_choices
     grant_form.script_id.choices = script_choices
@@ -98,13 +102,13 @@ def manage() -> str:
         ).all(),
         drift=expiry.latest_reconcile(),
         labels=LABELS,
-        cookies_form=CookiesForm(),
-        signin_form=SignInForm(),
-        code_form=CodeForm(),
+        cookies_form=CookiesForm(prefix="cookies"),
+        signin_form=SignInForm(prefix="signin"),
+        code_form=CodeForm(prefix="code"),
         script_form=ScriptForm(),
         link_form=link_form,
         grant_form=grant_form,
-        extend_form=ExtendForm(),
+        extend_form=ExtendForm(prefix="extend"),
         bulk_form=bulk_form,
         action_form=ActionForm(),
     )
@@ -112,7 +116,7 @@ def manage() -> str:
 
 @bp.post("/manage/session/cookies")
 def save_cookies() -> Response:
-    form = CookiesForm()
+    form = CookiesForm(prefix="cookies")
 
     def act() -> str:
         state = session.set_cookies(
@@ -146,7 +150,7 @@ def clear_session() -> Response:
 
 @bp.post("/manage/session/signin")
 def sign_in() -> Response:
-    form = SignInForm()
+    form = SignInForm(prefix="signin")
 
     def act() -> str:
         try:
@@ -163,7 +167,7 @@ def sign_in() -> Response:
 
 @bp.post("/manage/session/code")
 def submit_code() -> Response:
-    form = CodeForm()
+    form = CodeForm(prefix="code")
 
     def act() -> str:
         state = session.submit_code(form.code.data or "", current_user)
@@ -198,7 +202,7 @@ def turn_off_script(script_id: int) -> Response:
 
 @bp.post("/manage/links")
 def link_user() -> Response:
-    form = LinkForm()
+    form = LinkForm(prefix="link")
     form.user_id.choices = _user_choices()
 
     def act() -> str:
@@ -226,7 +230,7 @@ def _outcome_message(outcome: services.Outcome) -> str:
 
 @bp.post("/manage/grants")
 def grant() -> Response:
-    form = GrantForm()
+    form = GrantForm(prefix="grant")
     form.user_id.choices, form.script_id.choices = _user_choices(), _script_choices()
 
     def act() -> str:
@@ -243,7 +247,7 @@ def grant() -> Response:
 
 @bp.post("/manage/grants/<int:user_id>/<int:script_id>/extend")
 def extend(user_id: int, script_id: int) -> Response:
-    form = ExtendForm()
+    form = ExtendForm(prefix="extend")
     return _run(
         form,
         lambda: _outcome_message(
@@ -263,7 +267,7 @@ def remove(user_id: int, script_id: int) -> Response:
 
 @bp.post("/manage/jobs")
 def queue_job() -> Response:
-    form = BulkForm()
+    form = BulkForm(prefix="bulk")
     form.user_ids.choices, form.script_ids.choices = _user_choices(), _script_choices()
 
     def act() -> str:
