@@ -83,5 +83,5 @@ def paginate(
     size = per_page or PER_PAGE
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     query = statement.limit(size).offset((page - 1) * size)
-    rows = db.session.scalars(query).all() if scalars else db.session.execute(query).tuples().all()
+    rows = db.session.scalars(query).all() if scalars else db.session.execute(query).all()
     return Page(list(rows), page, size, int(total or 0))

@@ -6,13 +6,17 @@ the admin pages show those tabs (`admin_sections()` in templates) in registratio
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask_login import current_user
 from flask_openapi3 import OpenAPI
 
 from tradedeck.admin import audit_views, keys_api, keys_views, users_api, users_views
 from tradedeck.admin.audit_api import bp as audit_api_bp
 from tradedeck.admin.dashboard_setup import init_market_admin
 from tradedeck.admin.users_cli import register_cli
+from tradedeck.api.errors import ApiError
 from tradedeck.extensions import csrf
 from tradedeck.web.nav import NavItem, register_nav
 
@@ -29,7 +33,25 @@ def admin_sections() -> list[NavItem]:
     return [item for item in items if item.endpoint in current_app.view_functions]
 
 
+def admin_gate() -> Any:
+    """before_request, deny by default: any route under /admin or /api/v1/admin is for admins,
+    whatever blueprint adds it, and the check runs before request-body validation (so a
+    customer gets 403, not a 400 describing the body). Visitors: 401 on the API (from
+    `enforce_api_access`), the login page elsewhere."""
+    path = request.path
+    if request.endpoint is None or not (
+        path == "/admin" or path.startswith(("/admin/", "/api/v1/admin/"))
+    ):
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    if not current_user.is_admin:
+        raise ApiError(403, "forbidden", "Administrator access is required.")
+    return None
+
+
 def init_admin(app: OpenAPI) -> None:
+    app.before_request(admin_gate)
     init_market_admin(app)  # dashboard, instruments, candles: the first tabs
     for blueprint in (users_views.bp, keys_views.bp, audit_views.bp):
         app.register_blueprint(blueprint)
@@ -72,7 +94,7 @@ def init_admin(app: OpenAPI) -> None:
     register_nav(
         app,
         NavItem(
-            "admin_users.index",
+            "admin_dashboard.index",
             "Admin",
             "shield-lock",
             admin_only=True,

@@ -25,7 +25,7 @@ bp = guard(Blueprint("admin_users", __name__, url_prefix="/admin/users"))
 
 class UserEditForm(FlaskForm):
     email = StringField("Email", validators=[DataRequired("Enter an email."), Length(max=254)])
-    role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES])
+    role = SelectField("Role", choices=list(ROLES))
     active = BooleanField("Active (may sign in)")
     submit = SubmitField("Save changes")
 
