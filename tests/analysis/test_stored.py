@@ -180,3 +180,32 @@ def test_warm_up_is_capped_and_never_backfilled_beyond_the_cap(app, client, auth
         asked = [int(r["startTime"]) for r in fake.requests_to("/api/v3/klines")]
         assert min(asked) >= (start - 100 * 60) * 1000
         assert len(response.get_json()["studies"]["ema"]["values"]) == 10
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "code", "field"),
+    [
+        ((503, "Service Unavailable"), 503, "provider_unavailable", "venue"),
+        ((400, {"code": -1121, "msg": "Invalid symbol."}), 502, "provider_error", "symbol"),
+    ],
+)
+def test_provider_faults_are_answered_by_the_error_handler(
+    app, client, auth, fault, status, code, field
+):
+    """ProviderError is a DomainError: 503 when trying later may help, 502 when the venue
+    refuses, the same answer as /api/v1/candles gives."""
+    with FakeBinance() as fake:
+        _settings(app, binance_url=fake.url)
+        app.config["MARKET_PROVIDER_BACKOFF"] = 0.01
+        with app.app_context():
+            info = InstrumentInfo("BTC/USDT", "BTC/USDT", "BINANCE", "crypto", "BTC", "USDT")
+            catalogue.upsert_instruments(catalogue.ensure_venue("BINANCE"), [info])
+            db.session.commit()
+        fake.inject("/api/v3/klines", *fault, times=20)
+        start = NOW_MS // 1000 - 3_600
+        query = {"symbol": "BTC/USDT", "interval": "1m", "start": start, "end": start + 600}
+        for path in ("/api/v1/analytics", "/api/v1/candles"):
+            response = client.get(path, query_string={**query, "studies": "sma"}, headers=auth)
+            assert response.status_code == status, response.get_data(as_text=True)
+            assert response.get_json()["error"]["code"] == code
+            assert response.get_json()["error"]["field"] == field

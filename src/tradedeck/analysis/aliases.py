@@ -1,8 +1,9 @@
 """The chart's overlay routes at the root: `POST /swings`, `/BOS`, `/getGap` on posted candles.
 
 They are JSON API routes outside /api/v1, so the API's central checks do not reach them:
-this blueprint requires the logged-in (session) user and the X-CSRFToken header itself, and
-answers every error in the API's JSON format. Scripts use /api/v1/analytics/<study> instead.
+this blueprint requires the logged-in (session) user and the X-CSRFToken header itself; the
+one error handler answers its errors as JSON (`api.errors.answer_json`, in init_analysis).
+Scripts use /api/v1/analytics/<study> instead.
 """
 
 from __future__ import annotations
@@ -13,17 +14,13 @@ from typing import Any
 from flask import Response
 from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
 
-from tradedeck.analysis.api import body_field, invalid, json_response
+from tradedeck.analysis.api import json_response
 from tradedeck.analysis.overlays import gap_boxes, structure_lines, swing_markers
 from tradedeck.analysis.schemas import CandlesBody, GapBoxes, StructureLines, SwingMarkers
-from tradedeck.analysis.services import caller_candles
-from tradedeck.api.errors import ApiError, ErrorBody, error_response
-from tradedeck.core.analytics import AnalyticsInputError, Events
-from tradedeck.core.analytics.registry import run_study
-from tradedeck.core.errors import DomainError
+from tradedeck.analysis.services import events_on
+from tradedeck.api.errors import ApiError, ErrorBody
+from tradedeck.core.analytics import Events
 from tradedeck.extensions import csrf
 
 bp = APIBlueprint(
@@ -39,30 +36,11 @@ def _require_session_user() -> None:
     """Deny by default, then CSRF, before the body is even validated."""
     if not current_user.is_authenticated:
         raise ApiError(401, "unauthorized", "Authentication is required.")
-    try:
-        csrf.protect()
-    except CSRFError as exc:
-        raise ApiError(400, "csrf_failed", exc.description) from exc
-
-
-@bp.errorhandler(DomainError)
-def _domain_error(exc: DomainError) -> Response:
-    """JSON like the API's although these paths are outside /api/ (pages answer HTML)."""
-    return error_response(exc.status, exc.code, exc.message, exc.field)
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> Response:
-    code = exc.code or 500
-    return error_response(code, (exc.name or "error").lower().replace(" ", "_"), exc.description)
+    csrf.protect()
 
 
 def _overlay(study: str, shape: Callable[[Events], dict[str, Any]], body: CandlesBody) -> Response:
-    try:
-        _, _, events = run_study(caller_candles(body.data), study, body.params)
-    except AnalyticsInputError as exc:
-        raise invalid(exc, body_field(exc.field)) from exc
-    return json_response(shape(events))
+    return json_response(shape(events_on(study, body.data, body.params)))
 
 
 @bp.post("/swings", responses={"200": SwingMarkers})

@@ -20,11 +20,9 @@ from tradedeck.analysis.schemas import (
     StudyResult,
     parse_time,
 )
-from tradedeck.api.errors import ApiError, ErrorBody
-from tradedeck.core.analytics import AnalyticsInputError
+from tradedeck.api.errors import ErrorBody
 from tradedeck.market import catalogue
 from tradedeck.market.limits import limit_per_user
-from tradedeck.market.providers.base import ProviderError
 
 bp = APIBlueprint(
     "analysis_api",
@@ -47,10 +45,6 @@ def json_response(body: Any) -> Response:
     return Response(text, mimetype="application/json")
 
 
-def invalid(exc: AnalyticsInputError, field: str | None = None) -> ApiError:
-    return ApiError(400, "invalid_input", str(exc), field or exc.field)
-
-
 @bp.get("", responses={"200": AnalyticsOut, "502": ErrorBody, "503": ErrorBody})
 @limit_per_user("analytics_rate_limit", "analytics")
 def analytics(query: AnalyticsQuery) -> Response:
@@ -63,21 +57,15 @@ def analytics(query: AnalyticsQuery) -> Response:
     those reaching into the window, with indexes counted from its first bar (negative for
     anchors before it; `*_time` fields are exact). Per-study parameters: `rsi.length=21`.
     """
-    try:
-        requests = services.parse_studies(query.studies, query.model_extra or {})
-        instrument = catalogue.get_instrument(query.symbol, query.venue)
-        body = services.stored_analytics(
-            instrument,
-            query.interval,
-            parse_time(query.start),
-            parse_time(query.end),
-            requests,
-        )
-    except AnalyticsInputError as exc:
-        raise invalid(exc) from exc
-    except ProviderError as exc:
-        status, code = (503, "provider_unavailable") if exc.retryable else (502, "provider_error")
-        raise ApiError(status, code, exc.message, "symbol") from exc
+    requests = services.parse_studies(query.studies, query.model_extra or {})
+    instrument = catalogue.get_instrument(query.symbol, query.venue)
+    body = services.stored_analytics(
+        instrument,
+        query.interval,
+        parse_time(query.start),
+        parse_time(query.end),
+        requests,
+    )
     return json_response(body)
 
 
@@ -88,19 +76,4 @@ def study(path: StudyPath, body: CandlesBody) -> Response:
     At most 200,000 candles (MAX_CANDLES). Needs an authenticated user like every /api/v1 route
     (a browser session sends X-CSRFToken).
     """
-    try:
-        result = services.study_on(path.study, body.data, body.params)
-    except AnalyticsInputError as exc:
-        raise invalid(exc, body_field(exc.field)) from exc
-    return json_response(result)
-
-
-def body_field(field: str) -> str:
-    """The engine's field as a path in the request: `data.high`, `params.length`, `study`."""
-    if field == "studies":
-        return "study"
-    if field in ("data", "params"):
-        return field
-    if "." in field:
-        return "params." + field.partition(".")[2]
-    return "data." + field
+    return json_response(services.study_on(path.study, body.data, body.params))

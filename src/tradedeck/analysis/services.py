@@ -2,14 +2,15 @@
 
 Bad studies, parameters or candles raise `AnalyticsInputError` (its `field` names the input);
 stored candles come from the market feature's store and services, which raise `RangeError`
-and `ProviderError`. The API layer turns all of them into the JSON error format.
+and `ProviderError`. All are DomainErrors, which the one error handler answers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 from flask import current_app
@@ -30,6 +31,8 @@ from tradedeck.market import store
 from tradedeck.market.models import Instrument
 from tradedeck.market.services import CandleRange
 
+P = ParamSpec("P")
+R = TypeVar("R")
 COLUMNS = ("time", "open", "high", "low", "close", "volume")
 DEFAULT_BARS = 1_000
 """Window size when the caller gives no `start` (as /api/v1/candles)."""
@@ -140,6 +143,33 @@ def _windowed(candles: Candles, request: StudyRequest, first: int) -> dict[str, 
     return to_json(canonical, params, cut_values(result, first))
 
 
+def in_request_body(run: Callable[P, R]) -> Callable[P, R]:
+    """Name a bad input by its path in the request body (`data.high`, `params.length`,
+    `study`) instead of the engine's field, for studies on caller-supplied candles."""
+
+    @wraps(run)
+    def named(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return run(*args, **kwargs)
+        except AnalyticsInputError as exc:
+            exc.field = body_field(exc.field or "data")
+            raise
+
+    return named
+
+
+def body_field(field: str) -> str:
+    """The engine's field as a path in the request: `data.high`, `params.length`, `study`."""
+    if field == "studies":
+        return "study"
+    if field in ("data", "params"):
+        return field
+    if "." in field:
+        return "params." + field.partition(".")[2]
+    return "data." + field
+
+
+@in_request_body
 def study_on(study: str, data: Any, params: Any) -> dict[str, Any]:
     """One study on caller-supplied candles: exactly `analyze(data, [study], {study: params})`."""
     study_named(study)
@@ -147,6 +177,14 @@ def study_on(study: str, data: Any, params: Any) -> dict[str, Any]:
         raise AnalyticsInputError("params must be an object", "params")
     canonical, used, result = run_study(caller_candles(data), study, params)
     return to_json(canonical, used, result)
+
+
+@in_request_body
+def events_on(study: str, data: Any, params: Any) -> Events:
+    """The events of one event study (swings, structure, gaps) on caller-supplied candles."""
+    _, _, events = run_study(caller_candles(data), study, params)
+    assert isinstance(events, Events)
+    return events
 
 
 def caller_candles(data: Any) -> Candles:

@@ -7,6 +7,7 @@ import numpy as np
 from flask_openapi3 import OpenAPI
 
 from tradedeck.analysis import aliases, api
+from tradedeck.api.errors import answer_json
 from tradedeck.core.analytics import STUDIES, analyze
 from tradedeck.extensions import csrf
 
@@ -17,7 +18,8 @@ def init_analysis(app: OpenAPI) -> None:
     app.register_api(api.bp)
     csrf.exempt(api.bp)  # checked centrally for session users (api/auth.py)
     app.register_api(aliases.bp)
-    csrf.exempt(aliases.bp)  # checked in the blueprint, after authentication, as JSON errors
+    csrf.exempt(aliases.bp)  # checked in the blueprint, after authentication
+    answer_json(app, aliases.bp.name)
     warm_up()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -40,8 +40,20 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return response
 
 
+JSON_BLUEPRINTS_KEY = "tradedeck.json_blueprints"
+
+
+def answer_json(app: Flask, blueprint: str) -> None:
+    """Errors of `blueprint`'s routes get the API's JSON body although they live outside
+    /api/ (the chart's overlay routes at the root)."""
+    app.extensions.setdefault(JSON_BLUEPRINTS_KEY, set()).add(blueprint)
+
+
 def is_api_request() -> bool:
-    return request.path.startswith("/api/")
+    """Whether errors are answered as JSON: /api/ paths and blueprints given to answer_json."""
+    if request.path.startswith("/api/"):
+        return True
+    return request.blueprint in current_app.extensions.get(JSON_BLUEPRINTS_KEY, ())
 
 
 def domain_error_response(exc: DomainError) -> Response | tuple[str, int]:

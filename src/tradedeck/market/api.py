@@ -10,7 +10,6 @@ from tradedeck.api.errors import ApiError, ErrorBody
 from tradedeck.market import catalogue, services
 from tradedeck.market.limits import limit_per_user
 from tradedeck.market.models import Instrument
-from tradedeck.market.providers.base import ProviderError
 from tradedeck.market.schemas import (
     MAX_CANDLES,
     CandleQuery,
@@ -46,12 +45,6 @@ SSE_HEARTBEAT_KEY = "MARKET_SSE_HEARTBEAT_SECS"
 SSE_MAX_KEY = "MARKET_SSE_MAX_SECS"
 
 
-def _provider_error(exc: ProviderError) -> ApiError:
-    if exc.retryable:
-        return ApiError(503, "provider_unavailable", exc.message, "venue")
-    return ApiError(502, "provider_error", exc.message, "symbol" if exc.symbol else "venue")
-
-
 @bp.get("/instruments", responses={"200": InstrumentList})
 def list_instruments(query: InstrumentQuery) -> Response:
     """Search the catalogue by symbol or name, optionally on one venue."""
@@ -79,19 +72,16 @@ def candles(query: CandleQuery) -> Response:
     stored from their provider (502 when it refuses, 503 when it is unreachable).
     """
     instrument = catalogue.get_instrument(query.symbol, query.venue)
-    try:
-        span = services.resolve_window(
-            instrument,
-            query.interval,
-            parse_time(query.start),
-            parse_time(query.end),
-            query.limit,
-            MAX_CANDLES,
-        )
-        # Encoded JSON; closed candles come from the process's cache (`market.candle_cache`).
-        body = services.candles_json(instrument, query.interval, span, query.limit)
-    except ProviderError as exc:
-        raise _provider_error(exc) from exc
+    span = services.resolve_window(
+        instrument,
+        query.interval,
+        parse_time(query.start),
+        parse_time(query.end),
+        query.limit,
+        MAX_CANDLES,
+    )
+    # Encoded JSON; closed candles come from the process's cache (`market.candle_cache`).
+    body = services.candles_json(instrument, query.interval, span, query.limit)
     return current_app.response_class(body, mimetype="application/json")
 
 

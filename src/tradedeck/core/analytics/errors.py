@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from tradedeck.core.errors import DomainError
 
-class AnalyticsInputError(ValueError):
-    """Bad candles or study parameters; `field` names what was wrong so an API can say so."""
+
+class AnalyticsInputError(DomainError):
+    """Bad candles or study parameters: a 400 `invalid_input` whose `field` names what was
+    wrong (`<study>.<param>`, a candle column, `studies`), answered by the one error handler."""
 
     def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field, code="invalid_input")

@@ -19,19 +19,26 @@ from typing import Any, Protocol, runtime_checkable
 from tenacity import RetryCallState, Retrying, retry_if_exception
 
 from tradedeck.core.candles import OHLCV
+from tradedeck.core.errors import DomainError
 
 
-class ProviderError(Exception):
+class ProviderError(DomainError):
     """A market-data failure with a message fit to show a user.
 
-    `retryable` tells callers (jobs, the candle store) whether trying later may help.
+    `retryable` tells callers (jobs, the candle store) whether trying later may help. As a
+    DomainError it answers for itself: 503 `provider_unavailable` on `venue` when trying later
+    may help (offline, rate limited), else 502 `provider_error` on `symbol` (or `venue` when
+    no symbol was involved), e.g. a symbol the venue does not list.
     """
 
     def __init__(
         self, message: str, *, provider: str, symbol: str | None = None, retryable: bool = False
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        if retryable:
+            status, code, field = 503, "provider_unavailable", "venue"
+        else:
+            status, code, field = 502, "provider_error", "symbol" if symbol else "venue"
+        super().__init__(message, field=field, code=code, status=status)
         self.provider = provider
         self.symbol = symbol
         self.retryable = retryable
