@@ -5,20 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, jsonify
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel
 
 from tradedeck.admin import dashboard_jobs, dashboard_stats
+from tradedeck.admin.instruments_api import ADMIN_ERRORS, ADMIN_TAGS
 from tradedeck.api.auth import admin_only
-from tradedeck.api.errors import ErrorBody
 from tradedeck.worker.queue import get_huey
 
 bp = APIBlueprint(
     "admin_dashboard_api",
     __name__,
     url_prefix="/api/v1/admin",
-    abp_tags=[Tag(name="admin", description="Admin console (admins only)")],
-    abp_responses={"400": ErrorBody, "401": ErrorBody, "403": ErrorBody},
+    abp_tags=ADMIN_TAGS,
+    abp_responses=ADMIN_ERRORS,
 )
 
 

@@ -15,18 +15,14 @@ from tradedeck.api.auth import admin_only
 from tradedeck.api.errors import ErrorBody
 from tradedeck.market.store import last_price
 
+ADMIN_TAGS = [Tag(name="admin", description="Admin console (admins only)")]
+ADMIN_ERRORS = {code: ErrorBody for code in ("400", "401", "403", "404", "409")}
 bp = APIBlueprint(
     "admin_instruments_api",
     __name__,
     url_prefix="/api/v1/admin",
-    abp_tags=[Tag(name="admin", description="Admin console (admins only)")],
-    abp_responses={
-        "400": ErrorBody,
-        "401": ErrorBody,
-        "403": ErrorBody,
-        "404": ErrorBody,
-        "409": ErrorBody,
-    },
+    abp_tags=ADMIN_TAGS,
+    abp_responses=ADMIN_ERRORS,
 )
 Number = str | int | float | None
 
