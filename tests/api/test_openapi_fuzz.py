@@ -3,7 +3,7 @@
 Every generated request must answer without a server error and as documented: a declared
 status code, content type and body schema. `FUZZ_EXAMPLES` (default small, so the suite stays
 fast) sets the examples per operation; `make fuzz` runs many more. The app talks to nothing
-outside: exchange and Yahoo venues point at a closed port on 127.0.0.1.
+outside: exchange and Yahoo venues point at a closed port on 127.0.0.1, TradingView at its fake.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
+from tests.fakes.tradingview import FakeTradingView
 from tests.helpers import make_app
 from tradedeck.accounts.models import User
 from tradedeck.accounts.services import create_api_key
@@ -45,11 +46,21 @@ EXCLUDED: set[tuple[str, str]] = set()
 
 
 @pytest.fixture(scope="module")
-def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def tradingview() -> Iterator[FakeTradingView]:
+    """TradingView calls go to the fake (one user, no scripts): answers stay 4xx, not 503."""
+    with FakeTradingView() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(
+    tmp_path_factory: pytest.TempPathFactory, tradingview: FakeTradingView
+) -> Iterator[Flask]:
     app = make_app(
         tmp_path_factory.mktemp("fuzz"),
         TRADEDECK_BINANCE_URL=CLOSED_PORT,
         TRADEDECK_YAHOO_URL=CLOSED_PORT,
+        TRADEDECK_TRADINGVIEW_URL=tradingview.url,
         ORDER_RATE_LIMIT=GENEROUS,
         AUTH_RATE_LIMIT=GENEROUS,
         LOGIN_ACCOUNT_RATE_LIMIT=GENEROUS,
