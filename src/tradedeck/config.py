@@ -168,6 +168,11 @@ class Config(BaseSettings):
     equity_sample_secs: Seconds = setting(
         300, "Seconds between equity history samples by the worker."
     )
+    equity_sample_retention_days: Count = setting(
+        90,
+        "Days of equity history samples kept; older ones are pruned as the worker samples (the"
+        " portfolio chart shows the last 90 days).",
+    )
     auth_rate_limit: RateLimit = setting(
         "5/minute", "Login and registration attempts per IP per period."
     )

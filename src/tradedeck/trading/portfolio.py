@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tradedeck.core import positions as core_positions
 from tradedeck.core.money import exact, quantize_money
@@ -16,6 +16,7 @@ from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument, LastPrice
 from tradedeck.trading import ledger
+from tradedeck.trading.locking import lock_account
 from tradedeck.trading.models import Account, EquitySnapshot, Position, Trade
 
 log = logging.getLogger(__name__)
@@ -111,16 +112,44 @@ def trades_of(user_id: int, limit: int | None = 500) -> list[Trade]:
 
 
 def sample_equity(now: datetime | None = None) -> int:
-    """Worker job: one equity snapshot per funded account (the portfolio value chart)."""
+    """Worker job: one equity snapshot per account (the portfolio value chart); returns how
+    many accounts were sampled.
+
+    Each account is valued in its own transaction under its account lock, so an order
+    filling meanwhile cannot be counted half (cash before the fill, the position after it),
+    and one account that fails is logged and skipped instead of losing everyone's sample.
+    The same transaction prunes that account's samples older than
+    EQUITY_SAMPLE_RETENTION_DAYS.
+    """
     now = now or utcnow()
-    accounts = list(db.session.scalars(select(Account)))
-    for account in accounts:
-        value = valuation(account)
-        db.session.add(
-            EquitySnapshot(account_id=account.id, time=now, cash=value.cash, equity=value.equity)
-        )
+    days = current_app.config["TRADEDECK"].equity_sample_retention_days
+    cutoff = now - timedelta(days=days)
+    user_ids = list(db.session.scalars(select(Account.user_id).order_by(Account.id)))
     db.session.commit()
-    return len(accounts)
+    sampled = 0
+    for user_id in user_ids:
+        try:
+            _sample_account(user_id, now, cutoff)
+        except Exception:
+            log.exception("equity of user %s could not be sampled", user_id)
+            db.session.rollback()
+        else:
+            sampled += 1
+    return sampled
+
+
+def _sample_account(user_id: int, now: datetime, cutoff: datetime) -> None:
+    account = lock_account(user_id)
+    value = valuation(account)
+    db.session.add(
+        EquitySnapshot(account_id=account.id, time=now, cash=value.cash, equity=value.equity)
+    )
+    db.session.execute(
+        delete(EquitySnapshot).where(
+            EquitySnapshot.account_id == account.id, EquitySnapshot.time < cutoff
+        )
+    )
+    db.session.commit()
 
 
 def equity_history(user_id: int, days: int = 90) -> list[EquitySnapshot]:
