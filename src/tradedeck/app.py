@@ -31,6 +31,7 @@ from tradedeck.api.errors import (
     validation_error_response,
 )
 from tradedeck.audit.setup import init_audit
+from tradedeck.backtests.setup import init_backtests
 from tradedeck.charts.setup import init_charts
 from tradedeck.config import Config, load_config
 from tradedeck.extensions import csrf, db, jwt, limiter, login_manager, migrate
@@ -93,6 +94,7 @@ def create_app(
     init_queue(app, config)
     init_admin_jobs(app)  # after the queue: candle jobs are huey tasks
     init_tradingview(app)  # after the queue: its bulk job is a huey task
+    init_backtests(app)  # after the queue: a run is a huey task
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:

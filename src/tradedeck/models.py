@@ -2,6 +2,7 @@
 
 from tradedeck.accounts.models import AccessKey, ApiKey, User
 from tradedeck.audit.models import AccessLogEntry, AuditEntry
+from tradedeck.backtests import models as backtests_models
 from tradedeck.charts.models import ChartDrawing
 from tradedeck.market.models import (
     Candle,
@@ -33,6 +34,7 @@ __all__ = [
     "User",
     "Venue",
     "WorkerHeartbeat",
+    "backtests_models",
     "trading_hours",
     "signals_models",
     "trading_models",

@@ -1,0 +1,1 @@
+"""Backtests feature: run the core engine on stored candles in the background, save per user."""
