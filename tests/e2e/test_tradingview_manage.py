@@ -100,3 +100,25 @@ def test_admin_grants_extends_and_removes_access(
     expect(page.locator("#tv-grants")).to_contain_text("Nobody has access yet")
     assert fake.expiration_of(PINE, "DemoTrader") == "absent"
     screenshot(page, "tradingview-manage-removed-light")
+
+
+def test_user_links_their_tradingview_username(
+    page: Page, live_server: str, fake: FakeTradingView
+) -> None:
+    page.goto(f"{live_server}/login")
+    page.fill("#identifier", "demo")
+    page.fill("#password", PASSWORD)
+    page.click("#login-form [type=submit]")
+    page.click("#mainNav >> text=Pine access")
+    expect(page.locator("#tv-my-grants")).to_contain_text("No script access yet")
+    expect(page.locator("#mainNav")).not_to_contain_text("TradingView")  # /manage is admin-only
+    page.fill("#username", "demotrade")  # a near match is not the user
+    page.click("#own-link-submit")
+    expect(page.locator(".alert-danger")).to_contain_text("no user named")
+    page.fill("#username", "DEMOTRADER")
+    page.click("#own-link-submit")
+    expect(page.locator("#linked-username")).to_contain_text("DemoTrader")
+    screenshot(page, "tradingview-account-dark")
+    page.click("#theme-toggle")
+    expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
+    screenshot(page, "tradingview-account-light")

@@ -84,3 +84,38 @@ def test_linked_grant_on_another_users_row_shows_in_table(
     client, _token = _admin(tv_app)
     linked_user(tv_app, "carol", "alice_tv")
     assert "alice_tv" in client.get("/manage").get_data(as_text=True)
+
+
+def test_users_link_their_own_username_and_see_their_access(
+    tv_app: Flask, fake: FakeTradingView
+) -> None:
+    from tests.tradingview.conftest import add_script, store_session
+    from tradedeck.tradingview import services
+
+    user = create_user(tv_app, "alice")
+    client = tv_app.test_client()
+    web_login(client)
+    token = csrf_token(client, "/tradingview")
+    page = client.get("/tradingview").get_data(as_text=True)
+    assert "No script access yet" in page and "own-link-form" in page
+    near = client.post(
+        "/tradingview/link", data={"csrf_token": token, "username": "joe"}, follow_redirects=True
+    )
+    assert "no user named" in near.get_data(as_text=True)
+    linked = client.post(
+        "/tradingview/link",
+        data={"csrf_token": token, "username": "joebloggs"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Linked to TradingView user JoeBloggs" in linked
+    store_session(tv_app, fake)
+    script_id = add_script(tv_app)
+    with tv_app.app_context():
+        services.grant("root", user.id, script_id, "lifetime")
+    assert "lifetime" in client.get("/tradingview").get_data(as_text=True)
+    unlinked = client.post(
+        "/tradingview/unlink", data={"csrf_token": token}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "access removed on 1 script(s)" in unlinked
+    assert fake.expiration_of(PINE, "JoeBloggs") == "absent"
+    assert client.post("/tradingview/unlink", data={}).status_code == 400  # no CSRF: refused

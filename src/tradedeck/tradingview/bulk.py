@@ -99,24 +99,19 @@ def run_job(app: Flask, job_id: int) -> BulkJob:
     items = list(itertools.product(job.user_ids, job.script_ids))
     action, duration = job.action, job.duration
     actor_id, actor_name = job.actor_id, job.actor
-    client = session.active_client()
 
     def run_item(item: tuple[int, int]) -> dict[str, Any]:
         user_id, script_id = item
         entry: dict[str, Any] = {"user_id": user_id, "script_id": script_id}
         if breaker.open:
             return entry | {"result": "skipped", "detail": "circuit breaker open"}
-        with app.app_context():
+        with app.app_context():  # its own session and HTTP client: neither is thread-safe
             actor = _actor(actor_id, actor_name)
             try:
                 if action == "grant":
-                    outcome = services.grant(
-                        actor, user_id, script_id, duration, client=client, job_id=job_id
-                    )
+                    outcome = services.grant(actor, user_id, script_id, duration, job_id=job_id)
                 else:
-                    outcome = services.remove(
-                        actor, user_id, script_id, client=client, job_id=job_id
-                    )
+                    outcome = services.remove(actor, user_id, script_id, job_id=job_id)
             except DomainError as exc:
                 breaker.failure(exc)
                 db.session.rollback()

@@ -70,3 +70,10 @@ class ActionForm(FlaskForm):
     """A button that only needs the CSRF token (remove, turn off, check, clear)."""
 
     submit = SubmitField("Confirm")
+
+
+class OwnLinkForm(FlaskForm):
+    """A user links their own TradingView username."""
+
+    username = StringField("TradingView username", validators=[Length(max=64)])
+    submit = SubmitField("Link")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask_openapi3 import OpenAPI
 
 from tradedeck.extensions import csrf
-from tradedeck.tradingview import api, bulk, expiry, views
+from tradedeck.tradingview import account_views, api, bulk, expiry, views
 from tradedeck.web.nav import NavItem, register_nav
 from tradedeck.worker.loop import register_loop_task
 from tradedeck.worker.queue import get_huey
@@ -18,6 +18,16 @@ def init_tradingview(app: OpenAPI) -> None:
     app.register_api(api.bp)
     csrf.exempt(api.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(account_views.bp)
+    register_nav(
+        app,
+        NavItem(
+            "tradingview_account.page",
+            "Pine access",
+            "code-square",
+            description="Link your TradingView username; the invite-only scripts you may use.",
+        ),
+    )
     register_nav(
         app,
         NavItem(

@@ -1,4 +1,4 @@
-// /manage: destructive buttons (remove, turn off, unlink, forget) ask before submitting.
+// /manage and /tradingview: destructive buttons (remove, turn off, unlink, forget) ask before submitting.
 document.addEventListener("submit", (event) => {
   const button = event.submitter;
   const question = button?.dataset.confirm;
