@@ -20,6 +20,7 @@ from tradedeck.accounts.models import Visitor
 from tradedeck.accounts.views import bp as accounts_web
 from tradedeck.admin.dashboard_setup import init_admin_jobs
 from tradedeck.admin.setup import init_admin
+from tradedeck.alerts.setup import init_alerts
 from tradedeck.analysis.setup import init_analysis
 from tradedeck.api.auth import enforce_api_access, load_user_from_request, load_user_from_session
 from tradedeck.api.docs import bp as docs_web
@@ -178,6 +179,7 @@ def _register_blueprints(app: OpenAPI) -> None:
     init_analysis(app)
     init_charts(app)
     init_signals(app)
+    init_alerts(app)
     init_audit(app)
     init_admin(app)
 

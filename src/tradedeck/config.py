@@ -297,10 +297,12 @@ class Config(BaseSettings):
         30, "First retry delay of a failed delivery; doubles with every further attempt."
     )
     notify_stream_max_per_user: Count = setting(
-        3, "Open `/api/v1/notifications/stream` connections per user in one process (429 beyond)."
+        4, "Open `/api/v1/notifications/stream` connections per user in one process (429 beyond)."
     )
     notify_stream_max_per_process: Count = setting(
-        4, "Open `/api/v1/notifications/stream` connections per web process."
+        8,
+        "Open `/api/v1/notifications/stream` connections per web process (each holds a server"
+        " thread while open; the bell polls every 30 s when refused).",
     )
     use_aws: bool = setting(
         False, "Publish executed trades to SNS and mirror users and trades to DynamoDB."

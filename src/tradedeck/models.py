@@ -1,6 +1,7 @@
 """Every feature's models in one import, so metadata (create_all, Alembic) sees all tables."""
 
 from tradedeck.accounts.models import AccessKey, ApiKey, User
+from tradedeck.alerts import models as alerts_models
 from tradedeck.audit.models import AccessLogEntry, AuditEntry
 from tradedeck.backtests import models as backtests_models
 from tradedeck.charts.models import ChartDrawing
@@ -34,6 +35,7 @@ __all__ = [
     "User",
     "Venue",
     "WorkerHeartbeat",
+    "alerts_models",
     "backtests_models",
     "trading_hours",
     "signals_models",

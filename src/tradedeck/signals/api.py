@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
-from flask import Response, jsonify, url_for
+from flask import Response, jsonify
 from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
 
@@ -44,6 +45,7 @@ bp = APIBlueprint(
     abp_tags=[Tag(name="signals", description="Watchlists, scanned patterns and signals")],
     abp_responses={"400": ErrorBody, "401": ErrorBody, "404": ErrorBody},
 )
+CHART_PATH = "/chart"
 CONTEXT_BARS = 80
 """Bars shown around a pattern when its chart link opens."""
 OVERLAY_OF = {
@@ -55,26 +57,26 @@ OVERLAY_OF = {
 }
 
 
-def chart_url(p: Pattern) -> str:
+def chart_path(p: Pattern) -> str:
     """The chart page on the pattern's instrument and timeframe, around its bars, with the
-    overlay that draws it switched on."""
+    overlay that draws it switched on (a path: notifications are made outside requests)."""
     margin = CONTEXT_BARS * interval_seconds(p.interval)
     start = datetime.fromtimestamp(p.bar_time - margin, UTC).date().isoformat()
     end = datetime.fromtimestamp(p.confirmed_time + margin, UTC).date().isoformat()
-    return url_for(
-        "charts.chart",
-        symbol=p.instrument.symbol,
-        venue=p.instrument.venue.code,
-        interval=p.interval,
-        overlays=f"{OVERLAY_OF[p.kind]},swings",
-        startDate=start,
-        endDate=end,
-        pattern=p.id,
-    )
+    query = {
+        "symbol": p.instrument.symbol,
+        "venue": p.instrument.venue.code,
+        "interval": p.interval,
+        "overlays": f"{OVERLAY_OF[p.kind]},swings",
+        "startDate": start,
+        "endDate": end,
+        "pattern": p.id,
+    }
+    return f"{CHART_PATH}?{urlencode(query)}"
 
 
 def pattern_out(p: Pattern) -> PatternOut:
-    return PatternOut.of(p, chart_url(p))
+    return PatternOut.of(p, chart_path(p))
 
 
 @bp.get("/watchlists", responses={"200": WatchlistList})

@@ -89,7 +89,7 @@ class Pattern(TimestampMixin, db.Model):
     instrument: Mapped[Instrument] = relationship(lazy="joined")
 
 
-class ScanState(db.Model):
+class ScanState(TimestampMixin, db.Model):
     """The newest closed bar scanned per instrument and interval: patterns confirmed on it or
     before were stored then, so a later scan only inserts newer ones."""
 
@@ -100,7 +100,6 @@ class ScanState(db.Model):
     )
     interval: Mapped[str] = mapped_column(String(4), primary_key=True)
     last_bar_time: Mapped[int] = mapped_column(BigInteger)
-    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class SignalRule(TimestampMixin, db.Model):

@@ -87,12 +87,10 @@ def scan_series(instrument: Instrument, interval: str, now: float | None = None)
     since = state.last_bar_time if state is not None else None
     new = _store_new(instrument.id, interval, found, since)
     _advance(instrument.id, interval, found, last_time)
-    stamp = datetime.fromtimestamp(now, UTC)
     if state is None:
         state = ScanState(instrument_id=instrument.id, interval=interval)
         db.session.add(state)
     state.last_bar_time = last_time
-    state.scanned_at = stamp
     db.session.flush()
     return new
 

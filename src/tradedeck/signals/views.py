@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from tradedeck.core.errors import DomainError
 from tradedeck.core.patterns import KINDS, STATUSES
 from tradedeck.signals import services
-from tradedeck.signals.api import chart_url
+from tradedeck.signals.api import chart_path
 from tradedeck.signals.forms import ActionForm, AddSymbolForm, RuleForm, WatchlistForm
 from tradedeck.signals.scanner import LABELS
 from tradedeck.signals.schemas import PatternQuery
@@ -126,7 +126,7 @@ def patterns() -> Any:
     found = services.list_patterns(current_user.id, services.PatternFilter(**query.model_dump()))
     return render_template(
         "signals/patterns.html",
-        rows=[(p, chart_url(p)) for p in found],
+        rows=[(p, chart_path(p)) for p in found],
         query=query,
         kinds=KINDS,
         labels=LABELS,

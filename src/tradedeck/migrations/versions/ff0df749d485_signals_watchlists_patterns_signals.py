@@ -1,7 +1,7 @@
 """signals watchlists patterns signals
 
 Revision ID: ff0df749d485
-Revises: 5b0c2e7d9a41
+Revises: 417697293a0e
 Create Date: 2026-12-04 05:57:53.262201
 
 """
@@ -137,7 +137,18 @@ def upgrade():
         sa.Column("instrument_id", sa.Integer(), nullable=False),
         sa.Column("interval", sa.String(length=4), nullable=False),
         sa.Column("last_bar_time", sa.BigInteger(), nullable=False),
-        sa.Column("scanned_at", tradedeck.database.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at",
+            tradedeck.database.UTCDateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            tradedeck.database.UTCDateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
         sa.ForeignKeyConstraint(
             ["instrument_id"],
             ["instruments.id"],
