@@ -35,7 +35,6 @@ def page() -> str:
         link=links.link_of(current_user.id),
         grants=grants,
         form=OwnLinkForm(),
-        action_form=ActionForm(),
     )
 
 

@@ -108,14 +108,15 @@ def clear_session() -> tuple[Response, int]:
 @bp.get("/scripts", responses={"200": ScriptList})
 @admin_only
 def list_scripts() -> tuple[Response, int]:
-    return _json(ScriptList(scripts=[ScriptOut.of(s) for s in scripts.list_scripts()]))
+    return _json(ScriptList(scripts=[ScriptOut.model_validate(s) for s in scripts.list_scripts()]))
 
 
 @bp.post("/scripts", responses={"201": ScriptOut})
 @admin_only
 def add_script(body: ScriptIn) -> tuple[Response, int]:
     script, warning = scripts.register(body.pine_id, body.name, body.description, current_user)
-    return _json(ScriptOut.of(script, warning), 201)
+    out = ScriptOut.model_validate(script).model_copy(update={"warning": warning})
+    return _json(out, 201)
 
 
 @bp.delete("/scripts/<int:script_id>", responses={"200": Removed})
@@ -148,7 +149,7 @@ def delete_link() -> tuple[Response, int]:
 @admin_only
 def list_grants() -> tuple[Response, int]:
     rows = db.session.scalars(select(AccessGrant).order_by(AccessGrant.id))
-    return _json(GrantList(grants=[GrantOut.of(g) for g in rows]))
+    return _json(GrantList(grants=[GrantOut.model_validate(g) for g in rows]))
 
 
 @bp.post("/grants", responses={"200": OutcomeOut})
@@ -171,7 +172,7 @@ def remove(body: PairIn) -> tuple[Response, int]:
 def create_job(body: JobIn) -> tuple[Response, int]:
     """Queue a bulk grant/remove of every user-script pair; poll GET /jobs/<id>."""
     job = bulk.create_job(current_user, body.action, body.user_ids, body.script_ids, body.duration)
-    return _json(JobOut.of(job), 202)
+    return _json(JobOut.model_validate(job), 202)
 
 
 @bp.get("/jobs/<int:job_id>", responses={"200": JobOut})
@@ -180,7 +181,7 @@ def get_job(path: JobPath) -> tuple[Response, int]:
     job = db.session.get(BulkJob, path.job_id)
     if job is None:
         raise ApiError(404, "not_found", "No such job.", "job_id")
-    return _json(JobOut.of(job))
+    return _json(JobOut.model_validate(job))
 
 
 @bp.get("/operations", responses={"200": OperationList})
@@ -189,4 +190,4 @@ def operations() -> tuple[Response, int]:
     rows = db.session.scalars(
         select(AccessOperation).order_by(AccessOperation.id.desc()).limit(RECENT_OPERATIONS)
     )
-    return _json(OperationList(operations=[OperationOut.of(o) for o in rows]))
+    return _json(OperationList(operations=[OperationOut.model_validate(o) for o in rows]))

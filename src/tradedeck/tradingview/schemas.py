@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from tradedeck.tradingview.models import AccessGrant, AccessOperation, BulkJob, PineScript
 from tradedeck.tradingview.session import SessionState
 
 Duration = Literal["7d", "30d", "90d", "1y", "lifetime"]
@@ -53,21 +52,13 @@ class ScriptIn(BaseModel):
 
 
 class ScriptOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     pine_id: str
     name: str
     description: str
     warning: str | None = None
-
-    @classmethod
-    def of(cls, script: PineScript, warning: str | None = None) -> ScriptOut:
-        return cls(
-            id=script.id,
-            pine_id=script.pine_id,
-            name=script.name,
-            description=script.description,
-            warning=warning,
-        )
 
 
 class ScriptList(BaseModel):
@@ -114,23 +105,14 @@ class OutcomeOut(BaseModel):
 
 
 class GrantOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     user_id: int
     script_id: int
     tv_username: str
     expires_at: datetime | None
     lifetime: bool
     verified_at: datetime | None
-
-    @classmethod
-    def of(cls, grant: AccessGrant) -> GrantOut:
-        return cls(
-            user_id=grant.user_id,
-            script_id=grant.script_id,
-            tv_username=grant.tv_username,
-            expires_at=grant.expires_at,
-            lifetime=grant.lifetime,
-            verified_at=grant.verified_at,
-        )
 
 
 class GrantList(BaseModel):
@@ -149,6 +131,8 @@ class JobPath(BaseModel):
 
 
 class JobOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     action: str
     duration: str
@@ -156,21 +140,12 @@ class JobOut(BaseModel):
     stopped_reason: str
     report: list[dict[str, Any]]
 
-    @classmethod
-    def of(cls, job: BulkJob) -> JobOut:
-        return cls(
-            id=job.id,
-            action=job.action,
-            duration=job.duration,
-            status=job.status,
-            stopped_reason=job.stopped_reason,
-            report=job.report or [],
-        )
-
 
 class OperationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
-    at: datetime
+    created_at: datetime
     actor: str
     action: str
     user_id: int | None
@@ -179,21 +154,6 @@ class OperationOut(BaseModel):
     result: str
     expires_at: datetime | None
     answer: str
-
-    @classmethod
-    def of(cls, op: AccessOperation) -> OperationOut:
-        return cls(
-            id=op.id,
-            at=op.created_at,
-            actor=op.actor,
-            action=op.action,
-            user_id=op.user_id,
-            tv_username=op.tv_username,
-            pine_id=op.pine_id,
-            result=op.result,
-            expires_at=op.expires_at,
-            answer=op.answer,
-        )
 
 
 class OperationList(BaseModel):

@@ -110,7 +110,6 @@ def manage() -> str:
         grant_form=grant_form,
         extend_form=ExtendForm(prefix="extend"),
         bulk_form=bulk_form,
-        action_form=ActionForm(),
     )
 
 
