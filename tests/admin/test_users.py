@@ -6,6 +6,7 @@ from tests.helpers import PASSWORD, api_login, create_user, csrf_token, web_logi
 from tradedeck.accounts import services as accounts
 from tradedeck.accounts.models import User
 from tradedeck.extensions import db
+from tradedeck.tradingview.models import TradingViewLink
 
 
 def test_list_searches_filters_and_pages(app: Flask, root_web: FlaskClient, alice: User) -> None:
@@ -39,10 +40,15 @@ def test_detail_shows_account_portfolio_and_logins(
     web_login(app.test_client(), "alice", "wrong-one-1")
     with app.app_context():
         accounts.create_api_key(db.session.get(User, alice.id), "my bot")
+        db.session.add(
+            TradingViewLink(user_id=alice.id, username="AliceTV", username_key="alicetv")
+        )
+        db.session.commit()
     page = root_web.get(f"/admin/users/{alice.id}").get_data(as_text=True)
     for part in ("Portfolio", "Orders", "Cash ledger", "API keys", "Login history", "my bot"):
         assert part in page
     assert "wrong password" in page
+    assert '<dd class="col-7" id="tradingview-username">AliceTV</dd>' in page
     assert root_web.get("/admin/users/99999").status_code == 404
 
 

@@ -27,6 +27,7 @@ from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.trading import ledger, orders, portfolio
 from tradedeck.trading.models import CashTransaction, Order
+from tradedeck.tradingview.links import link_of
 
 EDITABLE = ("email", "role", "active")
 ACTIVE_FILTERS = ("", "active", "inactive")
@@ -132,13 +133,9 @@ def detail(user_id: int) -> UserDetail:
 
 
 def tradingview_username(user: User) -> str | None:
-    """The TradingView username linked to `user`, when the TradingView feature is installed."""
-    try:
-        from tradedeck.tradingview import services as tradingview  # optional feature
-    except ImportError:
-        return None
-    finder = getattr(tradingview, "linked_username", None)
-    return finder(user.id) if callable(finder) else None
+    """The TradingView username linked to `user`, if any."""
+    linked = link_of(user.id)
+    return linked.username if linked else None
 
 
 def _other_active_admins(user: User) -> int:
@@ -189,20 +186,23 @@ def update_user(
     if after == before:
         db.session.rollback()
         return user
-    record(
-        "user.update",
-        user,
-        {k: before[k] for k in before if before[k] != after[k]},
-        {k: after[k] for k in after if before[k] != after[k]},
-    )
+    record("user.update", user, *_changed(before, after))
     db.session.commit()
     return user
 
 
+def _changed(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields that differ, for the audit row."""
+    keys = [k for k in after if before.get(k) != after[k]]
+    return {k: before[k] for k in keys if k in before}, {k: after[k] for k in keys}
+
+
 def _deactivate(user: User, before: dict[str, Any]) -> User:
     open_keys = sum(1 for key in user.api_keys if key.revoked_at is None)
-    after = {**snapshot(user, *EDITABLE), "active": False, "api_keys_revoked": open_keys}
-    record("user.deactivate", user, before, after)
+    old, new = _changed(before, {**snapshot(user, *EDITABLE), "active": False})
+    record("user.deactivate", user, old, {**new, "api_keys_revoked": open_keys})
     accounts.deactivate_user(user)  # revokes sessions, tokens, API keys; commits with the row
     return user
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
+from tradedeck.accounts.models import User
 from tradedeck.audit.models import ACCESS_EVENTS, AccessLogEntry, AuditEntry
 from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
@@ -30,7 +31,8 @@ class AuditFilter:
 
 @dataclass(frozen=True)
 class AccessFilter:
-    """Access-log filters: event, user (name tried or id), IP, inclusive UTC date range."""
+    """Access-log filters: event, user (id, or a name: the name tried or the account it
+    names by username or email), IP, inclusive UTC date range."""
 
     event: str = ""
     user: str = ""
@@ -147,7 +149,11 @@ def access_query(flt: AccessFilter) -> Select[tuple[AccessLogEntry]]:
         if flt.user.isdigit():
             statement = statement.where(AccessLogEntry.user_id == int(flt.user))
         else:
-            statement = statement.where(func.lower(AccessLogEntry.username) == flt.user.lower())
+            name = flt.user.lower()
+            known = select(User.id).where(or_(User.username_key == name, User.email == name))
+            statement = statement.where(
+                or_(func.lower(AccessLogEntry.username) == name, AccessLogEntry.user_id.in_(known))
+            )
     if flt.ip:
         statement = statement.where(AccessLogEntry.ip == flt.ip)
     statement = day_bounds(statement, AccessLogEntry.updated_at, flt.since, flt.until)
