@@ -43,6 +43,7 @@ from tradedeck.market.setup import init_market
 from tradedeck.metrics import install_metrics
 from tradedeck.security import install_proxy_fix, install_security_headers
 from tradedeck.signals.setup import init_signals
+from tradedeck.sinks.setup import init_sinks
 from tradedeck.trading.setup import init_trading
 from tradedeck.tradingview.setup import init_tradingview
 from tradedeck.web.nav import NavItem, nav_items, register_nav
@@ -180,6 +181,7 @@ def _register_blueprints(app: OpenAPI) -> None:
     init_charts(app)
     init_signals(app)
     init_alerts(app)
+    init_sinks(app)
     init_audit(app)
     init_admin(app)
 
