@@ -5,13 +5,14 @@ it, and reads the dashboard figures; candles page; screenshots dark and light.""
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.conftest import make_app
+from tests.conftest import api_login, make_app
 from tests.e2e.helpers import screenshot
 from tradedeck.demo import seed_demo
 from tradedeck.extensions import db
@@ -37,7 +38,10 @@ def login(page: Page, server: str, who: str, password: str) -> None:
     expect(page.locator("#user-menu")).to_be_visible()
 
 
-def logout(page: Page) -> None:
+def logout(page: Page, server: str) -> None:
+    """From a page without live requests: a chart's fetch still in flight when the session
+    ends would be answered 401 and logged as a console error."""
+    page.goto(f"{server}/profile")
     page.click("#user-menu")
     page.click("#logout-button")
 
@@ -86,7 +90,7 @@ def test_admin_creates_halts_and_resumes_a_stock(
     row.get_by_role("button", name="Halt").click()
     expect(page.locator(".alert-warning")).to_contain_text("ZEBRA is halted")
     expect(row).to_contain_text("halted")
-    logout(page)
+    logout(page, live_server)
 
     login(page, live_server, "demo@example.com", "demo123")
     page.goto(f"{live_server}/stocks/{zebra_id}")
@@ -95,13 +99,20 @@ def test_admin_creates_halts_and_resumes_a_stock(
     expect(page.locator(".alert-danger")).to_contain_text(
         "Trading in ZEBRA (SIM) is halted by an administrator"
     )
-    logout(page)
+    logout(page, live_server)
 
     login(page, live_server, "admin@example.com", "admin123")
     page.goto(f"{live_server}/admin/instruments?q=ZEBRA")
     row.get_by_role("button", name="Resume").click()
     expect(page.locator(".alert-success")).to_contain_text("ZEBRA resumed")
     expect(row).to_contain_text("trading")
+
+    api = live_app.test_client()
+    bearer = {"Authorization": f"Bearer {api_login(api, 'demo', 'demo123')}"}
+    order = {"symbol": "ZEBRA", "side": "buy", "type": "market", "quantity": "4"}
+    filled = api.post("/api/v1/orders", json=order, headers=bearer)
+    assert filled.status_code == 201 and filled.get_json()["order"]["status"] == "filled"
+    notional = Decimal(filled.get_json()["order"]["fill_price"]) * 4
 
     page.goto(f"{live_server}/admin/candles/{zebra_id}")
     expect(page.locator("#coverage-table")).to_contain_text("1h")
@@ -110,7 +121,10 @@ def test_admin_creates_halts_and_resumes_a_stock(
     screenshot(page, "admin-candles-dark")
 
     page.goto(f"{live_server}/admin")
-    expect(page.locator("#stat-users-active")).not_to_have_text("0")
+    expect(page.locator("#stat-users-active")).to_have_text("2")
+    expect(page.locator("#stat-orders-today")).to_have_text("1")
+    expect(page.locator("#stat-trades-today")).to_have_text("1")
+    expect(page.locator("#stat-notional-today")).to_have_text(f"{notional:,.2f}")
     page.click("#theme-toggle")
     expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
     page.wait_for_function("document.documentElement.dataset.adminCharts === 'ready'")

@@ -5,7 +5,6 @@ with their progress polled by htmx) and the seed's JSON `/admin/api/candles/<id>
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from math import ceil
 from typing import Any
 
 from flask import (
@@ -26,7 +25,7 @@ from wtforms.validators import Length
 
 from tradedeck.admin import candles_jobs, candles_stats
 from tradedeck.admin import instruments_service as service
-from tradedeck.admin.common import attach_error, form_problem, guard
+from tradedeck.admin.common import attach_error, form_problem, guard, page_number
 from tradedeck.api.errors import error_response
 from tradedeck.core.candles import INTERVALS
 from tradedeck.core.errors import DomainError
@@ -54,10 +53,8 @@ def utc(epoch: int | None) -> str:
 @bp.get("/candles")
 def index() -> str:
     q = (request.args.get("q") or "").strip()[:80]
-    page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and int(page) > 0 else 1
-    rows, total = service.list_instruments(q, "", number)
-    ids = [row.instrument.id for row in rows]
+    found = service.list_instruments(q, "", page_number(request.args.get("page")))
+    ids = [row.instrument.id for row in found.rows]
     counts: dict[int, dict[str, int]] = {i: {} for i in ids}
     if ids:
         for iid, interval, count in db.session.execute(
@@ -67,14 +64,7 @@ def index() -> str:
         ):
             counts[iid][interval] = count
     return render_template(
-        "admin/candles.html",
-        rows=rows,
-        counts=counts,
-        intervals=list(INTERVALS),
-        q=q,
-        page=number,
-        pages=max(1, ceil(total / service.PAGE_SIZE)),
-        total=total,
+        "admin/candles.html", found=found, counts=counts, intervals=list(INTERVALS), q=q
     )
 
 

@@ -10,7 +10,6 @@ and a flash message. `instruments_service` validates, writes and audits.
 from __future__ import annotations
 
 from dataclasses import replace
-from math import ceil
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -20,7 +19,7 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import Length
 
 from tradedeck.admin import instruments_service as service
-from tradedeck.admin.common import attach_error, form_problem, guard
+from tradedeck.admin.common import attach_error, form_problem, guard, page_number
 from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument, Venue
@@ -75,20 +74,15 @@ class ActionForm(FlaskForm):
 def index() -> str:
     q = (request.args.get("q") or "").strip()[:80]
     venue = (request.args.get("venue") or "").strip()[:32]
-    page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and int(page) > 0 else 1
-    rows, total = service.list_instruments(q, venue, number)
+    found = service.list_instruments(q, venue, page_number(request.args.get("page")))
     venues = list(db.session.scalars(select(Venue.code).order_by(Venue.code)))
     return render_template(
         "admin/instruments.html",
         plain=service.plain,
-        rows=rows,
-        total=total,
+        found=found,
         q=q,
         venue=venue,
         venues=venues,
-        page=number,
-        pages=max(1, ceil(total / service.PAGE_SIZE)),
         action_form=ActionForm(),
     )
 

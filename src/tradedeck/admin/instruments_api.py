@@ -95,9 +95,9 @@ def _answer(instrument_id: int, status: int = 200) -> tuple[Response, int]:
 @admin_only
 def list_instruments(query: InstrumentQuery) -> Response:
     """Instruments of every venue with last price and halt flag, 50 a page."""
-    rows, total = service.list_instruments(query.q, query.venue, query.page)
-    items = [service.instrument_json(r.instrument, r.price) for r in rows]
-    return jsonify({"instruments": items, "total": total, "page": query.page})
+    found = service.list_instruments(query.q, query.venue, query.page)
+    items = [service.instrument_json(r.instrument, r.price) for r in found.rows]
+    return jsonify({"instruments": items, "total": found.total, "page": found.page})
 
 
 @bp.post("/instruments", responses={"201": InstrumentOut})

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from tradedeck.admin.common import Page, paginate
 from tradedeck.audit import services as audit
 from tradedeck.core.errors import DomainError
 from tradedeck.core.money import is_multiple_of_step, parse_decimal
@@ -195,11 +196,8 @@ def set_halted(instrument_id: int, halted: bool) -> Instrument:
     return instrument
 
 
-def list_instruments(
-    q: str = "", venue: str = "", page: int = 1
-) -> tuple[list[InstrumentRow], int]:
-    """One page of instruments (symbol/name filter, venue filter) with last prices, and the
-    total count of matches."""
+def list_instruments(q: str = "", venue: str = "", page: int = 1) -> Page[InstrumentRow]:
+    """One page of instruments (symbol/name filter, venue filter) with last prices."""
     statement = select(Instrument, LastPrice.price).join(Instrument.venue)
     statement = statement.outerjoin(LastPrice, LastPrice.instrument_id == Instrument.id)
     if venue:
@@ -212,13 +210,11 @@ def list_instruments(
             func.lower(Instrument.symbol).like(pattern, escape="\\")
             | func.lower(Instrument.name).like(pattern, escape="\\")
         )
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = db.session.execute(
-        statement.order_by(Venue.code, Instrument.symbol)
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
-    return [InstrumentRow(instrument, price) for instrument, price in rows], total
+    found = paginate(
+        statement.order_by(Venue.code, Instrument.symbol), page, PAGE_SIZE, scalars=False
+    )
+    rows = [InstrumentRow(instrument, price) for instrument, price in found.rows]
+    return Page(rows, found.page, found.per_page, found.total)
 
 
 def plain(value: Decimal | None) -> str | None:
