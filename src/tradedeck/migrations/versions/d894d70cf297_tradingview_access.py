@@ -1,7 +1,7 @@
 """TradingView access: session, scripts, username links, grants, operation log, bulk jobs
 
 Revision ID: d894d70cf297
-Revises: ff0df749d485
+Revises: a1e7c0d3b915
 Create Date: 2026-12-04 06:00:51.539559
 
 """
@@ -13,7 +13,7 @@ import tradedeck.database
 
 # revision identifiers, used by Alembic.
 revision = "d894d70cf297"
-down_revision = "ff0df749d485"
+down_revision = "a1e7c0d3b915"
 branch_labels = None
 depends_on = None
 
