@@ -7,13 +7,14 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from tradedeck.core.backtest import STRATEGIES
+from tradedeck.core.backtest import LABELS, STRATEGIES
 from tradedeck.core.candles import INTERVALS
 
 FILL_CHOICES = [
     SelectChoice("open", "Next bar's open"),
     SelectChoice("close", "Signal bar's close"),
 ]
+METRICS = [key for key, (_, kind) in LABELS.items() if kind != "time"]
 INTERVAL_CHOICES = [SelectChoice(name, name) for name in INTERVALS]
 STRATEGY_CHOICES = [SelectChoice(s.name, s.label) for s in STRATEGIES.values()]
 SIZING_CHOICES = [
@@ -54,6 +55,15 @@ class RunForm(FlaskForm):
     target = SelectField("Take profit", choices=TARGET_CHOICES, default="none")
     target_value = StringField("Target value", default="2")
     submit = SubmitField("Run backtest")
+
+
+class OptimiseForm(RunForm):
+    metric = SelectField(
+        "Rank by", choices=[SelectChoice(k, LABELS[k][0]) for k in METRICS], default="sharpe"
+    )
+    windows = StringField("Walk-forward windows (0: none)", default="4")
+    train_pct = StringField("In-sample %", default="70")
+    submit = SubmitField("Optimise")
 
 
 class DeleteForm(FlaskForm):

@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from tradedeck.backtests.models import BacktestRun
-from tradedeck.core.analytics import to_arrays
+from tradedeck.core.analytics import Candles, to_arrays
 from tradedeck.core.backtest import STRATEGIES, BacktestError, Settings, compute_stats
 from tradedeck.core.backtest.engine import FILLS, SIZINGS, STOPS, TARGETS
 from tradedeck.core.backtest.run import (
@@ -250,12 +250,7 @@ def _execute(run: BacktestRun) -> None:
     instrument = db.session.get(Instrument, run.instrument_id)
     if instrument is None:
         raise DomainError("the instrument no longer exists")
-    max_bars = current_app.config["TRADEDECK"].backtest_max_bars
-    span = CandleRange(run.start_time, run.end_time)
-    ohlcv = market.candles_for(instrument, run.interval, span, max_bars)
-    if len(ohlcv.time) < 2:
-        raise DomainError(f"{len(ohlcv.time)} candles in that range: a backtest needs 2 or more")
-    candles = to_arrays({name: getattr(ohlcv, name) for name in ohlcv.__dataclass_fields__})
+    candles = load_candles(instrument, run.interval, run.start_time, run.end_time)
     _stage(run, 35, f"Building {run.strategy} signals on {len(candles)} bars")
     signals = build_signals(candles, run.strategy, run.params)
     _stage(run, 60, "Simulating")
@@ -281,6 +276,17 @@ def _execute(run: BacktestRun) -> None:
     run.open_trade = clean(_open_trade(backtest))
     run.finished_at = utcnow()
     _stage(run, 100, f"{len(result.trades)} trades on {len(candles)} bars", status="done")
+
+
+def load_candles(instrument: Instrument, interval: str, start: int, end: int) -> Candles:
+    """Stored candles of [start, end) (remote venues' gaps fetched first), at least 2."""
+    max_bars = current_app.config["TRADEDECK"].backtest_max_bars
+    ohlcv = market.candles_for(instrument, interval, CandleRange(start, end), max_bars)
+    if len(ohlcv.time) < 2:
+        raise DomainError(
+            f"{len(ohlcv.time)} candles in that range: a backtest needs 2 or more", field="start"
+        )
+    return to_arrays({name: getattr(ohlcv, name) for name in ohlcv.__dataclass_fields__})
 
 
 def _open_trade(backtest: Backtest) -> dict[str, Any] | None:

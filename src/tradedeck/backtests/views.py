@@ -3,14 +3,16 @@ trades, and several runs side by side."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from tradedeck.backtests import optimise as optimisation
 from tradedeck.backtests import services
-from tradedeck.backtests.forms import DeleteForm, RunForm
+from tradedeck.backtests.forms import DeleteForm, OptimiseForm, RunForm
 from tradedeck.backtests.models import BacktestRun
 from tradedeck.core.backtest import LABELS, STRATEGIES
 from tradedeck.core.errors import DomainError
@@ -87,6 +89,36 @@ def start() -> Any:
     return redirect(url_for("backtests.show", run_id=run.id))
 
 
+@bp.route("/backtests/optimise", methods=["GET", "POST"])
+def optimise() -> Any:
+    """Grid search with a heatmap and walk-forward windows, computed in the request."""
+    form = OptimiseForm()
+    result, error, status = None, None, 200
+    if request.method == "GET" and not form.start.data:
+        form.start.data, form.end.data = services.default_range()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            flash("The form expired or was incomplete: please submit it again.", "danger")
+            status = 400
+        else:
+            try:
+                result = optimisation.optimise(request.form)
+            except DomainError as exc:
+                flash(exc.message, "danger")
+                error, status = exc, exc.status
+    body = render_template(
+        "backtests/optimise.html",
+        form=form,
+        strategies=STRATEGIES,
+        hints=_instrument_hints(),
+        error=error,
+        given=request.form if request.method == "POST" else {},
+        result=result,
+        labels=LABELS,
+    )
+    return body, status
+
+
 @bp.get("/backtests/<int:run_id>")
 def show(run_id: int) -> str:
     run = services.run_of(_uid(), run_id)
@@ -146,13 +178,15 @@ def compare() -> Any:
 @bp.app_template_filter("backtest_stat")
 def stat_filter(value: Any, kind: str) -> str:
     """A statistic for reading: dates, durations in days/hours, 2 decimals, or — if undefined."""
-    if value is None:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
     if kind == "time":
         return services.iso(int(value))[:16].replace("T", " ")
     if kind == "duration":
         days, rest = divmod(int(value), 86_400)
         hours = rest // 3600
+        if not days:
+            return f"{hours} h"
         return f"{days} d {hours} h" if hours else f"{days} d"
     if kind == "count":
         return str(int(value))

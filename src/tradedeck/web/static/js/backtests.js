@@ -77,7 +77,7 @@ function tradeMarkers(run, colors) {
       position: long ? "aboveBar" : "belowBar",
       color: t.pnl >= 0 ? colors.up : colors.down,
       shape: "circle",
-      text: t.reason,
+      text: { stop: "SL", target: "TP" }[t.reason] ?? "",
     });
   }
   if (run.open_trade) {
