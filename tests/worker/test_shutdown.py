@@ -1,9 +1,15 @@
-"""Process lifecycle: one SIGTERM or one Ctrl+C stops `tradedeck run` cleanly and keeps orders."""
+"""Process lifecycle: one SIGTERM or one Ctrl+C stops `tradedeck run` cleanly and keeps orders.
+
+The database schema is migrated once per module, in this process, and each test starts from a
+copy of it: a `tradedeck db upgrade` subprocess per test cost a Python start, the app import
+and every migration again.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -14,10 +20,34 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from flask_migrate import upgrade
 
 from tests.helpers import app_overrides
+from tradedeck.app import create_app
+from tradedeck.extensions import db
 
 STOP_WITHIN = 10.0
+FAST_SEED = {"CANDLE_BACKFILL_DAYS": "1"}  # `run` seeds demo history; one day is enough here
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database file at the migrations' head (what `tradedeck db upgrade` makes)."""
+    folder = tmp_path_factory.mktemp("schema")
+    path = folder / "schema.db"
+    app = create_app(
+        app_overrides(folder, DATABASE_URL=f"sqlite:///{path}"), instance_path=folder / "instance"
+    )
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+def _database(tmp_path: Path, migrated: Path) -> Path:
+    path = tmp_path / "proc.db"
+    shutil.copyfile(migrated, path)
+    return path
 
 
 def _free_port() -> int:
@@ -49,11 +79,13 @@ def _wait_healthy(base: str, process: subprocess.Popen, timeout: float = 30) -> 
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_run_stops_on_one_signal_and_keeps_orders(tmp_path: Path, signum: int) -> None:
-    db_path = tmp_path / "run.db"
+def test_run_stops_on_one_signal_and_keeps_orders(
+    tmp_path: Path, migrated: Path, signum: int
+) -> None:
+    db_path = _database(tmp_path, migrated)
     env = {
         **os.environ,
-        **app_overrides(tmp_path, DATABASE_URL=f"sqlite:///{db_path}", REDIS_URL=""),
+        **app_overrides(tmp_path, DATABASE_URL=f"sqlite:///{db_path}", REDIS_URL="", **FAST_SEED),
     }
     env.pop("REDIS_URL")
     port = _free_port()
@@ -89,19 +121,13 @@ def test_run_stops_on_one_signal_and_keeps_orders(tmp_path: Path, signum: int) -
         assert conn.execute("SELECT id FROM orders WHERE id = ?", (order_id,)).fetchone()
 
 
-def _start(tmp_path: Path, args: list[str], extra_env: dict[str, str]) -> subprocess.Popen:
-    db_path = tmp_path / "proc.db"
+def _start(
+    tmp_path: Path, migrated: Path, args: list[str], extra_env: dict[str, str]
+) -> subprocess.Popen:
+    db_path = _database(tmp_path, migrated)
     env = {**os.environ, **app_overrides(tmp_path, DATABASE_URL=f"sqlite:///{db_path}")}
     env.pop("REDIS_URL")
     env.update(extra_env)
-    upgrade = subprocess.run(
-        [str(Path(sys.executable).with_name("tradedeck")), "db", "upgrade"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        timeout=60,
-    )
-    assert upgrade.returncode == 0, upgrade.stderr
     return subprocess.Popen(
         args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -136,8 +162,10 @@ def _handles_sigterm(pid: int) -> bool:
     not Path("/proc/self/status").exists(),
     reason="waits for the worker's SIGTERM handler through Linux /proc",
 )
-def test_worker_stops_on_one_sigterm(tmp_path: Path) -> None:
-    worker = _start(tmp_path, [str(Path(sys.executable).with_name("tradedeck")), "worker"], {})
+def test_worker_stops_on_one_sigterm(tmp_path: Path, migrated: Path) -> None:
+    worker = _start(
+        tmp_path, migrated, [str(Path(sys.executable).with_name("tradedeck")), "worker"], {}
+    )
     deadline = time.monotonic() + 30
     while worker.poll() is None and not _handles_sigterm(worker.pid):
         assert time.monotonic() < deadline, "the worker never started its consumer"
@@ -145,10 +173,11 @@ def test_worker_stops_on_one_sigterm(tmp_path: Path) -> None:
     assert _stop_with_sigterm(worker, settle=0.5) < STOP_WITHIN
 
 
-def test_gunicorn_stops_on_one_sigterm(tmp_path: Path) -> None:
+def test_gunicorn_stops_on_one_sigterm(tmp_path: Path, migrated: Path) -> None:
     port = _free_port()
     gunicorn = _start(
         tmp_path,
+        migrated,
         [
             str(Path(sys.executable).with_name("gunicorn")),
             "-c",
