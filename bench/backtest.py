@@ -29,6 +29,8 @@ GRID = {"fast": list(range(5, 15)), "slow": list(range(20, 70, 5))}
 
 
 class SmaCross(Strategy):
+    """backtesting.py's SMA cross: close and reverse on every cross (tests use it too)."""
+
     fast = 10
     slow = 20
 

@@ -10,28 +10,12 @@ import pytest
 from tradedeck.core.backtest import LABELS, Settings, run
 
 backtesting = pytest.importorskip("backtesting")
-from backtesting import Backtest, Strategy  # noqa: E402
-from backtesting.lib import crossover  # noqa: E402
-from backtesting.test import GOOG, SMA  # noqa: E402
+from backtesting import Backtest  # noqa: E402
+from backtesting.test import GOOG  # noqa: E402
+
+from bench.backtest import SmaCross  # noqa: E402  (the one reference strategy)
 
 OURS_ONLY = {"avg_r", "total_r", "best_r", "worst_r"}
-
-
-class SmaCross(Strategy):
-    fast = 10
-    slow = 20
-
-    def init(self):
-        self.a = self.I(SMA, self.data.Close, self.fast)
-        self.b = self.I(SMA, self.data.Close, self.slow)
-
-    def next(self):
-        if crossover(self.a, self.b):
-            self.position.close()
-            self.buy()
-        elif crossover(self.b, self.a):
-            self.position.close()
-            self.sell()
 
 
 @pytest.fixture(scope="module")
