@@ -119,3 +119,37 @@ def test_users_link_their_own_username_and_see_their_access(
     assert "access removed on 1 script(s)" in unlinked
     assert fake.expiration_of(PINE, "JoeBloggs") == "absent"
     assert client.post("/tradingview/unlink", data={}).status_code == 400  # no CSRF: refused
+
+
+def test_bulk_jobs_show_their_items_and_poll_while_busy(
+    tv_app: Flask, fake: FakeTradingView
+) -> None:
+    from tests.tradingview.conftest import add_script, store_session
+    from tradedeck.extensions import db
+    from tradedeck.tradingview.models import BulkJob
+
+    client, token = _admin(tv_app)
+    store_session(tv_app, fake)
+    script_id = add_script(tv_app)
+    ok, ghost = linked_user(tv_app, "alice", "JoeBloggs"), linked_user(tv_app, "gone", "ghost_tv")
+    done = client.post(
+        "/manage/jobs",
+        data={
+            "bulk-csrf_token": token,
+            "bulk-action": "grant",
+            "bulk-user_ids": [str(ok.id), str(ghost.id)],
+            "bulk-script_ids": [str(script_id)],
+            "bulk-duration": "7d",
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Bulk job #1 queued (done)" in done
+    assert "1 done, 1 not" in done and "gone · Smart Money: failed" in done
+    assert 'hx-trigger="every 3s"' not in done
+    with tv_app.app_context():
+        db.session.add(
+            BulkJob(actor="root", action="remove", user_ids=[ok.id], script_ids=[script_id])
+        )
+        db.session.commit()
+    busy = client.get("/manage").get_data(as_text=True)
+    assert 'hx-trigger="every 3s"' in busy and "spinner-border" in busy

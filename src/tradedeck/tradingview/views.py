@@ -31,7 +31,13 @@ from tradedeck.tradingview.forms import (
     ScriptForm,
     SignInForm,
 )
-from tradedeck.tradingview.models import AccessGrant, AccessOperation, BulkJob, TradingViewLink
+from tradedeck.tradingview.models import (
+    AccessGrant,
+    AccessOperation,
+    BulkJob,
+    PineScript,
+    TradingViewLink,
+)
 
 bp = Blueprint("tradingview", __name__)
 RECENT = 25
@@ -71,15 +77,17 @@ def _user_choices() -> list[SelectChoice]:
     return [SelectChoice(str(u.id), u.username) for u in users]
 
 
-def _script_choices() -> list[SelectChoice]:
-    return [SelectChoice(str(s.id), f"{s.name} ({s.pine_id})") for s in scripts.list_scripts()]
+def _script_choices(registered: list[PineScript] | None = None) -> list[SelectChoice]:
+    rows = scripts.list_scripts() if registered is None else registered
+    return [SelectChoice(str(s.id), f"{s.name} ({s.pine_id})") for s in rows]
 
 
 @bp.get("/manage")
 def manage() -> str:
     users = {u.id: u for u in db.session.scalars(select(User).order_by(User.username))}
     link_rows = db.session.scalars(select(TradingViewLink)).all()
-    user_choices, script_choices = _user_choices(), _script_choices()
+    registered = scripts.list_scripts()
+    user_choices, script_choices = _user_choices(), _script_choices(registered)
     grant_form, bulk_form, link_form = (
         GrantForm(prefix="grant"),
         BulkForm(prefix="bulk"),
@@ -92,7 +100,8 @@ def manage() -> str:
     return render_template(
         "tradingview/manage.html",
         state=session.state(),
-        scripts=scripts.list_scripts(),
+        scripts=registered,
+        script_names={script.id: script.name for script in registered},
         users=users,
         links={link.user_id: link for link in link_rows},
         grants=grants,
