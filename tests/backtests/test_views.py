@@ -113,5 +113,11 @@ def test_other_users_runs_are_not_found_and_delete_needs_csrf(app, page):
     assert page.get(location).status_code == 404
 
 
+def test_unknown_or_huge_ids_are_404(page):
+    assert page.get("/backtests/99").status_code == 404
+    assert page.get(f"/backtests/{2**70}").status_code == 404
+    assert page.get(f"/backtests/compare?ids=1&ids={2**70}").status_code == 404
+
+
 def test_pages_need_a_login(client):
     assert client.get("/backtests").status_code == 302

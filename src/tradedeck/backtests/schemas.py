@@ -37,7 +37,7 @@ class RunBody(BaseModel):
 
 
 class RunPath(BaseModel):
-    run_id: int = Field(ge=1)
+    run_id: int = Field(ge=1, le=2**63 - 1)  # beyond BIGINT the database raises
 
 
 class RunSummary(BaseModel):

@@ -43,6 +43,7 @@ from tradedeck.market.services import CandleRange
 log = logging.getLogger(__name__)
 TASK_KEY = "tradedeck.backtests.task"
 MAX_CASH = Decimal(1_000_000_000)
+MAX_ID = 2**63 - 1
 PERCENT_KINDS = ("percent",)
 
 
@@ -88,11 +89,11 @@ def _day(data: Mapping[str, Any], name: str) -> int:
         raise DomainError(f"{name} is required", field=name)
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return int(moment.timestamp())
+    except (ValueError, OverflowError):
         raise DomainError(f"{name} must be a date (YYYY-MM-DD)", field=name) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp())
 
 
 def _choice(data: Mapping[str, Any], name: str, allowed: tuple[str, ...], default: str) -> str:
@@ -318,7 +319,7 @@ def runs_of(user_id: int) -> list[BacktestRun]:
 
 def run_of(user_id: int, run_id: int) -> BacktestRun:
     """One of the user's runs; another user's run is a 404 as if it did not exist."""
-    run = db.session.get(BacktestRun, run_id)
+    run = db.session.get(BacktestRun, run_id) if 1 <= run_id <= MAX_ID else None
     if run is None or run.user_id != user_id:
         raise RunNotFound("no such backtest", field="id", code="not_found")
     return run
