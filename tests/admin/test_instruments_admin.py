@@ -197,3 +197,27 @@ def test_customers_and_visitors_are_kept_out(mapp: Flask) -> None:
     for path in ("/admin", "/admin/instruments/new", "/admin/candles/1", "/admin/api/candles/1"):
         assert visitor.get(path).status_code == 403
     assert visitor.get("/api/v1/admin/dashboard/series").status_code == 403
+
+
+def test_engine_uses_edited_volatility_at_its_next_step(mapp: Flask, admin_api: Api) -> None:
+    import time
+
+    from tradedeck.market.engine import get_engine
+
+    acme = mapp.config["MARKET"]["ACME"]
+    edit = {"name": "Acme Corp", "drift": "0", "volatility": "0.02"}
+    edit |= {"tick_size": "0.01", "lot_size": "1"}
+    now = time.time()
+    with mapp.app_context():
+        engine = get_engine(mapp)
+        engine.step(now=now)
+        position = engine.state.ids.index(acme)
+    admin_api.client.patch(
+        f"/api/v1/admin/instruments/{acme}",
+        json=edit | {"volatility": "0.35"},
+        headers=admin_api.headers,
+    )
+    with mapp.app_context():
+        engine.step(now=now + 2)
+        assert engine.state.vol[position] == 0.35
+        engine.close()

@@ -34,6 +34,7 @@ MAX_STEP = Decimal(1_000)
 SIM_VENUE = "SIM"
 AUDITED = ("symbol", "name", "tick_size", "lot_size", "min_qty", "sim_drift", "sim_volatility")
 PAGE_SIZE = 50
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -147,10 +148,13 @@ def create_stock(data: StockInput) -> Instrument:
 
 
 def get_instrument(instrument_id: int, *, for_update: bool = False) -> Instrument:
-    statement = select(Instrument).where(Instrument.id == instrument_id)
-    if for_update:
-        statement = statement.with_for_update()
-    instrument = db.session.scalar(statement)
+    """The instrument, or a 404 naming `id` (ids beyond the database's integers included)."""
+    instrument = None
+    if 1 <= instrument_id <= MAX_ID:
+        statement = select(Instrument).where(Instrument.id == instrument_id)
+        if for_update:
+            statement = statement.with_for_update()
+        instrument = db.session.scalar(statement)
     if instrument is None:
         raise DomainError(
             f"instrument {instrument_id} not found", field="id", code="not_found", status=404

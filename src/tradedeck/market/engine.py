@@ -108,7 +108,7 @@ class PriceEngine:
             self.lock = lock or engine_lock(db.engine, self.config.instance_path)
         self.rng = np.random.default_rng(seed)
         self.state: _State | None = None
-        self._catalogue: list[int] = []
+        self._catalogue: list[tuple[int, datetime]] = []
         self._redis: Any = None
         self._holding = False
 
@@ -260,10 +260,11 @@ class PriceEngine:
             self._holding = True
         t = int(time.time() if now is None else now)
         instruments = catalogue.simulated_instruments()
-        ids = [i.id for i in instruments]
-        if self.state is None or ids != self._catalogue:
+        # Reloaded when an instrument is added, removed or edited (drift, volatility, tick).
+        listed = [(i.id, i.updated_at) for i in instruments]
+        if self.state is None or listed != self._catalogue:
             self.state = self._load(instruments, t)
-            self._catalogue = ids
+            self._catalogue = listed
         state = self.state
         if not state.ids:
             return []
