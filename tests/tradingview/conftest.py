@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
 
 from tests.fakes.tradingview import FakeTradingView
+from tests.helpers import create_user, make_app
+from tradedeck.accounts.models import User
 from tradedeck.extensions import db
 from tradedeck.tradingview.client import Cookies, TradingViewClient
 from tradedeck.tradingview.models import PineScript, TradingViewLink, TradingViewSession
 from tradedeck.tradingview.session import CLIENT_OPTIONS, encrypt
 from tradedeck.worker.queue import get_huey
-
-if TYPE_CHECKING:
-    from tradedeck.accounts.models import User
-
-if TYPE_CHECKING:
-    from tradedeck.accounts.models import User
 
 PINE = "PUB;3be120ba74944ca7b32ad644f40aaff2"
 OTHER_PINE = "PUB;ryMeUolWwdyo9F3MNleMvPPmoSDpGY4n"
@@ -54,8 +49,6 @@ def tv(fake: FakeTradingView, sleeps: Sleeps) -> TradingViewClient:
 
 @pytest.fixture
 def tv_app(tmp_path: Path, fake: FakeTradingView, sleeps: Sleeps) -> Iterator[Flask]:
-    from tests.helpers import make_app  # the app stack only for the tests that need it
-
     app = make_app(
         tmp_path,
         TRADEDECK_TRADINGVIEW_URL=fake.url,
@@ -91,8 +84,6 @@ def add_script(app: Flask, pine_id: str = PINE, name: str = "Smart Money") -> in
 
 
 def linked_user(app: Flask, username: str, tv_username: str) -> User:
-    from tests.helpers import create_user
-
     user = create_user(app, username)
     with app.app_context():
         db.session.add(

@@ -7,7 +7,10 @@ from flask.testing import FlaskClient
 
 from tests.fakes.tradingview import FakeTradingView
 from tests.helpers import create_user, csrf_token, web_login
-from tests.tradingview.conftest import PINE, linked_user
+from tests.tradingview.conftest import PINE, add_script, linked_user, store_session
+from tradedeck.extensions import db
+from tradedeck.tradingview import services
+from tradedeck.tradingview.models import BulkJob
 
 
 def _admin(app: Flask) -> tuple[FlaskClient, str]:
@@ -89,9 +92,6 @@ def test_linked_grant_on_another_users_row_shows_in_table(
 def test_users_link_their_own_username_and_see_their_access(
     tv_app: Flask, fake: FakeTradingView
 ) -> None:
-    from tests.tradingview.conftest import add_script, store_session
-    from tradedeck.tradingview import services
-
     user = create_user(tv_app, "alice")
     client = tv_app.test_client()
     web_login(client)
@@ -124,10 +124,6 @@ def test_users_link_their_own_username_and_see_their_access(
 def test_bulk_jobs_show_their_items_and_poll_while_busy(
     tv_app: Flask, fake: FakeTradingView
 ) -> None:
-    from tests.tradingview.conftest import add_script, store_session
-    from tradedeck.extensions import db
-    from tradedeck.tradingview.models import BulkJob
-
     client, token = _admin(tv_app)
     store_session(tv_app, fake)
     script_id = add_script(tv_app)
