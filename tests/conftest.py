@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from tests.helpers import (  # noqa: F401  (until other sessions' new tests import tests.helpers)
     PASSWORD,
     TEST_DATABASE_URL,
+    TEST_REDIS_URL,
     api_login,
     app_overrides,
     create_user,
