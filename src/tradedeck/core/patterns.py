@@ -44,7 +44,7 @@ _BULL, _BEAR = 1, -1
 
 @dataclass(frozen=True)
 class Patterns:
-    """Columns of the patterns of one series, in confirmation order."""
+    """Columns of the patterns of one series (grouped by study, not sorted)."""
 
     kind: np.ndarray
     direction: np.ndarray
@@ -102,127 +102,95 @@ def _levels(
     return stop, entry + REWARD_RISK * (entry - stop)
 
 
-def _status(first: np.ndarray, *outcomes: tuple[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The latest outcome reached (later arguments win when both happened), and its bar."""
-    status = np.zeros(first.size, np.int64)
-    at = np.full(first.size, -1, np.int64)
-    for code, index in outcomes:
-        hit = index >= 0
-        status = np.where(hit, code, status)
-        at = np.where(hit, index, at)
-    return status, at
-
-
 def _fvgs(c: Candles) -> dict[str, np.ndarray]:
+    """A fill always follows (or is) the mitigation: status 1 (mitigated) or 2 (filled)."""
     e = fvg(c)
-    direction = np.where(e["direction"] == "bullish", _BULL, _BEAR)
-    status, at = _status(e["index"], (1, e["mitigated_index"]), (2, e["filled_index"]))
-    entry = np.where(direction == _BULL, e["top"], e["bottom"])
-    return _part(
-        0,
-        direction,
-        e["index"],
-        e["confirmed_index"],
-        e["top"],
-        e["bottom"],
-        entry,
-        status,
-        at,
-        e["index"],
-    )
+    bull = e["direction"] == "bullish"
+    mitigated, filled = e["mitigated_index"], e["filled_index"]
+    return {
+        "kind": np.zeros(len(e), np.int64),
+        "direction": np.where(bull, _BULL, _BEAR),
+        "index": e["index"],
+        "confirmed_index": e["confirmed_index"],
+        "top": e["top"],
+        "bottom": e["bottom"],
+        "entry": np.where(bull, e["top"], e["bottom"]),
+        "status": (mitigated >= 0) + (filled >= 0).astype(np.int64),
+        "status_index": np.where(filled >= 0, filled, mitigated),
+        "anchor": e["index"],
+    }
 
 
 def _blocks(c: Candles) -> dict[str, np.ndarray]:
+    """Invalidation is only searched after the mitigation: status 1 or 3 (invalidated)."""
     e = order_blocks(c)
-    direction = np.where(e["direction"] == "bullish", _BULL, _BEAR)
-    status, at = _status(e["index"], (1, e["mitigated_index"]), (3, e["invalidated_index"]))
-    entry = np.where(direction == _BULL, e["top"], e["bottom"])
-    return _part(
-        1,
-        direction,
-        e["index"],
-        e["confirmed_index"],
-        e["top"],
-        e["bottom"],
-        entry,
-        status,
-        at,
-        e["break_index"],
-    )
+    bull = e["direction"] == "bullish"
+    mitigated, invalidated = e["mitigated_index"], e["invalidated_index"]
+    return {
+        "kind": np.ones(len(e), np.int64),
+        "direction": np.where(bull, _BULL, _BEAR),
+        "index": e["index"],
+        "confirmed_index": e["confirmed_index"],
+        "top": e["top"],
+        "bottom": e["bottom"],
+        "entry": np.where(bull, e["top"], e["bottom"]),
+        "status": (mitigated >= 0) + 2 * (invalidated >= 0),
+        "status_index": np.where(invalidated >= 0, invalidated, mitigated),
+        "anchor": e["break_index"],
+    }
 
 
 def _sweeps(c: Candles) -> dict[str, np.ndarray]:
-    """Rejected sweeps of equal highs/lows: stops taken, price refused. Confirmed on the
-    sweeping bar's close; invalidated when a later close passes the sweep's extreme."""
+    """Rejected sweeps of equal highs/lows: stops taken, price refused; confirmed on the
+    sweeping bar's close. Status comes from `_invalidate`."""
     e = liquidity(c)
     keep = e["sweep"] == "rejection"
     bar = e["swept_index"][keep]
     level = e["level"][keep]
-    direction = np.where(e["type"][keep] == "equal_lows", _BULL, _BEAR)
-    bull = direction == _BULL
-    top = np.where(bull, level, c.high[bar])
-    bottom = np.where(bull, c.low[bar], level)
-    invalid = np.full(bar.size, -1, np.int64)
-    invalid[bull] = first_below(c.close, bar[bull] + 1, bottom[bull])
-    invalid[~bull] = first_above(c.close, bar[~bull] + 1, top[~bull])
-    status, at = _status(bar, (3, invalid))
-    order = np.argsort(bar, kind="stable")
-    return _part(
-        2,
-        direction[order],
-        bar[order],
-        bar[order],
-        top[order],
-        bottom[order],
-        c.close[bar][order],
-        status[order],
-        at[order],
-        e["second_index"][keep][order],
-    )
+    bull = e["type"][keep] == "equal_lows"
+    return {
+        "kind": np.full(bar.size, 2, np.int64),
+        "direction": np.where(bull, _BULL, _BEAR),
+        "index": bar,
+        "confirmed_index": bar,
+        "top": np.where(bull, level, c.high[bar]),
+        "bottom": np.where(bull, c.low[bar], level),
+        "entry": c.close[bar],
+        "status": np.zeros(bar.size, np.int64),
+        "status_index": np.full(bar.size, -1, np.int64),
+        "anchor": e["second_index"][keep],
+    }
 
 
 def _breaks(c: Candles) -> dict[str, np.ndarray]:
-    """BOS/CHoCH at the broken level; invalidated when a later close is back beyond it."""
+    """BOS/CHoCH at the broken level. Status comes from `_invalidate`."""
     e = structure(c)
-    direction = np.where(e["direction"] == "bullish", _BULL, _BEAR)
-    bull = direction == _BULL
     level = e["level"]
-    invalid = np.full(level.size, -1, np.int64)
-    invalid[bull] = first_below(c.close, e["index"][bull] + 1, level[bull])
-    invalid[~bull] = first_above(c.close, e["index"][~bull] + 1, level[~bull])
-    status, at = _status(e["index"], (3, invalid))
-    kind = np.where(e["kind"] == "CHoCH", 4, 3)
-    return _part(
-        kind, direction, e["index"], e["index"], level, level, level, status, at, e["index"]
-    )
-
-
-def _part(
-    kind: int | np.ndarray,
-    direction: np.ndarray,
-    index: np.ndarray,
-    confirmed: np.ndarray,
-    top: np.ndarray,
-    bottom: np.ndarray,
-    entry: np.ndarray,
-    status: np.ndarray,
-    at: np.ndarray,
-    anchor: np.ndarray,
-) -> dict[str, np.ndarray]:
-    """One study's patterns; `anchor` is the bar that tells two patterns of the same kind and
-    direction apart (the FVG bar, the block's break, the pool's second swing, the break)."""
     return {
-        "kind": np.broadcast_to(np.asarray(kind, np.int64), index.shape),
-        "direction": direction.astype(np.int64),
-        "index": index,
-        "confirmed_index": confirmed,
-        "top": top.astype(np.float64),
-        "bottom": bottom.astype(np.float64),
-        "entry": entry.astype(np.float64),
-        "status": status,
-        "status_index": at,
-        "anchor": anchor,
+        "kind": np.where(e["kind"] == "CHoCH", 4, 3),
+        "direction": np.where(e["direction"] == "bullish", _BULL, _BEAR),
+        "index": e["index"],
+        "confirmed_index": e["index"],
+        "top": level,
+        "bottom": level,
+        "entry": level,
+        "status": np.zeros(level.size, np.int64),
+        "status_index": np.full(level.size, -1, np.int64),
+        "anchor": e["index"],
     }
+
+
+def _invalidate(cols: dict[str, np.ndarray], c: Candles) -> None:
+    """Sweeps and breaks fail when a later close passes the zone's far side (below the bottom
+    for bullish ones, above the top for bearish ones): one search per side for both kinds."""
+    rows = np.flatnonzero(cols["kind"] >= 2)
+    bull = cols["direction"][rows] == _BULL
+    start = cols["confirmed_index"][rows] + 1
+    found = np.full(rows.size, -1, np.int64)
+    found[bull] = first_below(c.close, start[bull], cols["bottom"][rows][bull])
+    found[~bull] = first_above(c.close, start[~bull], cols["top"][rows][~bull])
+    cols["status"][rows] = np.where(found >= 0, 3, 0)
+    cols["status_index"][rows] = found
 
 
 def detect(candles: Any, interval: str) -> Patterns:
@@ -230,30 +198,35 @@ def detect(candles: Any, interval: str) -> Patterns:
     c = to_arrays(candles)
     parts = [_fvgs(c), _blocks(c), _sweeps(c), _breaks(c)]
     cols = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+    _invalidate(cols, c)
     last = len(c) - 1
-    atr = atr_of(c, ATR_LENGTH) if len(c) else np.zeros(0)
-    at_confirm = atr[cols["confirmed_index"]] if len(c) else np.zeros(0)
-    bar_range = c.high[cols["confirmed_index"]] - c.low[cols["confirmed_index"]] if len(c) else 0
-    at_confirm = np.where(np.isnan(at_confirm), bar_range, at_confirm)
+    confirmed = cols["confirmed_index"]
+    if last >= 0:
+        atr = atr_of(c, ATR_LENGTH)
+        at_confirm = atr[confirmed]
+        at_confirm = np.where(
+            np.isnan(at_confirm), c.high[confirmed] - c.low[confirmed], at_confirm
+        )
+    else:
+        atr = at_confirm = np.zeros(0)
     stop, target = _levels(
         cols["direction"], cols["top"], cols["bottom"], cols["entry"], at_confirm
     )
     status, status_index = _expire(cols, c, atr, last, EXPIRY_BARS.get(interval, 100))
-    order = np.lexsort((cols["index"], cols["confirmed_index"]))
     return Patterns(
-        kind=cols["kind"][order],
-        direction=cols["direction"][order],
-        index=cols["index"][order],
-        confirmed_index=cols["confirmed_index"][order],
-        top=cols["top"][order],
-        bottom=cols["bottom"][order],
-        entry=cols["entry"][order],
-        stop=stop[order],
-        target=target[order],
-        atr=at_confirm[order],
-        status=status[order],
-        status_index=status_index[order],
-        anchor=cols["anchor"][order],
+        kind=cols["kind"],
+        direction=cols["direction"],
+        index=cols["index"],
+        confirmed_index=confirmed,
+        top=cols["top"],
+        bottom=cols["bottom"],
+        entry=cols["entry"],
+        stop=stop,
+        target=target,
+        atr=at_confirm,
+        status=status,
+        status_index=status_index,
+        anchor=cols["anchor"],
         time=c.time,
     )
 
