@@ -1,5 +1,6 @@
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from tests.admin.core_helpers import audit_rows, fresh_user, post_form
 from tests.helpers import PASSWORD, api_login, create_user, csrf_token, web_login
@@ -7,6 +8,12 @@ from tradedeck.accounts import services as accounts
 from tradedeck.accounts.models import User
 from tradedeck.extensions import db
 from tradedeck.tradingview.models import TradingViewLink
+
+
+def _edit(client: FlaskClient, user_id: int, email: str, role: str) -> TestResponse:
+    """Submit the edit form of `user_id` (active stays checked)."""
+    data = {"email": email, "role": role, "active": "y"}
+    return post_form(client, f"/admin/users/{user_id}/edit", data)
 
 
 def test_list_searches_filters_and_pages(app: Flask, root_web: FlaskClient, alice: User) -> None:
@@ -55,24 +62,12 @@ def test_detail_shows_account_portfolio_and_logins(
 def test_edit_is_validated_and_audited_in_one_transaction(
     app: Flask, root_web: FlaskClient, alice: User
 ) -> None:
-    bad = post_form(
-        root_web,
-        f"/admin/users/{alice.id}/edit",
-        {"email": "nope", "role": "customer", "active": "y"},
-    )
+    bad = _edit(root_web, alice.id, "nope", "customer")
     assert bad.status_code == 200 and "Invalid email address" in bad.get_data(as_text=True)
-    taken = post_form(
-        root_web,
-        f"/admin/users/{alice.id}/edit",
-        {"email": "root@example.com", "role": "customer", "active": "y"},
-    )
+    taken = _edit(root_web, alice.id, "root@example.com", "customer")
     assert "already registered" in taken.get_data(as_text=True)
     assert audit_rows(app) == [] and fresh_user(app, alice.id).email == "alice@example.com"
-    ok = post_form(
-        root_web,
-        f"/admin/users/{alice.id}/edit",
-        {"email": "Alice2@Example.com", "role": "admin", "active": "y"},
-    )
+    ok = _edit(root_web, alice.id, "Alice2@Example.com", "admin")
     assert ok.status_code == 302
     user = fresh_user(app, alice.id)
     assert (user.email, user.role) == ("alice2@example.com", "admin")
@@ -95,11 +90,7 @@ def test_writes_need_the_csrf_token(app: Flask, root_web: FlaskClient, alice: Us
 def test_last_admin_cannot_be_demoted_or_deactivated(
     app: Flask, root_web: FlaskClient, root: User
 ) -> None:
-    demote = post_form(
-        root_web,
-        f"/admin/users/{root.id}/edit",
-        {"email": "root@example.com", "role": "customer", "active": "y"},
-    )
+    demote = _edit(root_web, root.id, "root@example.com", "customer")
     assert "last active admin" in demote.get_data(as_text=True)
     post_form(root_web, f"/admin/users/{root.id}/deactivate")
     assert fresh_user(app, root.id).role == "admin" and fresh_user(app, root.id).active
@@ -107,11 +98,7 @@ def test_last_admin_cannot_be_demoted_or_deactivated(
     other = create_user(app, "second", role="admin")
     assert post_form(root_web, f"/admin/users/{other.id}/deactivate").status_code == 302
     assert not fresh_user(app, other.id).active  # another active admin (root) remains
-    demote = post_form(
-        root_web,
-        f"/admin/users/{root.id}/edit",
-        {"email": "root@example.com", "role": "customer", "active": "y"},
-    )
+    _edit(root_web, root.id, "root@example.com", "customer")
     assert fresh_user(app, root.id).role == "admin"
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
+from tests.e2e.helpers import open_page
 from tests.helpers import make_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -67,16 +68,7 @@ def page(browser: Browser, live_server: str) -> Iterator[Page]:
     It depends on `live_server` so the server outlives the page: open streams (SSE) would
     otherwise be reset by the shutdown and show up as console errors.
     """
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
-    page = context.new_page()
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(message.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = open_page(browser)
     yield page
-    context.close()
+    page.context.close()
     assert errors == [], f"browser console errors: {errors}"

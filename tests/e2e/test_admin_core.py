@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import screenshot
+from tests.e2e.helpers import open_page, screenshot
 from tests.helpers import make_app
 from tradedeck.demo import seed_demo
 
@@ -29,20 +29,6 @@ def _login(page: Page, base: str, identifier: str, password: str) -> None:
     page.fill("#identifier", identifier)
     page.fill("#password", password)
     page.click("#login-form [type=submit]")
-
-
-def _other_page(browser: Browser, errors: list[str]) -> Page:
-    """A second browser (another person), its console errors collected like `page`'s."""
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
-    other = context.new_page()
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(message.text)
-
-    other.on("console", on_console)
-    other.on("pageerror", lambda exc: errors.append(str(exc)))
-    return other
 
 
 def test_admin_resets_password_issues_key_deactivates_and_audits(
@@ -81,8 +67,7 @@ def test_admin_resets_password_issues_key_deactivates_and_audits(
     screenshot(page, "admin-keys-dark")
 
     # Another browser: the customer must change the temporary password; a newcomer registers.
-    other_errors: list[str] = []
-    other = _other_page(browser, other_errors)
+    other, other_errors = open_page(browser)
     _login(other, base, "demo@example.com", "demo123")
     expect(other.locator(".alert-danger")).to_contain_text("Invalid username/email or password.")
     _login(other, base, "demo", temporary)

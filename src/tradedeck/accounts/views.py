@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 
 from tradedeck.accounts import services
 from tradedeck.accounts.forms import (
@@ -53,6 +54,14 @@ def login_account_key() -> str:
     return f"login-account:{str(identifier or '').strip().lower()[:254]}"
 
 
+def _show_error(form: FlaskForm, exc: services.AccountError) -> None:
+    """A service error under the form field it names, and as the flash message."""
+    target = getattr(form, exc.field or "", None)
+    if target is not None and hasattr(target, "errors"):
+        target.errors = [*target.errors, exc.message]
+    flash(exc.message, "danger")
+
+
 def _only_post() -> bool:
     return request.method != "POST"
 
@@ -84,10 +93,7 @@ def register() -> Any:
                 registration_mode="key" if key_mode else "open",
             )
         except services.AccountError as exc:
-            target = getattr(form, exc.field or "", None)
-            if target is not None and hasattr(target, "errors"):
-                target.errors = [*target.errors, exc.message]
-            flash(exc.message, "danger")
+            _show_error(form, exc)
         else:
             login_user(user)
             flash(f"Welcome to TradeDeck, {user.username}!", "success")
@@ -171,10 +177,7 @@ def change_password() -> Any:
         try:
             services.change_password(user, form.current_password.data, form.password.data or "")
         except services.AccountError as exc:
-            target = getattr(form, exc.field or "", None)
-            if target is not None and hasattr(target, "errors"):
-                target.errors = [*target.errors, exc.message]
-            flash(exc.message, "danger")
+            _show_error(form, exc)
         else:
             login_user(user)
             flash("Password changed. Other sessions were signed out.", "success")

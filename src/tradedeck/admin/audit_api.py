@@ -10,8 +10,8 @@ from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
-from tradedeck.admin.common import paginate
-from tradedeck.admin.users_schemas import PageArgs
+from tradedeck.admin.common import page_meta, paginate
+from tradedeck.admin.users_schemas import PageArgs, PageMeta
 from tradedeck.api.auth import admin_only
 from tradedeck.api.errors import ErrorBody
 from tradedeck.audit import queries
@@ -41,11 +41,8 @@ class AccessQuery(PageArgs):
     until: date | None = None
 
 
-class AuditPage(BaseModel):
+class AuditPage(PageMeta):
     entries: list[dict[str, Any]]
-    page: int
-    per_page: int
-    total: int
 
 
 def _args(query: BaseModel) -> dict[str, str]:
@@ -54,12 +51,7 @@ def _args(query: BaseModel) -> dict[str, str]:
 
 def _page(statement: Any, query: PageArgs, to_row: Any) -> Response:
     found = paginate(statement, query.page, query.per_page)
-    out = AuditPage(
-        entries=[to_row(e) for e in found.rows],
-        page=found.page,
-        per_page=found.per_page,
-        total=found.total,
-    )
+    out = AuditPage(entries=[to_row(e) for e in found.rows], **page_meta(found))
     return jsonify(out.model_dump(mode="json"))
 
 

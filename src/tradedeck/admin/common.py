@@ -85,3 +85,8 @@ def paginate(
     query = statement.limit(size).offset((page - 1) * size)
     rows = db.session.scalars(query).all() if scalars else db.session.execute(query).all()
     return Page(list(rows), page, size, int(total or 0))
+
+
+def page_meta(found: Page[Any]) -> dict[str, int]:
+    """`page`, `per_page` and `total` of a page, for the JSON list answers."""
+    return {"page": found.page, "per_page": found.per_page, "total": found.total}

@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
 
 from tradedeck.admin import keys_service as keys
+from tradedeck.admin.common import page_meta
 from tradedeck.admin.users_schemas import (
     KeyCreateBody,
     KeyOut,
@@ -32,12 +33,7 @@ bp = APIBlueprint(
 def list_keys(query: KeyQuery) -> Response:
     """Keys newest first, optionally one state: unused, used, expired or revoked."""
     found = keys.list_keys(query.state, query.page, query.per_page)
-    page = KeyPage(
-        keys=[KeyOut.of(row) for row in found.rows],
-        page=found.page,
-        per_page=found.per_page,
-        total=found.total,
-    )
+    page = KeyPage(keys=[KeyOut.of(row) for row in found.rows], **page_meta(found))
     return jsonify(page.model_dump(mode="json"))
 
 

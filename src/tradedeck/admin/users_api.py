@@ -10,6 +10,7 @@ from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, Tag
 
 from tradedeck.admin import users_service as users
+from tradedeck.admin.common import page_meta
 from tradedeck.admin.users_schemas import (
     AdminUserOut,
     PasswordResetOut,
@@ -44,12 +45,7 @@ def list_users(query: UserQuery) -> Response:
     """Users matching the search and filters, newest registration first."""
     flt = users.user_filter({k: "" if v is None else str(v) for k, v in query.model_dump().items()})
     found = users.list_users(flt, query.page, query.per_page)
-    page = UserPage(
-        users=[AdminUserOut.of(u) for u in found.rows],
-        page=found.page,
-        per_page=found.per_page,
-        total=found.total,
-    )
+    page = UserPage(users=[AdminUserOut.of(u) for u in found.rows], **page_meta(found))
     return jsonify(page.model_dump(mode="json"))
 
 

@@ -61,21 +61,24 @@ def reset_password_command(name: str) -> None:
     click.echo(_run(users.reset_password, _find(name).id))
 
 
-@user_group.command("deactivate")
-@click.argument("name")
-@with_appcontext
-def deactivate_command(name: str) -> None:
-    """Deactivate: sessions, tokens and API keys are revoked at once."""
-    user = _run(users.deactivate, _find(name).id)
-    click.echo(f"{user.username} deactivated.")  # type: ignore[attr-defined]
+def _account_command(name: str, action: object, done: str, help_text: str) -> None:
+    """Register `tradedeck user <name> NAME`, running `action(user_id)` and echoing `done`."""
+
+    @user_group.command(name, help=help_text)
+    @click.argument("username")
+    @with_appcontext
+    def command(username: str) -> None:
+        user = _run(action, _find(username).id)
+        click.echo(f"{user.username} {done}.")  # type: ignore[attr-defined]
 
 
-@user_group.command("reactivate")
-@click.argument("name")
-@with_appcontext
-def reactivate_command(name: str) -> None:
-    user = _run(users.reactivate, _find(name).id)
-    click.echo(f"{user.username} reactivated.")  # type: ignore[attr-defined]
+_account_command(
+    "deactivate",
+    users.deactivate,
+    "deactivated",
+    "Deactivate: sessions, tokens and API keys are revoked at once.",
+)
+_account_command("reactivate", users.reactivate, "reactivated", "Let the user sign in again.")
 
 
 @user_group.command("set-role")

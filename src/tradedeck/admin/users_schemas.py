@@ -52,11 +52,16 @@ class AdminUserOut(BaseModel):
         )
 
 
-class UserPage(BaseModel):
-    users: list[AdminUserOut]
+class PageMeta(BaseModel):
+    """Where a list answer is: its page, the page size and how many rows match in all."""
+
     page: int
     per_page: int
     total: int
+
+
+class UserPage(PageMeta):
+    users: list[AdminUserOut]
 
 
 class UserDetailOut(BaseModel):
@@ -133,11 +138,8 @@ class KeyOut(BaseModel):
         )
 
 
-class KeyPage(BaseModel):
+class KeyPage(PageMeta):
     keys: list[KeyOut]
-    page: int
-    per_page: int
-    total: int
 
 
 class NewKeysOut(BaseModel):

@@ -20,7 +20,7 @@ from tradedeck.accounts.models import ROLES, ApiKey, User
 from tradedeck.accounts.passwords import hash_password
 from tradedeck.admin.common import Page, paginate
 from tradedeck.audit.models import LOGIN_FAILURE, LOGIN_SUCCESS, LOGOUT, AccessLogEntry
-from tradedeck.audit.queries import day_bounds, parse_day
+from tradedeck.audit.queries import day_bounds, day_range
 from tradedeck.audit.services import record, snapshot
 from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
@@ -62,11 +62,7 @@ def user_filter(args: Any) -> UserFilter:
     active = (args.get("active") or "").strip()
     if active not in ACTIVE_FILTERS:
         raise DomainError("active must be 'active' or 'inactive'.", field="active")
-    since = parse_day(args.get("since"), "since")
-    until = parse_day(args.get("until"), "until")
-    if since and until and since > until:
-        raise DomainError("'until' must not be before 'since'.", field="until")
-    return UserFilter(q, role, active, since, until)
+    return UserFilter(q, role, active, *day_range(args))
 
 
 def users_query(flt: UserFilter) -> Select[tuple[User]]:

@@ -59,37 +59,28 @@ def _text(value: str | None, field: str) -> str:
     return text
 
 
-def _range(since: date | None, until: date | None) -> None:
+def day_range(args: Any) -> tuple[date | None, date | None]:
+    """The inclusive `since`..`until` UTC days of `args` (each optional, `until` not first)."""
+    since = parse_day(args.get("since"), "since")
+    until = parse_day(args.get("until"), "until")
     if since and until and since > until:
         raise DomainError("'until' must not be before 'since'.", field="until")
+    return since, until
 
 
 def audit_filter(args: Any) -> AuditFilter:
     """An `AuditFilter` from query-string style `args` (validated, field-named errors)."""
-    result = AuditFilter(
-        actor=_text(args.get("actor"), "actor"),
-        action=_text(args.get("action"), "action"),
-        target=_text(args.get("target"), "target"),
-        since=parse_day(args.get("since"), "since"),
-        until=parse_day(args.get("until"), "until"),
-    )
-    _range(result.since, result.until)
-    return result
+    texts = {name: _text(args.get(name), name) for name in ("actor", "action", "target")}
+    since, until = day_range(args)
+    return AuditFilter(**texts, since=since, until=until)
 
 
 def access_filter(args: Any) -> AccessFilter:
-    event = _text(args.get("event"), "event")
-    if event and event not in ACCESS_EVENTS:
+    texts = {name: _text(args.get(name), name) for name in ("event", "user", "ip")}
+    if texts["event"] and texts["event"] not in ACCESS_EVENTS:
         raise DomainError(f"event must be one of {', '.join(ACCESS_EVENTS)}.", field="event")
-    result = AccessFilter(
-        event=event,
-        user=_text(args.get("user"), "user"),
-        ip=_text(args.get("ip"), "ip"),
-        since=parse_day(args.get("since"), "since"),
-        until=parse_day(args.get("until"), "until"),
-    )
-    _range(result.since, result.until)
-    return result
+    since, until = day_range(args)
+    return AccessFilter(**texts, since=since, until=until)
 
 
 def day_bounds(
