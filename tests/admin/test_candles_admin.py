@@ -3,19 +3,26 @@ the seed's /admin/api/candles/<id>, and bad input."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.admin.market_helpers import admin_api, admin_web, form_token, mapp
-from tests.trading.conftest import Api
-from tradedeck.admin import candles_stats
+from tests.admin.market_helpers import ADMIN_SETTINGS, admin_api, admin_web, form_token, mapp
+from tests.conftest import make_app
+from tests.fakes.binance import FakeBinance, kline
+from tests.trading.conftest import Api, add_market
+from tradedeck.admin import candles_jobs, candles_stats, dashboard_jobs
 from tradedeck.core.candles import OHLCV
+from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
 from tradedeck.market import store
 from tradedeck.market.models import Candle, Instrument
+from tradedeck.worker.queue import get_huey
 
 __all__ = ["admin_api", "admin_web", "mapp"]
 # Tue 2026-11-03 and Wed 2026-11-04; New York trades 14:30-21:00 UTC.
@@ -143,3 +150,47 @@ def test_pages_and_seed_endpoint(mapp: Flask, admin_web) -> None:
     seed = admin_web.get(f"/admin/api/candles/{acme}").get_json()
     assert seed["instrument"]["symbol"] == "ACME" and seed["job"]["state"] == "done"
     assert admin_web.get("/admin/api/candles/999").status_code == 404
+
+
+def _exchange_app(tmp_path: Path, binance_url: str) -> Flask:
+    app = make_app(tmp_path, **ADMIN_SETTINGS, TRADEDECK_BINANCE_URL=binance_url)
+    app.config["MARKET"] = add_market(app)
+    app.config["MARKET_PROVIDER_BACKOFF"] = 0.01
+    get_huey(app).immediate = True
+    return app
+
+
+FEB = 1_706_745_600  # 2024-02-01 00:00 UTC, inside the fake Binance's history
+
+
+def test_exchange_gap_is_fetched_from_the_provider(tmp_path: Path) -> None:
+    with FakeBinance() as fake:
+        app = _exchange_app(tmp_path, fake.url)
+        btc = app.config["MARKET"]["BTC/USDT"]
+        _store_hours(app, btc, [FEB, FEB + 3600, FEB + 5 * 3600])
+        with app.app_context():
+            instrument = db.session.get(Instrument, btc)
+            job = candles_jobs.start_job(instrument, "repair", "1h")
+            assert (job.state, job.total, job.stored) == ("done", 1, 3)
+            filled = db.session.get(Candle, (btc, "1h", FEB + 2 * 3600))
+            assert filled.open == pytest.approx(
+                float(kline("BTCUSDT", "1h", (FEB + 7200) * 1000)[1])
+            )
+            assert db.session.get(Candle, (btc, "1h", FEB)).open == 100.0  # kept as stored
+            assert candles_stats.find_gaps(instrument, "1h") == []
+
+
+def test_failed_job_is_reported_and_counted(tmp_path: Path) -> None:
+    app = _exchange_app(tmp_path, "http://127.0.0.1:9")
+    btc = app.config["MARKET"]["BTC/USDT"]
+    _store_hours(app, btc, [FEB, FEB + 5 * 3600])
+    with app.app_context():
+        instrument = db.session.get(Instrument, btc)
+        job = candles_jobs.start_job(instrument, "repair", "1h")
+        assert job.state == "failed" and job.message
+        assert dashboard_jobs.queue_stats(get_huey(app))["failed"] == 1
+        running = candles_jobs.save(get_huey(app), replace(job, id="other", state="running"))
+        get_huey(app).put(candles_jobs.LATEST_KEY + str(btc), running.id)
+        with pytest.raises(DomainError) as busy:
+            candles_jobs.start_job(instrument, "backfill", "1h", 3)
+        assert busy.value.status == 409 and busy.value.code == "busy"
