@@ -161,3 +161,17 @@ def test_bulk_job_over_the_api(tv_app: Flask, fake: FakeTradingView) -> None:
     assert client.get(f"{api}/jobs/999").status_code == 404
     empty = client.post(f"{api}/jobs", json=body | {"user_ids": []}, headers=headers)
     assert empty.status_code == 400 and empty.get_json()["error"]["field"] == "user_ids"
+
+
+def test_linking_is_rate_limited_per_user(tv_app: Flask, fake: FakeTradingView) -> None:
+    create_user(tv_app, "alice")
+    client = tv_app.test_client()
+    web_login(client)
+    headers = {"X-CSRFToken": csrf_token(client, "/")}
+    answers = [
+        client.put("/api/v1/tradingview/link", json={"username": "nobody"}, headers=headers)
+        for _ in range(11)
+    ]
+    assert [a.status_code for a in answers] == [404] * 10 + [429]
+    assert answers[-1].headers["Retry-After"]
+    assert fake.count("/username_hint/") == 10

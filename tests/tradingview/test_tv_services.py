@@ -352,3 +352,26 @@ def test_client_options_reach_the_session_client(tv_app: Flask) -> None:
     with tv_app.app_context():
         assert "sleep" in tv_app.extensions[CLIENT_OPTIONS]
         assert session.make_client().base_url == tv_app.config["TRADEDECK"].tradingview_url
+
+
+def test_a_crashing_item_is_reported_and_the_job_still_finishes(
+    tv_app: Flask, fake: FakeTradingView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin, user_id, script_id = _setup_pair(tv_app, fake)
+    other = linked_user(tv_app, "carol", "alice_tv")
+    real_grant = services.grant
+
+    def flaky(actor: object, uid: int, *args: object, **kwargs: object) -> services.Outcome:
+        if uid == other.id:
+            raise RuntimeError("database went away")
+        return real_grant(actor, uid, *args, **kwargs)
+
+    monkeypatch.setattr(services, "grant", flaky)
+    with tv_app.app_context():
+        job = bulk.create_job(admin, "grant", [user_id, other.id], [script_id], "7d")
+        job = db.session.get(BulkJob, job.id)
+        assert job.status == "done"
+        by_user = {item["user_id"]: item for item in job.report}
+        assert by_user[user_id]["result"] == "ok"
+        assert by_user[other.id]["result"] == "failed"
+        assert "database went away" in by_user[other.id]["detail"]

@@ -10,6 +10,7 @@ skipped instead of hammering TradingView. The report lists every item with its r
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -27,6 +28,7 @@ MAX_ITEMS = 2000
 ACTIONS = ("grant", "remove")
 FATAL = (errors.SessionExpired, errors.SessionMissing, errors.EdgeBlocked, errors.RateLimited)
 TASK_KEY = "tradingview.bulk_task"
+log = logging.getLogger(__name__)
 
 
 class Breaker:
@@ -116,6 +118,11 @@ def run_job(app: Flask, job_id: int) -> BulkJob:
                 breaker.failure(exc)
                 db.session.rollback()
                 return entry | {"result": "failed", "detail": f"{exc.code}: {exc.message}"}
+            except Exception as exc:  # a bug or the database: report it, keep the job honest
+                log.exception("bulk job %s item %s failed", job_id, item)
+                db.session.rollback()
+                breaker.failure(DomainError(f"internal error: {type(exc).__name__}"))
+                return entry | {"result": "failed", "detail": f"internal error: {exc}"}
             breaker.success()
             return entry | outcome.as_dict() | {"detail": outcome.answer}
 

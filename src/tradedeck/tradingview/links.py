@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from tradedeck.accounts.models import User
 from tradedeck.core.errors import DomainError
-from tradedeck.extensions import db
+from tradedeck.extensions import db, limiter
+from tradedeck.market.limits import hit
 from tradedeck.tradingview import oplog, services, session
 from tradedeck.tradingview.models import AccessGrant, TradingViewLink
 
@@ -21,8 +22,15 @@ def link_of(user_id: int) -> TradingViewLink | None:
     return db.session.scalar(select(TradingViewLink).where(TradingViewLink.user_id == user_id))
 
 
+LINK_RATE_LIMIT = "10/minute"
+"""Link attempts per signed-in caller: each one asks TradingView's username_hint."""
+
+
 def link(user_id: int, username: str, actor: Any) -> TradingViewLink:
-    """Link (or change, while no access is held) the user's TradingView username."""
+    """Link (or change, while no access is held) the user's TradingView username; each
+    attempt counts against the caller's LINK_RATE_LIMIT (429 beyond)."""
+    if limiter.enabled:
+        hit(LINK_RATE_LIMIT, "tradingview.link")
     if db.session.get(User, user_id) is None:
         raise DomainError("No such user.", field="user_id", code="not_found", status=404)
     canonical = session.make_client().canonical_username(username)
