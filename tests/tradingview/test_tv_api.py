@@ -175,3 +175,43 @@ def test_linking_is_rate_limited_per_user(tv_app: Flask, fake: FakeTradingView) 
     assert [a.status_code for a in answers] == [404] * 10 + [429]
     assert answers[-1].headers["Retry-After"]
     assert fake.count("/username_hint/") == 10
+
+
+def test_admin_links_users_and_reconciles(tv_app: Flask, fake: FakeTradingView) -> None:
+    client, headers = _admin_client(tv_app)
+    api = "/api/v1/tradingview"
+    user = create_user(tv_app, "alice")
+    put = client.put(f"{api}/links/{user.id}", json={"username": "ALICE_TV"}, headers=headers)
+    assert put.status_code == 200 and put.get_json() == {"username": "alice_tv"}
+    assert (
+        client.put(f"{api}/links/9999", json={"username": "alice_tv"}, headers=headers).status_code
+        == 404
+    )
+    assert client.post(f"{api}/reconcile", headers=headers).status_code == 409  # no session
+    sessionid, sign = fake.new_session()
+    client.put(
+        f"{api}/session/cookies",
+        json={"sessionid": sessionid, "sessionid_sign": sign},
+        headers=headers,
+    )
+    script_id = client.post(
+        f"{api}/scripts", json={"pine_id": PINE, "name": "S"}, headers=headers
+    ).get_json()["id"]
+    client.post(
+        f"{api}/grants",
+        json={"user_id": user.id, "script_id": script_id, "duration": "7d"},
+        headers=headers,
+    )
+    assert client.post(f"{api}/reconcile", headers=headers).get_json() == {"scripts": {}}
+    fake.grant(PINE, "JoeBloggs", None)  # granted on the website
+    del fake.grants[(PINE, "alice_tv")]  # removed on the website
+    drift = client.post(f"{api}/reconcile", headers=headers).get_json()["scripts"][PINE]
+    assert drift == {
+        "missing_on_tradingview": ["alice_tv"],
+        "unknown_to_tradedeck": ["JoeBloggs"],
+        "expiry_differs": [],
+    }
+    page = client.get("/manage").get_data(as_text=True)
+    assert "missing on TradingView: alice_tv" in page and "unknown to TradeDeck: JoeBloggs" in page
+    removed = client.delete(f"{api}/links/{user.id}", headers=headers)
+    assert removed.status_code == 200 and removed.get_json() == {"removed_grants": 1}

@@ -149,3 +149,16 @@ def test_bulk_jobs_show_their_items_and_poll_while_busy(
         db.session.commit()
     busy = client.get("/manage").get_data(as_text=True)
     assert 'hx-trigger="every 3s"' in busy and "spinner-border" in busy
+
+
+def test_reconcile_button(tv_app: Flask, fake: FakeTradingView) -> None:
+    client, token = _admin(tv_app)
+    store_session(tv_app, fake)
+    add_script(tv_app)
+    assert 'id="reconcile-button"' in client.get("/manage").get_data(as_text=True)
+    clean = client.post("/manage/reconcile", data={"csrf_token": token}, follow_redirects=True)
+    assert "grants match TradingView" in clean.get_data(as_text=True)
+    fake.grant(PINE, "joe123", None)
+    drift = client.post("/manage/reconcile", data={"csrf_token": token}, follow_redirects=True)
+    text = drift.get_data(as_text=True)
+    assert "Drift on 1 script(s)" in text and "unknown to TradeDeck: joe123" in text

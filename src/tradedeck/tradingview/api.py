@@ -7,6 +7,8 @@ TradingView failures arrive as typed DomainErrors (409 session/captcha/2FA, 429,
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import Response, jsonify
 from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
@@ -16,11 +18,12 @@ from sqlalchemy import select
 from tradedeck.api.auth import admin_only
 from tradedeck.api.errors import ApiError, ErrorBody
 from tradedeck.extensions import db
-from tradedeck.tradingview import bulk, links, scripts, services, session
+from tradedeck.tradingview import bulk, expiry, links, scripts, services, session
 from tradedeck.tradingview.models import AccessGrant, AccessOperation, BulkJob
 from tradedeck.tradingview.schemas import (
     CodeIn,
     CookiesIn,
+    DriftOut,
     GrantIn,
     GrantList,
     GrantOut,
@@ -40,6 +43,7 @@ from tradedeck.tradingview.schemas import (
     ScriptPath,
     SessionOut,
     SignInIn,
+    UserPath,
 )
 
 RECENT_OPERATIONS = 200
@@ -143,6 +147,28 @@ def put_link(body: LinkIn) -> tuple[Response, int]:
 @bp.delete("/link", responses={"200": Removed})
 def delete_link() -> tuple[Response, int]:
     return _json(Removed(removed_grants=links.unlink(current_user.id, current_user)))
+
+
+@bp.put("/links/<int:user_id>", responses={"200": LinkOut})
+@admin_only
+def put_user_link(path: UserPath, body: LinkIn) -> tuple[Response, int]:
+    """Link another user's TradingView username (admins)."""
+    return _json(LinkOut(username=links.link(path.user_id, body.username, current_user).username))
+
+
+@bp.delete("/links/<int:user_id>", responses={"200": Removed})
+@admin_only
+def delete_user_link(path: UserPath) -> tuple[Response, int]:
+    """Remove a user's access on TradingView, then their link (admins)."""
+    return _json(Removed(removed_grants=links.unlink(path.user_id, current_user)))
+
+
+@bp.post("/reconcile", responses={"200": DriftOut})
+@admin_only
+def reconcile() -> tuple[Response, int]:
+    """Compare every script's grants with TradingView's listing now (the worker's check)."""
+    report = expiry.reconcile()
+    return _json(DriftOut(scripts={pine_id: asdict(d) for pine_id, d in report.items()}))
 
 
 @bp.get("/grants", responses={"200": GrantList})

@@ -81,6 +81,17 @@ class LinkOut(BaseModel):
     username: str | None
 
 
+class UserPath(BaseModel):
+    user_id: int = Field(ge=1, le=2**31 - 1)
+
+
+class DriftOut(BaseModel):
+    """Per script id: grants missing on TradingView, grantees TradeDeck does not know, and
+    grants whose expiry differs."""
+
+    scripts: dict[str, dict[str, list[str]]]
+
+
 class GrantIn(BaseModel):
     user_id: int = Field(ge=1, le=2**31 - 1)
     script_id: int = Field(ge=1, le=2**31 - 1)

@@ -6,6 +6,7 @@ answers with a redirect and a flash message; a refused operation flashes its rea
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -97,11 +98,13 @@ def manage() -> str:
     bulk_form.user_ids.choices, bulk_form.script_ids.choices = user_choices, script_choices
     grant_form.script_id.choices = script_choices
     grants = db.session.scalars(select(AccessGrant).order_by(AccessGrant.id)).all()
+    drift = expiry.latest_reconcile()
     return render_template(
         "tradingview/manage.html",
         state=session.state(),
         scripts=registered,
         script_names={script.id: script.name for script in registered},
+        script_names_by_pine={script.pine_id: script.name for script in registered},
         users=users,
         links={link.user_id: link for link in link_rows},
         grants=grants,
@@ -109,7 +112,8 @@ def manage() -> str:
         operations=db.session.scalars(
             select(AccessOperation).order_by(AccessOperation.id.desc()).limit(RECENT)
         ).all(),
-        drift=expiry.latest_reconcile(),
+        drift=drift,
+        drift_report=_drift_report(drift),
         labels=LABELS,
         cookies_form=CookiesForm(prefix="cookies"),
         signin_form=SignInForm(prefix="signin"),
@@ -120,6 +124,17 @@ def manage() -> str:
         extend_form=ExtendForm(prefix="extend"),
         bulk_form=bulk_form,
     )
+
+
+def _drift_report(drift: AccessOperation | None) -> dict[str, dict[str, list[str]]] | None:
+    """The last reconcile's drift per script, or None (no drift, or a report cut short)."""
+    if drift is None or drift.result != "drift":
+        return None
+    try:
+        report = json.loads(drift.answer)
+    except ValueError:
+        return None
+    return report if isinstance(report, dict) else None
 
 
 @bp.post("/manage/session/cookies")
@@ -269,6 +284,18 @@ def remove(user_id: int, script_id: int) -> Response:
     def act() -> str:
         outcome = services.remove(current_user, user_id, script_id)
         return f"Access of {outcome.tv_username} to {outcome.pine_id} removed."
+
+    return _run(ActionForm(), act)
+
+
+@bp.post("/manage/reconcile")
+def reconcile() -> Response:
+    def act() -> str:
+        drift = expiry.reconcile()
+        if not drift:
+            return "TradeDeck's grants match TradingView's listings."
+        flash(f"Drift on {len(drift)} script(s): see the access log.", "warning")
+        return ""
 
     return _run(ActionForm(), act)
 
