@@ -3,7 +3,6 @@ the seed's /admin/api/candles/<id>, and bad input."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -189,7 +188,7 @@ def test_failed_job_is_reported_and_counted(tmp_path: Path) -> None:
         job = candles_jobs.start_job(instrument, "repair", "1h")
         assert job.state == "failed" and job.message
         assert dashboard_jobs.queue_stats(get_huey(app))["failed"] == 1
-        running = candles_jobs.save(get_huey(app), replace(job, id="other", state="running"))
+        running = candles_jobs.save(get_huey(app), job.updated(id="other", state="running"))
         get_huey(app).put(candles_jobs.LATEST_KEY + str(btc), running.id)
         with pytest.raises(DomainError) as busy:
             candles_jobs.start_job(instrument, "backfill", "1h", 3)

@@ -48,23 +48,6 @@ class CoverageOut(BaseModel):
     job: dict[str, Any] | None
 
 
-class JobOut(BaseModel):
-    id: str
-    kind: str
-    instrument_id: int
-    symbol: str
-    interval: str
-    days: int | None
-    state: str
-    done: int
-    total: int
-    stored: int
-    percent: int
-    message: str
-    created_at: str
-    finished_at: str | None
-
-
 @bp.get("/instruments/<int:instrument_id>/candles", responses={"200": CoverageOut})
 @admin_only
 def candle_coverage(path: InstrumentPath) -> Response:
@@ -72,7 +55,7 @@ def candle_coverage(path: InstrumentPath) -> Response:
     return jsonify(coverage_json(service.get_instrument(path.instrument_id)))
 
 
-@bp.post("/instruments/<int:instrument_id>/candles/jobs", responses={"202": JobOut})
+@bp.post("/instruments/<int:instrument_id>/candles/jobs", responses={"202": candles_jobs.Job})
 @admin_only
 def start_candle_job(path: InstrumentPath, body: JobBody) -> tuple[Response, int]:
     """Start a backfill or gap repair of one interval as a background job."""
@@ -81,7 +64,7 @@ def start_candle_job(path: InstrumentPath, body: JobBody) -> tuple[Response, int
     return jsonify(job.to_json()), 202
 
 
-@bp.get("/candles/jobs/<job_id>", responses={"200": JobOut})
+@bp.get("/candles/jobs/<job_id>", responses={"200": candles_jobs.Job})
 @admin_only
 def candle_job(path: JobPath) -> Response:
     """A job's state and progress."""

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from flask import Flask, current_app
 from huey import Huey
+from pydantic import BaseModel, ConfigDict, computed_field
 from sqlalchemy import select
 
 from tradedeck.admin import candles_stats
@@ -47,8 +47,11 @@ MAX_BACKFILL_DAYS = 365
 DAY = 86_400
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(BaseModel):
+    """A job's state as stored in huey and answered by the API."""
+
+    model_config = ConfigDict(frozen=True)
+
     id: str
     kind: str
     instrument_id: int
@@ -67,18 +70,22 @@ class Job:
     def finished(self) -> bool:
         return self.state in ("done", "failed")
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def percent(self) -> int:
         if self.state == "done":
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
 
+    def updated(self, **changes: Any) -> Job:
+        return self.model_copy(update=changes)
+
     def to_json(self) -> dict[str, Any]:
-        return asdict(self) | {"percent": self.percent}
+        return self.model_dump()
 
 
 def save(huey: Huey, job: Job) -> Job:
-    huey.put(JOB_KEY + job.id, asdict(job))
+    huey.put(JOB_KEY + job.id, job.model_dump(exclude={"percent"}))
     return job
 
 
@@ -159,7 +166,7 @@ def run(huey: Huey, job_id: str) -> Job | None:
     job = load(huey, job_id)
     if job is None:
         return None
-    job = save(huey, replace(job, state="running", message="Started"))
+    job = save(huey, job.updated(state="running", message="Started"))
     try:
         instrument = db.session.get(Instrument, job.instrument_id)
         if instrument is None:
@@ -172,9 +179,9 @@ def run(huey: Huey, job_id: str) -> Job | None:
         db.session.rollback()
         log.exception("candles job %s failed", job.id)
         message = exc.message if isinstance(exc, DomainError) else str(exc) or type(exc).__name__
-        save(huey, replace(job, state="failed", message=message, finished_at=utcnow().isoformat()))
+        save(huey, job.updated(state="failed", message=message, finished_at=utcnow().isoformat()))
         raise
-    return save(huey, replace(job, state="done", finished_at=utcnow().isoformat()))
+    return save(huey, job.updated(state="done", finished_at=utcnow().isoformat()))
 
 
 def _open_after(instrument_id: int, interval: str, at: int) -> float | None:
@@ -233,26 +240,25 @@ def _fill(instrument: Instrument, interval: str, start: int, end: int) -> int:
 
 def _repair(huey: Huey, job: Job, instrument: Instrument) -> Job:
     gaps = candles_stats.find_gaps(instrument, job.interval)
-    job = save(huey, replace(job, total=len(gaps), message=f"{len(gaps)} gaps to repair"))
+    job = save(huey, job.updated(total=len(gaps), message=f"{len(gaps)} gaps to repair"))
     for n, gap in enumerate(gaps, 1):
         stored = _fill(instrument, job.interval, gap.start, gap.end)
         job = save(
             huey,
-            replace(
-                job,
+            job.updated(
                 done=n,
                 stored=job.stored + stored,
                 message=f"Repaired gap {n} of {len(gaps)}",
             ),
         )
-    return replace(job, message=f"{job.stored} candles stored in {len(gaps)} gaps")
+    return job.updated(message=f"{job.stored} candles stored in {len(gaps)} gaps")
 
 
 def _backfill(huey: Huey, job: Job, instrument: Instrument) -> Job:
     seconds = interval_seconds(job.interval)
     now = epoch_seconds(utcnow())
     start = (now - (job.days or 1) * DAY) // seconds * seconds
-    job = save(huey, replace(job, total=1, message=f"Backfilling {job.days} days"))
+    job = save(huey, job.updated(total=1, message=f"Backfilling {job.days} days"))
     if instrument.venue.kind == "simulated":
         first = candles_stats.summaries(instrument.id).get(job.interval, (0, None, None))[1]
         end = int(first) if first is not None else now // seconds * seconds
@@ -260,4 +266,4 @@ def _backfill(huey: Huey, job: Job, instrument: Instrument) -> Job:
     else:
         provider = shared_provider(instrument.venue.code, web=False)
         stored = store.ensure_range(instrument, job.interval, start, now, provider)
-    return replace(job, done=1, stored=stored, message=f"{stored} candles stored")
+    return job.updated(done=1, stored=stored, message=f"{stored} candles stored")

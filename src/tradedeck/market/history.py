@@ -15,6 +15,7 @@ from __future__ import annotations
 import zlib
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from flask import current_app
@@ -108,30 +109,10 @@ def _quantize(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.00000001"))
 
 
-def add_simulated_instrument(
-    symbol: str,
-    name: str,
-    price: Decimal,
-    *,
-    drift: Decimal | None = None,
-    volatility: Decimal | None = None,
-    tick_size: Decimal = Decimal("0.01"),
-    venue: str = "SIM",
-    days: float | None = None,
-    now: datetime | None = None,
-) -> Instrument:
-    """Create a simulated stock with its history and price, ready for the engine; commits."""
-    instrument = create_simulated_instrument(
-        symbol,
-        name,
-        price,
-        drift=drift,
-        volatility=volatility,
-        tick_size=tick_size,
-        venue=venue,
-        days=days,
-        now=now,
-    )
+def add_simulated_instrument(symbol: str, name: str, price: Decimal, **options: Any) -> Instrument:
+    """Create a simulated stock with its history and price, ready for the engine; commits.
+    `options` are those of `create_simulated_instrument`."""
+    instrument = create_simulated_instrument(symbol, name, price, **options)
     db.session.commit()
     return instrument
 
