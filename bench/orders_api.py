@@ -81,7 +81,8 @@ def prepare(database_url: str, instance: Path) -> list[str]:
     from tradedeck.database import utcnow
     from tradedeck.extensions import db
     from tradedeck.market.models import Instrument, LastPrice, Venue
-    from tradedeck.trading import hours, ledger
+    from tradedeck.trading import ledger
+    from tradedeck.venues import admin as venues_admin
 
     app = create_app(settings(database_url), instance_path=instance)
     with app.app_context():
@@ -119,7 +120,7 @@ def prepare(database_url: str, instance: Path) -> list[str]:
         ]
         db.session.add_all(users)
         db.session.commit()
-        hours.set_override("SIM", "open", by="bench")
+        venues_admin.set_override("SIM", "open", by="bench")
         tokens = []
         for user in users:
             ledger.deposit(user.id, "1000000")

@@ -46,6 +46,7 @@ from tradedeck.signals.setup import init_signals
 from tradedeck.sinks.setup import init_sinks
 from tradedeck.trading.setup import init_trading
 from tradedeck.tradingview.setup import init_tradingview
+from tradedeck.venues.setup import init_venues
 from tradedeck.web.nav import NavItem, nav_items, register_nav
 from tradedeck.web.views import bp as web_bp
 from tradedeck.worker.queue import init_queue
@@ -177,6 +178,7 @@ def _register_blueprints(app: OpenAPI) -> None:
     csrf.exempt(auth_api)
     init_market(app)
     init_trading(app)
+    init_venues(app)
     init_analysis(app)
     init_charts(app)
     init_signals(app)

@@ -14,10 +14,10 @@ from tradedeck.market.models import (
     Tick,
     Venue,
 )
-from tradedeck.trading import hours as trading_hours
 from tradedeck.signals import models as signals_models
 from tradedeck.trading import models as trading_models
 from tradedeck.tradingview import models as tradingview_models
+from tradedeck.venues import models as venue_models
 from tradedeck.worker.models import WorkerHeartbeat
 
 __all__ = [
@@ -37,8 +37,8 @@ __all__ = [
     "WorkerHeartbeat",
     "alerts_models",
     "backtests_models",
-    "trading_hours",
     "signals_models",
     "trading_models",
     "tradingview_models",
+    "venue_models",
 ]

@@ -19,7 +19,7 @@ from tradedeck.extensions import db
 from tradedeck.market.engine import PriceEngine, TickEvent
 from tradedeck.market.lock import FileLock
 from tradedeck.market.models import Instrument
-from tradedeck.trading import hours
+from tradedeck.venues import admin as venues_admin
 
 CHART = "window.tradedeckCharts['price-chart']"
 STEP = 900  # the instrument page opens on 15m candles
@@ -31,7 +31,7 @@ def live_app(tmp_path: Path) -> Flask:
     app = make_app(tmp_path, CANDLE_BACKFILL_DAYS="2")
     with app.app_context():
         assert seed_demo()
-        hours.set_override("SIM", "open", by="e2e")
+        venues_admin.set_override("SIM", "open", by="e2e")
     return app
 
 

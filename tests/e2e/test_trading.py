@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from tests.conftest import make_app
 from tests.e2e.conftest import screenshot
 from tradedeck.demo import seed_demo
-from tradedeck.trading import hours
+from tradedeck.venues import admin as venues_admin
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def live_app(tmp_path: Path) -> Flask:
     app = make_app(tmp_path, CANDLE_BACKFILL_DAYS="14")
     with app.app_context():
         assert seed_demo()
-        hours.set_override("SIM", "open", by="e2e")  # trade whatever the wall clock says
+        venues_admin.set_override("SIM", "open", by="e2e")  # trade whatever the wall clock says
     return app
 
 

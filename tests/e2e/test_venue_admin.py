@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from tests.conftest import make_app
 from tests.e2e.conftest import screenshot
 from tradedeck.demo import seed_demo
-from tradedeck.trading import hours_admin
+from tradedeck.venues import admin as venues_admin
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_admin_adds_a_holiday_and_sees_it_listed(
     expect(row).to_contain_text("Christmas Eve")
     expect(row).to_contain_text("closes 13:00")
     with live_app.app_context():
-        [eve] = hours_admin.list_holidays("SIM", date(2030, 12, 24), date(2030, 12, 24))
+        [eve] = venues_admin.list_holidays("SIM", date(2030, 12, 24), date(2030, 12, 24))
         assert eve.name == "Christmas Eve"
     screenshot(page, "venue-admin-holiday-dark")
 
@@ -87,7 +87,7 @@ def test_admin_adds_a_holiday_and_sees_it_listed(
     )
     expect(entries.nth(1)).to_have_attribute("data-action", "holiday.add")
     with live_app.app_context():
-        [eve] = hours_admin.list_holidays("SIM", date(2030, 12, 24), date(2030, 12, 24))
+        [eve] = venues_admin.list_holidays("SIM", date(2030, 12, 24), date(2030, 12, 24))
         assert (eve.name, eve.early_close) == ("Christmas Eve half day", time(12))
     screenshot(page, "venue-admin-audit-dark")
 

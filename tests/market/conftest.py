@@ -16,9 +16,9 @@ if _ROOT not in sys.path:
 from tests.conftest import create_user, make_app, web_login  # noqa: E402
 from tests.fakes.binance import FakeBinance  # noqa: E402
 from tradedeck.extensions import db  # noqa: E402
-from tradedeck.market import history  # noqa: E402
+from tradedeck.market import catalogue, history  # noqa: E402
 from tradedeck.market.engine import ENGINE_KEY  # noqa: E402
-from tradedeck.market.hours import VENUE_WINDOWS_KEY  # noqa: E402
+from tradedeck.venues.models import MarketState  # noqa: E402
 
 NOW = 1_790_000_000  # fixed "now" of simulated history (2026-09-21T...Z)
 
@@ -38,11 +38,15 @@ def closed_port_url() -> str:
 
 
 def market_app(tmp_path: Path, **extra: str) -> Flask:
-    """An app whose simulated history runs around the clock (the market feature's own
-    calendar), so history tests can count minutes; test_history.py covers venue sessions."""
+    """An app whose SIM venue trades around the clock (created 24/7 with its state row, so
+    the scheduler never gives it hours), so history tests can count minutes;
+    test_history.py covers venue sessions."""
     app = make_app(tmp_path, **extra)
     app.config.update(MARKET_PROVIDER_BACKOFF=0.01, MARKET_SSE_HEARTBEAT_SECS=0.2)
-    app.extensions.pop(VENUE_WINDOWS_KEY, None)
+    with app.app_context():
+        sim = catalogue.ensure_venue("SIM", timezone=app.config["TRADEDECK"].market_timezone)
+        db.session.add(MarketState(venue_id=sim.id))
+        db.session.commit()
     return app
 
 

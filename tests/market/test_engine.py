@@ -9,9 +9,9 @@ from tradedeck.core.candles import INTERVALS, OHLCV, bucket_start, resample
 from tradedeck.extensions import db, events
 from tradedeck.market import catalogue, store
 from tradedeck.market.engine import TICK_SIGNAL, PriceEngine
-from tradedeck.market.hours import set_venue_open_check
 from tradedeck.market.lock import FileLock
 from tradedeck.market.models import Candle, Instrument, LastPrice, Tick
+from tradedeck.venues import admin as venues_admin
 
 
 def _bare_instrument(app, symbol: str, venue: str = "SIM", price: str = "50.00") -> int:
@@ -99,9 +99,9 @@ def test_restart_continues_candles_without_gaps_or_duplicates(app):
 def test_only_open_venues_tick(app):
     _bare_instrument(app, "ACME", "SIM")
     closed = _bare_instrument(app, "SHUT", "SIMX")
-    set_venue_open_check(app, lambda venue, now: venue.code != "SIMX")
     engine = _engine(app)
     with app.app_context():
+        venues_admin.set_override("SIMX", "closed", by="test")
         ticks = engine.step(NOW + 2)
         assert [t.symbol for t in ticks] == ["ACME"]
         assert db.session.query(Tick).filter_by(instrument_id=closed).count() == 0

@@ -14,7 +14,7 @@ from tests.conftest import api_login, create_user, make_app
 from tradedeck.extensions import db
 from tradedeck.market import catalogue, history
 from tradedeck.market.models import Candle, LastPrice
-from tradedeck.trading import hours_admin
+from tradedeck.venues import admin as venues_admin
 
 NEW_YORK = ZoneInfo("America/New_York")
 SATURDAY = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)  # 10:00 in New York
@@ -42,7 +42,7 @@ def app(tmp_path: Path) -> Flask:
 def test_sim_history_has_candles_only_in_sessions_and_ends_at_the_price(app):
     with app.app_context():
         catalogue.ensure_venue("SIM", timezone="America/New_York")
-        hours_admin.add_holiday("SIM", date(2026, 11, 18), "Test holiday")
+        venues_admin.add_holiday("SIM", date(2026, 11, 18), "Test holiday")
         acme = history.add_simulated_instrument(
             "ACME", "Acme", Decimal("100.00"), days=7, now=SATURDAY
         )

@@ -13,8 +13,10 @@ def test_demo_seeds_venues_stocks_history_and_prices(app):
     with app.app_context():
         assert seed_demo()
         venues = {v.code: v for v in catalogue.list_venues()}
-        assert {"SIM", "BINANCE", "YAHOO"} <= set(venues)
+        assert {"SIM", "BINANCE", "NYSE", "NASDAQ", "NSE", "BSE"} <= set(venues)
         assert venues["SIM"].timezone == "America/New_York"
+        assert (venues["NSE"].timezone, venues["NSE"].kind) == ("Asia/Kolkata", "yahoo")
+        assert not venues["NYSE"].always_open
         sims = catalogue.simulated_instruments()
         assert [i.symbol for i in sims] == [s[0] for s in DEMO_STOCKS]
         acme = sims[0]

@@ -9,7 +9,8 @@ from tests.market.conftest import add_sim
 from tradedeck.extensions import db
 from tradedeck.market import catalogue
 from tradedeck.market.providers.base import InstrumentInfo
-from tradedeck.trading import hours, ledger
+from tradedeck.trading import ledger
+from tradedeck.venues import admin as venues_admin
 
 
 def _listed(app, venue: str, *symbols: str) -> None:
@@ -32,7 +33,7 @@ def api(app):
         ledger.deposit(user.id, "100000.00")
         catalogue.ensure_venue("SIM")
         db.session.commit()
-        hours.set_override("SIM", "open", by="test")
+        venues_admin.set_override("SIM", "open", by="test")
     client = app.test_client()
     headers = {"Authorization": f"Bearer {api_login(client)}"}
 

@@ -16,7 +16,8 @@ from tests.conftest import api_login, create_user, make_app
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument, LastPrice, Venue
-from tradedeck.trading import hours, ledger
+from tradedeck.trading import ledger
+from tradedeck.venues import admin as venues_admin
 
 TRADING_SETTINGS = {"FEE_BPS": "10", "SLIPPAGE_BPS": "0", "ORDER_RATE_LIMIT": "100000/minute"}
 
@@ -71,7 +72,6 @@ def add_market(app: Flask) -> dict[str, int]:
             ]
         )
         db.session.commit()
-        hours.clear_schedule_cache()
         return {"ACME": acme.id, "BTC/USDT": btc.id, "SIM": sim.id}
 
 
@@ -85,7 +85,7 @@ def set_price(app: Flask, instrument_id: int, price: str) -> None:
 
 def set_sim(app: Flask, state: str) -> None:
     with app.app_context():
-        hours.set_override("SIM", state, by="test")
+        venues_admin.set_override("SIM", state, by="test")
 
 
 def fund(app: Flask, user_id: int, amount: str) -> None:
@@ -98,7 +98,6 @@ def tapp(tmp_path: Path) -> Iterator[Flask]:
     app = make_app(tmp_path, **TRADING_SETTINGS)
     app.config["MARKET"] = add_market(app)
     yield app
-    hours.clear_schedule_cache()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -12,7 +12,7 @@ from tests.conftest import api_login, create_user, make_app
 from tests.trading.conftest import TRADING_SETTINGS, Api, add_market, fund, set_sim
 from tradedeck.config import ConfigError, load_config
 from tradedeck.extensions import db
-from tradedeck.trading import hours, ledger
+from tradedeck.trading import ledger
 from tradedeck.trading.models import Account
 
 
@@ -27,7 +27,6 @@ def rich(tmp_path: Path) -> Iterator[tuple[Flask, Api]]:
     set_sim(app, "open")
     client = app.test_client()
     yield app, Api(client, api_login(client))
-    hours.clear_schedule_cache()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -82,7 +81,6 @@ def test_orders_beyond_the_ceiling_are_a_400_naming_the_field(tmp_path: Path) ->
     error = _error(trader.post("/api/v1/trade/sell", {"symbol": "ACME", "quantity": "100"}))
     assert (error["field"], error["code"]) == ("quantity", "limit_exceeded")
     assert "cash" in error["message"]
-    hours.clear_schedule_cache()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -12,11 +12,12 @@ from sqlalchemy import insert
 
 from tests.conftest import api_login, create_user
 from tests.trading.conftest import Api
+from tradedeck.api import paging
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.market.models import Venue
-from tradedeck.trading import paging, venue_audit
 from tradedeck.trading.models import Account, CashTransaction
+from tradedeck.venues import audit
 
 
 def walk(api: Api, path: str, key: str) -> list[dict[str, Any]]:
@@ -80,7 +81,7 @@ def test_venue_audit_pages(tapp: Flask) -> None:
     with tapp.app_context():
         venue = db.session.query(Venue).filter_by(code="SIM").one()
         for i in range(7):
-            venue_audit.record(venue.id, "hours.set", f"change {i}", "test", admin.id)
+            audit.record(venue.id, "hours.set", f"change {i}", "test", admin.id)
         db.session.commit()
     client = tapp.test_client()
     api = Api(client, api_login(client, "root"))

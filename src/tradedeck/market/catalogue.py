@@ -17,8 +17,10 @@ from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument, Venue
 from tradedeck.market.providers.base import InstrumentInfo
+from tradedeck.venues import exchanges
 
-# Known venues: code -> (name, kind). Any other ccxt exchange is created on first use.
+# Known venues: code -> (name, kind). Real stock exchanges (NYSE, NSE…) come from
+# `venues.exchanges`; any other ccxt exchange is created on first use.
 KNOWN_VENUES: dict[str, tuple[str, str]] = {
     "SIM": ("Simulated market", "simulated"),
     "BINANCE": ("Binance", "exchange"),
@@ -58,13 +60,30 @@ def get_venue(code: str) -> Venue | None:
     return db.session.scalar(select(Venue).where(Venue.code == normalize_venue(code)))
 
 
-def ensure_venue(code: str, *, timezone: str = "UTC", currency: str = "USD") -> Venue:
-    """The venue row for `code`, created with its known name/kind (ccxt exchanges otherwise)."""
+def ensure_venue(
+    code: str, *, timezone: str = "UTC", currency: str = "USD", name: str | None = None
+) -> Venue:
+    """The venue row for `code`, created with its known name/kind (ccxt exchanges otherwise);
+    a stock exchange (`venues.exchanges`) with its own name, time zone and currency, trading
+    in sessions from the start."""
     code = normalize_venue(code)
     venue = get_venue(code)
     if venue is None:
-        name, kind = KNOWN_VENUES.get(code, (code.title(), "exchange"))
-        venue = Venue(code=code, name=name, kind=kind, timezone=timezone, currency=currency)
+        exchange = exchanges.exchange_of(code)
+        if exchange is not None:
+            venue = Venue(
+                code=code,
+                name=exchange.name,
+                kind=exchanges.YAHOO_KIND,
+                timezone=exchange.timezone,
+                currency=exchange.currency,
+                always_open=False,
+            )
+        else:
+            known_name, kind = KNOWN_VENUES.get(code, (name or code.title(), "exchange"))
+            venue = Venue(
+                code=code, name=known_name, kind=kind, timezone=timezone, currency=currency
+            )
         db.session.add(venue)
         db.session.flush()
     return venue
@@ -105,6 +124,39 @@ def upsert_instruments(venue: Venue, infos: Iterable[InstrumentInfo]) -> UpsertR
         _apply(instrument, info)
     db.session.flush()
     return UpsertResult(created, updated)
+
+
+def adopt_instruments(venue: Venue, symbols: Iterable[str], kind: str) -> int:
+    """Move instruments named `symbols` from other venues of `kind` to `venue` (same rows,
+    so their orders, positions and candles follow), unless `venue` lists the symbol already."""
+    wanted = set(symbols)
+    if not wanted:
+        return 0
+    here = set(
+        db.session.scalars(
+            select(Instrument.symbol).where(
+                Instrument.venue_id == venue.id, Instrument.symbol.in_(wanted)
+            )
+        )
+    )
+    movable = db.session.scalars(
+        select(Instrument)
+        .join(Instrument.venue)
+        .where(
+            Venue.kind == kind,
+            Venue.id != venue.id,
+            Instrument.symbol.in_(wanted - here),
+        )
+    )
+    moved = 0
+    for instrument in movable:
+        if instrument.symbol in here:
+            continue
+        instrument.venue_id = venue.id
+        here.add(instrument.symbol)
+        moved += 1
+    db.session.flush()
+    return moved
 
 
 def search_instruments(

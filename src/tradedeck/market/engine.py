@@ -35,9 +35,9 @@ from tradedeck.core.candles import INTERVALS, OHLCV, FormingCandles, bucket_star
 from tradedeck.core.simulation import gbm_step
 from tradedeck.extensions import db, events
 from tradedeck.market import catalogue, history, store
-from tradedeck.market.hours import is_venue_open
 from tradedeck.market.lock import EngineLock, engine_lock
 from tradedeck.market.models import Candle, Instrument, LastPrice, Venue
+from tradedeck.venues.schedule import is_venue_open
 
 log = logging.getLogger(__name__)
 ENGINE_KEY = "tradedeck.market.engine"

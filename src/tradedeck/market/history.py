@@ -24,9 +24,10 @@ from tradedeck.core.candles import INTERVALS, OHLCV, resample
 from tradedeck.core.simulation import generate_history
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
-from tradedeck.market import catalogue, hours, store
+from tradedeck.market import catalogue, store
 from tradedeck.market.models import Instrument, Venue
 from tradedeck.market.providers.base import epoch_seconds, from_epoch
+from tradedeck.venues import schedule
 
 MINUTE_HISTORY_DAYS = 3
 DAY = 86_400
@@ -64,7 +65,7 @@ def simulate_history(instrument: Instrument, price: Decimal, days: float, end: i
 def session_minutes(venue: Venue, start: int, end: int) -> np.ndarray | None:
     """Open times of the whole minutes in [start, end) during which `venue` trades, or None
     when it trades throughout (the unbroken series, as before venue hours existed)."""
-    windows = hours.open_windows(venue, from_epoch(start), from_epoch(end))
+    windows = schedule.open_windows(venue, from_epoch(start), from_epoch(end))
     spans = [(-(-epoch_seconds(a) // 60) * 60, epoch_seconds(b) // 60 * 60) for a, b in windows]
     if len(spans) == 1 and spans[0] == (-(-start // 60) * 60, end // 60 * 60):
         return None

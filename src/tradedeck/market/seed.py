@@ -1,4 +1,5 @@
-"""Demo market: venues SIM, BINANCE and YAHOO and a handful of simulated stocks with history."""
+"""Demo market: venues SIM and BINANCE, the stock exchanges Yahoo's stocks trade on (NYSE,
+NASDAQ, NSE, BSE) and a handful of simulated stocks with history."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from tradedeck.accounts.models import User
 from tradedeck.extensions import db
 from tradedeck.market import catalogue, history
 
+DEMO_EXCHANGES = ("NYSE", "NASDAQ", "NSE", "BSE")
 # symbol, name, price, daily drift, daily volatility: fictional companies, clearly simulated.
 DEMO_STOCKS = (
     ("ACME", "Acme Corporation (simulated)", "182.40", "0.0004", "0.018"),
@@ -27,7 +29,8 @@ def seed_market(_customer: User) -> None:
     config = current_app.config["TRADEDECK"]
     catalogue.ensure_venue("SIM", timezone=config.market_timezone)
     catalogue.ensure_venue("BINANCE")
-    catalogue.ensure_venue("YAHOO", timezone="America/New_York")
+    for code in DEMO_EXCHANGES:
+        catalogue.ensure_venue(code)
     db.session.commit()
     for symbol, name, price, drift, vol in DEMO_STOCKS:
         if catalogue.search_instruments(symbol, "SIM", 1):

@@ -19,7 +19,9 @@ from tradedeck.extensions import db
 from tradedeck.market import candle_cache, catalogue, quotes, store
 from tradedeck.market.catalogue import UpsertResult
 from tradedeck.market.models import Instrument, LastPrice
+from tradedeck.market.providers.base import InstrumentInfo
 from tradedeck.market.sources import provider_for, shared_provider
+from tradedeck.venues import exchanges
 
 
 class RangeError(DomainError):
@@ -148,13 +150,32 @@ def candles_json(
 
 
 def fetch_symbols(venue: str, symbols: list[str] | None = None) -> UpsertResult:
-    """Pull a venue's symbol list into the catalogue (one transaction); ProviderError if down."""
+    """Pull a venue's symbol list into the catalogue (one transaction); ProviderError if down.
+
+    Yahoo's stocks go to the venue of the exchange each trades on (`venues.exchanges`), and
+    one already listed on another Yahoo-served venue moves there with its id, orders and
+    positions, instead of being listed twice."""
     provider = provider_for(venue, symbols=symbols)
     infos = provider.list_symbols()
-    venue_row = catalogue.ensure_venue(provider.venue)
-    result = catalogue.upsert_instruments(venue_row, infos)
+    if provider.venue != "YAHOO":
+        result = catalogue.upsert_instruments(catalogue.ensure_venue(provider.venue), infos)
+        db.session.commit()
+        return result
+    groups: dict[str, list[InstrumentInfo]] = {}
+    places: dict[str, exchanges.YahooListing] = {}
+    for info in infos:
+        listing = exchanges.listing_for(info.symbol, info.exchange, info.exchange, info.timezone)
+        places[listing.venue] = listing
+        groups.setdefault(listing.venue, []).append(info)
+    created = updated = 0
+    for code, members in groups.items():
+        place = places[code]
+        venue_row = catalogue.ensure_venue(code, timezone=place.timezone, name=place.name)
+        catalogue.adopt_instruments(venue_row, [i.symbol for i in members], exchanges.YAHOO_KIND)
+        part = catalogue.upsert_instruments(venue_row, members)
+        created, updated = created + part.created, updated + part.updated
     db.session.commit()
-    return result
+    return UpsertResult(created, updated)
 
 
 def _text(value: Decimal | None) -> str | None:

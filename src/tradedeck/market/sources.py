@@ -1,7 +1,8 @@
 """Which provider serves a venue, built from the app's settings.
 
-`SIM` is the offline simulated market, `YAHOO` stocks through Yahoo Finance, and any other
-code is a ccxt exchange by name (`BINANCE`, `KRAKEN`, `COINBASE`...). Only Binance's base
+`SIM` is the offline simulated market, `YAHOO` and every stock exchange venue (NYSE, NASDAQ,
+NSE, BSE… and any venue of kind `yahoo`) stocks through Yahoo Finance, and any other code is a
+ccxt exchange by name (`BINANCE`, `KRAKEN`, `COINBASE`...). Only Binance's base
 URL is configurable (TRADEDECK_BINANCE_URL): it is the default crypto venue and the one the
 tests replace with a fake server.
 """
@@ -24,6 +25,7 @@ from tradedeck.market.providers.base import InstrumentInfo, MarketDataProvider, 
 from tradedeck.market.providers.exchange import ExchangeProvider
 from tradedeck.market.providers.simulated import SimInstrument, SimulatedProvider
 from tradedeck.market.providers.yahoo import YahooProvider
+from tradedeck.venues import exchanges
 
 # Yahoo has no symbol directory: "fetch symbols" describes these unless the user names others.
 DEFAULT_YAHOO_SYMBOLS = (
@@ -69,7 +71,7 @@ def provider_for(
     code = catalogue.normalize_venue(venue)
     if code == "SIM":
         return _simulated(config)
-    if code == "YAHOO":
+    if is_yahoo_venue(code):
         return YahooProvider(
             config.yahoo_url,
             symbols=symbols or list(DEFAULT_YAHOO_SYMBOLS),
@@ -89,6 +91,15 @@ def provider_for(
         backoff_seconds=backoff,
         **limits,
     )
+
+
+def is_yahoo_venue(code: str) -> bool:
+    """Whether Yahoo Finance serves `code`'s prices: YAHOO itself, a listed stock exchange, or
+    a venue created for an exchange only Yahoo knows (kind `yahoo`)."""
+    if code == "YAHOO" or exchanges.exchange_of(code) is not None:
+        return True
+    known = catalogue.get_venue(code)
+    return known is not None and known.kind == exchanges.YAHOO_KIND
 
 
 def budget(config: Config, web: bool) -> tuple[float, int]:

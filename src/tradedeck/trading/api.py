@@ -9,9 +9,10 @@ from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
 from sqlalchemy import select
 
+from tradedeck.api import paging
 from tradedeck.api.errors import ApiError, ErrorBody
 from tradedeck.core.money import to_json
-from tradedeck.trading import ledger, orders, paging, portfolio, serialize
+from tradedeck.trading import ledger, orders, portfolio, serialize
 from tradedeck.trading.models import Account, CashTransaction, Order, Trade
 from tradedeck.trading.order_limit import limit_orders
 from tradedeck.trading.schemas import (

@@ -31,9 +31,10 @@ from tradedeck.core.orders import on_price as evaluate
 from tradedeck.database import utcnow
 from tradedeck.extensions import db, events
 from tradedeck.market.models import Instrument, LastPrice, Venue
-from tradedeck.trading import hours, ledger, pricing
+from tradedeck.trading import ledger, pricing
 from tradedeck.trading.locking import lock_account
 from tradedeck.trading.models import Account, Order, Position, Trade
+from tradedeck.venues import schedule
 
 log = logging.getLogger(__name__)
 MAX_ORDER_FAILURES = 3
@@ -188,7 +189,8 @@ class Candidate:
 
 def _candidates(now: datetime, instrument_ids: list[int] | None) -> list[Candidate]:
     """Working orders on open venues that this cycle might change (read without locks)."""
-    open_venues = [v.id for v in db.session.scalars(select(Venue)) if hours.is_venue_open(v, now)]
+    venues = db.session.scalars(select(Venue))
+    open_venues = [v.id for v in venues if schedule.is_venue_open(v, now)]
     if not open_venues:
         return []
     statement = (
@@ -321,6 +323,6 @@ def expire_day_orders(now: datetime | None = None) -> int:
 def run_cycle(now: datetime | None = None) -> None:
     """The worker's loop task: the market clock, then expiry, then executions."""
     now = now or utcnow()
-    hours.sync_market_states(now)
+    schedule.sync_market_states(now)
     expire_day_orders(now)
     process_orders(now)

@@ -28,9 +28,10 @@ from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.market import catalogue, quotes
 from tradedeck.market.models import Instrument, LastPrice, Venue
-from tradedeck.trading import execution, hours, ledger, order_writes, pricing
+from tradedeck.trading import execution, ledger, order_writes, pricing
 from tradedeck.trading.locking import LockedAccount, lock_account, lock_account_row
 from tradedeck.trading.models import Order, Position, Trade
+from tradedeck.venues import schedule
 
 M = TypeVar("M", Order, Trade)
 CLIENT_ORDER_ID = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
@@ -248,7 +249,7 @@ def _refresh_quote(book: Book, now: datetime) -> None:
     the venue is open; a closed venue's last quote is its closing price and still serves."""
     if quotes.refresh_for_order(book.instrument_id, now=now):
         return
-    if hours.is_venue_open(book.venue_id, now):
+    if schedule.is_venue_open(book.venue_id, now):
         raise DomainError(
             f"no current price for {book.symbol}: its market data provider is not answering;"
             " try again shortly",
@@ -398,7 +399,7 @@ def _order_values(
         "fill_price": None,
         "fee": None,
         "reject_reason": None,
-        "expires_at": hours.session_end(book.venue_id, now) if day else None,
+        "expires_at": schedule.session_end(book.venue_id, now) if day else None,
         "queued_at": now,
         "opened_at": None,
         "filled_at": None,
@@ -408,7 +409,7 @@ def _order_values(
         "created_at": now,
         "updated_at": now,
     }
-    if not hours.is_venue_open(book.venue_id, now):
+    if not schedule.is_venue_open(book.venue_id, now):
         return values, None
     values.update(status=OrderStatus.OPEN.value, queued_at=None, opened_at=now)
     outcome = on_price(

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
-from tradedeck.trading.paging import PageQuery
+from tradedeck.api.paging import NEXT, PageQuery
 
 # Any JSON value: `core.money.parse_decimal` accepts decimal strings and numbers and refuses
 # the rest with an error naming the field (a pydantic union would blame `quantity.str`).
@@ -54,9 +54,6 @@ class OrderPath(BaseModel):
 
 class TradeSide(BaseModel):
     side: StrictStr
-
-
-NEXT = Field(description="Cursor of the next page (also in the Link header); null on the last")
 
 
 class OrderList(BaseModel):

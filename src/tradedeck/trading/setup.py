@@ -5,27 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import click
-from flask import Flask
 from flask_openapi3 import OpenAPI
 from sqlalchemy import Select, select, union
 
 from tradedeck.accounts.models import User
 from tradedeck.demo import register_seeder
-from tradedeck.extensions import csrf, db, events
-from tradedeck.market.hours import set_venue_open_check, set_venue_windows
-from tradedeck.market.models import Venue
+from tradedeck.extensions import csrf, events
 from tradedeck.market.quotes import set_watched_instruments
-from tradedeck.trading import (
-    api,
-    execution,
-    hours,
-    hours_api,
-    ledger,
-    portfolio,
-    venue_admin,
-    views,
-)
+from tradedeck.trading import api, day_orders, execution, ledger, portfolio, views
 from tradedeck.trading.models import Order, Position
 from tradedeck.web.nav import NavItem, register_nav
 from tradedeck.worker.loop import register_loop_task
@@ -34,11 +21,9 @@ DEMO_DEPOSIT = "100000.00"
 
 
 def init_trading(app: OpenAPI) -> None:
-    for blueprint in (api.bp, hours_api.bp):
-        app.register_api(blueprint)
-        csrf.exempt(blueprint)
+    app.register_api(api.bp)
+    csrf.exempt(api.bp)
     app.register_blueprint(views.bp)
-    app.register_blueprint(venue_admin.bp)
     for item in (
         NavItem(
             "trading.stocks",
@@ -70,18 +55,9 @@ def init_trading(app: OpenAPI) -> None:
             "wallet2",
             description="Balance, deposits, withdrawals and the ledger.",
         ),
-        NavItem(
-            "venue_admin.index",
-            "Venues",
-            "calendar-week",
-            admin_only=True,
-            description="Trading hours, holidays and emergency overrides of each venue.",
-        ),
     ):
         register_nav(app, item)
-    hours.clear_schedule_cache()  # the cache is per process; a new app may mean a new database
-    set_venue_open_check(app, hours.is_venue_open)
-    set_venue_windows(app, hours.open_windows)
+    day_orders.listen()
     set_watched_instruments(app, _watched_instruments)
     events.signal("market.tick").connect(_on_ticks)
     config = app.config["TRADEDECK"]
@@ -92,7 +68,6 @@ def init_trading(app: OpenAPI) -> None:
         app, "trading.equity", config.equity_sample_secs, portfolio.sample_equity, singleton=True
     )
     register_seeder(app, seed_demo_trading)
-    _register_cli(app)
 
 
 def _watched_instruments() -> Select[tuple[int]]:
@@ -111,20 +86,5 @@ def _on_ticks(_sender: object, ticks: Iterable[Any] = (), **_: object) -> None:
 
 
 def seed_demo_trading(customer: User) -> None:
-    """Demo: the customer's opening deposit, and hours/holidays for every scheduled venue."""
-    for venue in db.session.scalars(select(Venue)):
-        hours.seed_hours(venue)
-    db.session.commit()
-    hours.sync_market_states()
+    """Demo: the customer's opening deposit."""
     ledger.deposit(customer.id, DEMO_DEPOSIT)
-
-
-def _register_cli(app: Flask) -> None:
-    group = app.cli.commands.get("market")
-    if not isinstance(group, click.Group):
-        group = click.Group("market", help="Market hours and venue overrides.")
-        app.cli.add_command(group)
-    group.add_command(hours_api.override_command)
-    group.add_command(hours_api.hours_command)
-    group.add_command(hours_api.holiday_group)
-    group.add_command(hours_api.audit_command)

@@ -23,10 +23,11 @@ from sqlalchemy import select
 from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument, LastPrice, Venue
-from tradedeck.trading import charts, hours, ledger, orders, portfolio, serialize
+from tradedeck.trading import charts, ledger, orders, portfolio, serialize
 from tradedeck.trading.csv_export import csv_response, export_limit
 from tradedeck.trading.forms import CancelForm, CashForm, OrderForm
 from tradedeck.trading.order_limit import limit_orders
+from tradedeck.venues import schedule
 
 bp = Blueprint("trading", __name__)
 # The shared chart component (js/chart) on the instrument page and in the stocks list.
@@ -109,7 +110,7 @@ def stocks() -> str:
                     "limit": MINI_CANDLES,
                     "height": MINI_HEIGHT,
                 },
-                "open": hours.is_venue_open(instrument.venue_id),
+                "open": schedule.is_venue_open(instrument.venue_id),
             }
         )
     return render_template("trading/stocks.html", rows=rows, q=query)
@@ -137,7 +138,7 @@ def instrument_detail(instrument_id: int) -> str:
         last=last,
         change=delta,
         pct=pct,
-        clock=hours.clock(instrument.venue),
+        clock=schedule.clock(instrument.venue),
         form=form,
         holding=holding,
         portfolio=value,

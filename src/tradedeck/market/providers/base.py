@@ -58,6 +58,9 @@ class InstrumentInfo:
     lot_size: Decimal | None = None
     min_qty: Decimal | None = None
     status: str = "active"
+    # Where the provider says it trades, when that is not `venue` (Yahoo: `NMS`, `NSI`…).
+    exchange: str | None = None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -171,6 +171,8 @@ class YahooProvider:
             lot_size=to_decimal(1),
             min_qty=to_decimal(1),
             status="active",
+            exchange=meta.get("exchangeName"),
+            timezone=meta.get("exchangeTimezoneName"),
         )
 
     def fetch_ohlcv(self, symbol: str, interval: str, start: datetime, end: datetime) -> OHLCV:

@@ -13,7 +13,8 @@ from flask.testing import FlaskClient
 from tests.conftest import create_user, csrf_token, web_login
 from tests.trading.conftest import at
 from tradedeck.core.calendar import WEEKDAYS, Holiday
-from tradedeck.trading import hours, hours_admin, venue_admin, venue_audit
+from tradedeck.venues import admin as venues_admin
+from tradedeck.venues import audit, schedule, views
 
 PAGE = "/admin/venues/SIM"
 
@@ -63,17 +64,17 @@ def test_save_hours_flashes_and_takes_effect(tapp: Flask, admin_client: FlaskCli
     assert "alert-success" in html and "SIM weekly hours saved" in html
     assert 'value="09:00-11:30, 12:30-16:00"' in html and 'id="hours-reset-form"' in html
     with tapp.app_context():
-        assert hours_admin.weekly_hours("SIM").spec() == (
+        assert venues_admin.weekly_hours("SIM").spec() == (
             "mon 09:00-11:30,12:30-16:00; tue 09:30-16:00; sat 10:00-12:00"
         )
-        sim = hours.get_venue("SIM")
-        assert hours.is_venue_open(sim, at("2026-03-07T15:30:00+00:00"))  # Saturday 10:30 EST
-        assert not hours.is_venue_open(sim, at("2026-03-11T15:30:00+00:00"))  # Wednesday
+        sim = schedule.get_venue("SIM")
+        assert schedule.is_venue_open(sim, at("2026-03-07T15:30:00+00:00"))  # Saturday 10:30 EST
+        assert not schedule.is_venue_open(sim, at("2026-03-11T15:30:00+00:00"))  # Wednesday
 
     status, html = post(admin_client, f"{PAGE}/hours/reset")
     assert status == 200 and "reset to Mon-Fri 09:30-16:00" in html
     with tapp.app_context():
-        assert hours_admin.weekly_hours("SIM").is_default
+        assert venues_admin.weekly_hours("SIM").is_default
 
 
 @pytest.mark.parametrize(
@@ -99,7 +100,7 @@ def test_bad_hours_show_the_error_at_the_field(
         assert "is-invalid" in field
     assert f'value="{data["wed"] or data["mon"] or data["tue"]}"' in html or not day  # kept
     with tapp.app_context():
-        assert hours_admin.weekly_hours("SIM").is_default
+        assert venues_admin.weekly_hours("SIM").is_default
 
 
 def test_add_and_remove_holiday(tapp: Flask, admin_client: FlaskClient) -> None:
@@ -111,14 +112,14 @@ def test_add_and_remove_holiday(tapp: Flask, admin_client: FlaskClient) -> None:
     status, html = post(admin_client, f"{PAGE}/holidays", {"date": "2030-12-31", "name": "Eve"})
     assert "SIM is closed all day on Tue 31 Dec 2030 (Eve)." in html
     with tapp.app_context():
-        sim = hours.get_venue("SIM")
-        assert not hours.is_venue_open(sim, at("2030-12-31T15:00:00+00:00"))
+        sim = schedule.get_venue("SIM")
+        assert not schedule.is_venue_open(sim, at("2030-12-31T15:00:00+00:00"))
 
     status, html = post(admin_client, f"{PAGE}/holidays/2030-12-31/remove")
     assert status == 200 and "Removed Eve (Tue 31 Dec 2030)" in html
     assert 'data-date="2030-12-31"' not in html
     with tapp.app_context():
-        assert hours.is_venue_open(hours.get_venue("SIM"), at("2030-12-31T15:00:00+00:00"))
+        assert schedule.is_venue_open(schedule.get_venue("SIM"), at("2030-12-31T15:00:00+00:00"))
     status, html = post(admin_client, f"{PAGE}/holidays/2030-12-31/remove")
     assert "alert-danger" in html and "SIM has no holiday on 2030-12-31" in html
 
@@ -144,7 +145,7 @@ def test_bad_holiday_shows_the_error(
     start = html.index(f'id="holiday-{field}"')
     assert "is-invalid" in html[html.rindex("<input", 0, start) : start]
     with tapp.app_context():
-        assert hours_admin.list_holidays("SIM", date(2030, 1, 1)) == []
+        assert venues_admin.list_holidays("SIM", date(2030, 1, 1)) == []
 
 
 def test_duplicate_holiday_is_refused(admin_client: FlaskClient) -> None:
@@ -158,7 +159,7 @@ def test_override_buttons(tapp: Flask, admin_client: FlaskClient) -> None:
     status, html = post(admin_client, f"{PAGE}/override", {"state": "open"})
     assert "SIM is forced open (emergency override)." in html and "forced open" in html
     with tapp.app_context():
-        assert hours.clock(hours.get_venue("SIM")).emergency
+        assert schedule.clock(schedule.get_venue("SIM")).emergency
     status, html = post(admin_client, f"{PAGE}/override", {"state": "auto"})
     assert status == 200 and "SIM follows its schedule again." in html
     _, html = post(admin_client, f"{PAGE}/override", {"state": "sideways"})
@@ -195,10 +196,10 @@ def test_forms_need_the_csrf_token(tapp: Flask, admin_client: FlaskClient) -> No
     ]:
         assert admin_client.post(path, data=data).status_code == 400, path
     with tapp.app_context():
-        assert hours_admin.weekly_hours("SIM").is_default
-        assert hours_admin.list_holidays("SIM") == []
-        assert not hours.clock(hours.get_venue("SIM")).emergency
-        assert venue_audit.recent(hours.get_venue("SIM")) == []
+        assert venues_admin.weekly_hours("SIM").is_default
+        assert venues_admin.list_holidays("SIM") == []
+        assert not schedule.clock(schedule.get_venue("SIM")).emergency
+        assert audit.recent(schedule.get_venue("SIM")) == []
 
 
 def test_customers_get_403_and_visitors_the_login_page(tapp: Flask) -> None:
@@ -221,8 +222,8 @@ def test_customers_get_403_and_visitors_the_login_page(tapp: Flask) -> None:
     response = visitor.get(PAGE)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     with tapp.app_context():
-        assert not hours.clock(hours.get_venue("SIM")).emergency
-        assert venue_audit.recent(hours.get_venue("SIM")) == []
+        assert not schedule.clock(schedule.get_venue("SIM")).emergency
+        assert audit.recent(schedule.get_venue("SIM")) == []
 
 
 def _add_eve(client: FlaskClient) -> None:
@@ -254,15 +255,15 @@ def test_edit_holiday_flashes_and_takes_effect(tapp: Flask, admin_client: FlaskC
     row = html[html.index('data-date="2030-12-24"') :]
     assert "Christmas Eve" in row[:600] and "closes 13:00" in row[:600]
     with tapp.app_context():
-        sim = hours.get_venue("SIM")
-        assert hours.is_venue_open(sim, at("2030-12-24T15:00:00+00:00"))  # 10:00 EST
-        assert not hours.is_venue_open(sim, at("2030-12-24T18:30:00+00:00"))  # 13:30 EST
+        sim = schedule.get_venue("SIM")
+        assert schedule.is_venue_open(sim, at("2030-12-24T15:00:00+00:00"))  # 10:00 EST
+        assert not schedule.is_venue_open(sim, at("2030-12-24T18:30:00+00:00"))  # 13:30 EST
 
     data = {"name": "Christmas Eve", "early_close": ""}
     status, html = post(admin_client, f"{PAGE}/holidays/2030-12-24/edit", data)
     assert "Saved Christmas Eve (Tue 24 Dec 2030): SIM is closed all day." in html
     with tapp.app_context():
-        assert hours_admin.list_holidays("SIM", date(2030, 12, 24), date(2030, 12, 24)) == [
+        assert venues_admin.list_holidays("SIM", date(2030, 12, 24), date(2030, 12, 24)) == [
             Holiday(date(2030, 12, 24), "Christmas Eve", None)
         ]
 
@@ -290,10 +291,10 @@ def test_bad_holiday_edit_shows_the_error_in_its_row(
     assert "is-invalid" in html[html.rindex("<input", 0, start) : start]
     assert f'value="{data[field.replace("-", "_")]}"' in html  # what was typed is kept
     with tapp.app_context():
-        assert hours_admin.list_holidays("SIM", date(2030, 12, 24), date(2030, 12, 24)) == [
+        assert venues_admin.list_holidays("SIM", date(2030, 12, 24), date(2030, 12, 24)) == [
             Holiday(date(2030, 12, 24), "Xmas Eve", None)
         ]
-        assert [e.action for e in venue_audit.recent(hours.get_venue("SIM"))] == ["holiday.add"]
+        assert [e.action for e in audit.recent(schedule.get_venue("SIM"))] == ["holiday.add"]
 
 
 def test_bad_edit_of_a_past_holiday_shows_its_row(admin_client: FlaskClient) -> None:
@@ -334,7 +335,7 @@ def test_recent_changes_card(tapp: Flask, admin_client: FlaskClient) -> None:
     assert "root" in rows[0] and "auto → closed" in rows[0]
     assert "2030-12-24: Xmas Eve (closed) → Christmas Eve (closed)" in rows[1]
     with tapp.app_context():
-        [newest, *_] = venue_audit.recent(hours.get_venue("SIM"))
+        [newest, *_] = audit.recent(schedule.get_venue("SIM"))
         assert f'datetime="{newest.created_at.isoformat()}"' in rows[0]
     binance = admin_client.get("/admin/venues/BINANCE").get_data(as_text=True)
     assert "No changes yet" in binance  # SIM's changes are SIM's
@@ -343,7 +344,7 @@ def test_recent_changes_card(tapp: Flask, admin_client: FlaskClient) -> None:
 def test_recent_changes_shows_the_latest_only(tapp: Flask, admin_client: FlaskClient) -> None:
     with tapp.app_context():
         for state in ["open", "closed"] * 6:
-            hours.set_override("SIM", state, by="ops")
+            venues_admin.set_override("SIM", state, by="ops")
     html = admin_client.get(PAGE).get_data(as_text=True)
-    assert html.count('<tr data-audit-id="') == venue_admin.RECENT_CHANGES
-    assert f"latest {venue_admin.RECENT_CHANGES}" in html
+    assert html.count('<tr data-audit-id="') == views.RECENT_CHANGES
+    assert f"latest {views.RECENT_CHANGES}" in html

@@ -12,12 +12,14 @@ from tests.conftest import create_user
 from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
-from tradedeck.trading import hours, hours_admin, venue_audit
-from tradedeck.trading.venue_audit import AuditEntry, VenueAuditEntry
+from tradedeck.venues import admin as venues_admin
+from tradedeck.venues import audit, schedule
+from tradedeck.venues.audit import AuditEntry
+from tradedeck.venues.models import VenueAuditEntry
 
 
 def _entries(venue: str = "SIM", limit: int = 50) -> list[AuditEntry]:
-    return venue_audit.recent(hours.get_venue(venue), limit)
+    return audit.recent(schedule.get_venue(venue), limit)
 
 
 def _count() -> int:
@@ -28,14 +30,14 @@ def test_every_kind_of_change_writes_one_row_newest_first(tapp: Flask) -> None:
     admin = create_user(tapp, "root", role="admin")
     started = utcnow()
     with tapp.app_context():
-        spec = hours_admin.parse_hours_spec("mon-fri 08:00-12:00")
-        hours_admin.set_weekly_hours("SIM", spec, by="root", user_id=admin.id)
-        hours_admin.reset_weekly_hours("sim", by="cli")
-        hours_admin.add_holiday("SIM", "2030-12-24", "Xmas Eve", by="root", user_id=admin.id)
-        hours_admin.update_holiday("SIM", "2030-12-24", name="Christmas Eve", early_close="13:00")
-        hours_admin.remove_holiday("SIM", "2030-12-24", by="cli")
-        hours.set_override("SIM", "closed", by="root", user_id=admin.id)
-        hours.set_override("SIM", "auto", by="cli")
+        spec = venues_admin.parse_hours_spec("mon-fri 08:00-12:00")
+        venues_admin.set_weekly_hours("SIM", spec, by="root", user_id=admin.id)
+        venues_admin.reset_weekly_hours("sim", by="cli")
+        venues_admin.add_holiday("SIM", "2030-12-24", "Xmas Eve", by="root", user_id=admin.id)
+        venues_admin.update_holiday("SIM", "2030-12-24", name="Christmas Eve", early_close="13:00")
+        venues_admin.remove_holiday("SIM", "2030-12-24", by="cli")
+        venues_admin.set_override("SIM", "closed", by="root", user_id=admin.id)
+        venues_admin.set_override("SIM", "auto", by="cli")
         entries = _entries()
     assert [(e.action, e.by, e.user_id, e.summary) for e in entries] == [
         ("override", "cli", None, "closed → auto"),
@@ -76,9 +78,9 @@ def test_every_kind_of_change_writes_one_row_newest_first(tapp: Flask) -> None:
 
 def test_unchanged_edits_say_so(tapp: Flask) -> None:
     with tapp.app_context():
-        hours_admin.reset_weekly_hours("SIM", by="t")
-        hours_admin.add_holiday("SIM", "2030-12-24", "Eve", by="t")
-        hours_admin.update_holiday("SIM", "2030-12-24", name="  Eve ", by="t")
+        venues_admin.reset_weekly_hours("SIM", by="t")
+        venues_admin.add_holiday("SIM", "2030-12-24", "Eve", by="t")
+        venues_admin.update_holiday("SIM", "2030-12-24", name="  Eve ", by="t")
         summaries = [e.summary for e in _entries()]
     assert summaries[0] == "2030-12-24: Eve (closed) → Eve (closed) (unchanged)"
     assert summaries[2] == (
@@ -88,7 +90,7 @@ def test_unchanged_edits_say_so(tapp: Flask) -> None:
 
 def test_override_on_a_24_7_venue_is_audited(tapp: Flask) -> None:
     with tapp.app_context():
-        hours.set_override("binance", "closed", by="ops")
+        venues_admin.set_override("binance", "closed", by="ops")
         [entry] = _entries("BINANCE")
     assert (entry.action, entry.by, entry.summary) == ("override", "ops", "auto → closed")
 
@@ -96,49 +98,51 @@ def test_override_on_a_24_7_venue_is_audited(tapp: Flask) -> None:
 @pytest.mark.parametrize(
     "edit",
     [
-        lambda: hours_admin.set_weekly_hours(
-            "SIM", hours_admin.parse_hours_spec("mon 10:00-09:00")
+        lambda: venues_admin.set_weekly_hours(
+            "SIM", venues_admin.parse_hours_spec("mon 10:00-09:00")
         ),
-        lambda: hours_admin.set_weekly_hours(
-            "BINANCE", hours_admin.parse_hours_spec("mon 09:00-10:00")
+        lambda: venues_admin.set_weekly_hours(
+            "BINANCE", venues_admin.parse_hours_spec("mon 09:00-10:00")
         ),
-        lambda: hours_admin.reset_weekly_hours("BINANCE"),
-        lambda: hours_admin.add_holiday("SIM", "2030-12-23", "Eve", "08:00"),
-        lambda: hours_admin.add_holiday("SIM", "2030-12-24", "Again"),  # duplicate
-        lambda: hours_admin.update_holiday("SIM", "2030-12-24", early_close="17:00"),
-        lambda: hours_admin.update_holiday("SIM", "2030-12-24", name=" "),
-        lambda: hours_admin.update_holiday("SIM", "2030-12-23", name="Eve"),  # no holiday
-        lambda: hours_admin.update_holiday("SIM", "2030-12-24"),  # nothing to change
-        lambda: hours_admin.remove_holiday("SIM", "2030-12-23"),
-        lambda: hours.set_override("SIM", "sideways"),
-        lambda: hours.set_override("NOPE", "open"),
+        lambda: venues_admin.reset_weekly_hours("BINANCE"),
+        lambda: venues_admin.add_holiday("SIM", "2030-12-23", "Eve", "08:00"),
+        lambda: venues_admin.add_holiday("SIM", "2030-12-24", "Again"),  # duplicate
+        lambda: venues_admin.update_holiday("SIM", "2030-12-24", early_close="17:00"),
+        lambda: venues_admin.update_holiday("SIM", "2030-12-24", name=" "),
+        lambda: venues_admin.update_holiday("SIM", "2030-12-23", name="Eve"),  # no holiday
+        lambda: venues_admin.update_holiday("SIM", "2030-12-24"),  # nothing to change
+        lambda: venues_admin.remove_holiday("SIM", "2030-12-23"),
+        lambda: venues_admin.set_override("SIM", "sideways"),
+        lambda: venues_admin.set_override("NOPE", "open"),
     ],
 )
 def test_a_refused_edit_writes_no_row(tapp: Flask, edit: object) -> None:
     with tapp.app_context():
-        hours_admin.add_holiday("SIM", "2030-12-24", "Christmas Eve", by="t")
+        venues_admin.add_holiday("SIM", "2030-12-24", "Christmas Eve", by="t")
         before = _count()
         with pytest.raises(DomainError):
             edit()  # type: ignore[operator]
         assert _count() == before
-        [eve] = hours_admin.list_holidays("SIM", date(2030, 12, 23), date(2030, 12, 24))
+        [eve] = venues_admin.list_holidays("SIM", date(2030, 12, 23), date(2030, 12, 24))
         assert (eve.date, eve.name, eve.early_close) == (date(2030, 12, 24), "Christmas Eve", None)
 
 
-def test_the_row_rolls_back_with_a_change_that_fails_late(
-    tapp: Flask, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Written in the edit's transaction: a failure after it was added removes it too."""
+def test_the_row_rolls_back_with_a_change_that_fails_late(tapp: Flask) -> None:
+    """Written in the edit's transaction: a failure after it was added (a `hours_changed`
+    receiver failing) removes it too."""
 
-    def broken(*_: object) -> None:
+    def broken(*_: object, **__: object) -> None:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(hours_admin, "_redate_day_orders", broken)
-    with tapp.app_context():
-        with pytest.raises(RuntimeError):
-            hours_admin.add_holiday("SIM", "2030-12-24", "Eve", by="t")
-        assert _count() == 0
-        assert hours_admin.list_holidays("SIM") == []
+    venues_admin.hours_changed.connect(broken)
+    try:
+        with tapp.app_context():
+            with pytest.raises(RuntimeError):
+                venues_admin.add_holiday("SIM", "2030-12-24", "Eve", by="t")
+            assert _count() == 0
+            assert venues_admin.list_holidays("SIM") == []
+    finally:
+        venues_admin.hours_changed.disconnect(broken)
 
 
 def test_the_actor_is_kept_when_the_user_is_deleted(tapp: Flask) -> None:
@@ -146,7 +150,7 @@ def test_the_actor_is_kept_when_the_user_is_deleted(tapp: Flask) -> None:
 
     admin = create_user(tapp, "root", role="admin")
     with tapp.app_context():
-        hours.set_override("SIM", "open", **venue_audit.by_user(admin))
+        venues_admin.set_override("SIM", "open", **audit.by_user(admin))
         db.session.delete(db.session.get(User, admin.id))
         db.session.commit()
         db.session.expire_all()
@@ -156,4 +160,4 @@ def test_the_actor_is_kept_when_the_user_is_deleted(tapp: Flask) -> None:
 
 def test_unknown_actions_are_a_programming_error(tapp: Flask) -> None:
     with tapp.app_context(), pytest.raises(ValueError, match="unknown audit action"):
-        venue_audit.record(hours.get_venue("SIM").id, "hours.delete", "x", "t")
+        audit.record(schedule.get_venue("SIM").id, "hours.delete", "x", "t")

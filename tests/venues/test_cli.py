@@ -10,7 +10,8 @@ from flask import Flask
 
 from tests.trading.conftest import at
 from tradedeck.core.calendar import Holiday
-from tradedeck.trading import hours, hours_admin
+from tradedeck.venues import admin as venues_admin
+from tradedeck.venues import schedule
 
 
 def run(app: Flask, *args: str) -> tuple[int, str]:
@@ -31,12 +32,14 @@ def test_show_set_and_reset_hours(tapp: Flask) -> None:
     assert "SIM hours updated." in out
     assert "  mon  09:00-11:30, 12:30-16:00" in out and "  sat  10:00-12:00" in out
     with tapp.app_context():
-        assert hours.is_venue_open(hours.get_venue("SIM"), at("2026-03-07T15:30:00+00:00"))
+        assert schedule.is_venue_open(schedule.get_venue("SIM"), at("2026-03-07T15:30:00+00:00"))
 
     code, out = run(tapp, "hours", "SIM", "--reset")
     assert code == 0 and "reset to the default" in out and "(default:" in out
     with tapp.app_context():
-        assert not hours.is_venue_open(hours.get_venue("SIM"), at("2026-03-07T15:30:00+00:00"))
+        assert not schedule.is_venue_open(
+            schedule.get_venue("SIM"), at("2026-03-07T15:30:00+00:00")
+        )
 
 
 def test_bad_hours_input_is_a_clear_error(tapp: Flask) -> None:
@@ -55,7 +58,7 @@ def test_bad_hours_input_is_a_clear_error(tapp: Flask) -> None:
     code, out = run(tapp, "hours", "BINANCE", "--set", "mon 09:00-10:00")
     assert code != 0 and "BINANCE trades 24/7" in out
     with tapp.app_context():
-        assert hours_admin.weekly_hours("SIM").is_default
+        assert venues_admin.weekly_hours("SIM").is_default
 
 
 def test_holiday_add_list_remove(tapp: Flask) -> None:
@@ -72,7 +75,7 @@ def test_holiday_add_list_remove(tapp: Flask) -> None:
     assert "2026-12-24  Thu  Christmas Eve  closes 13:00" in out
     assert "2026-12-25  Fri  Christmas Day" in out  # the seed's, added on first edit
     with tapp.app_context():
-        [eve] = hours_admin.list_holidays("SIM", date(2026, 12, 24), date(2026, 12, 24))
+        [eve] = venues_admin.list_holidays("SIM", date(2026, 12, 24), date(2026, 12, 24))
         assert eve.early_close is not None
 
 
@@ -101,11 +104,11 @@ def test_holiday_update(tapp: Flask) -> None:
     code, out = run(tapp, "holiday", "update", "SIM", "2026-12-24", "--early-close", "13:00")
     assert code == 0 and "Updated: SIM closes at 13:00 on 2026-12-24 (Christmas Eve)." in out
     with tapp.app_context():
-        assert hours.is_venue_open(hours.get_venue("SIM"), at("2026-12-24T15:00:00+00:00"))
+        assert schedule.is_venue_open(schedule.get_venue("SIM"), at("2026-12-24T15:00:00+00:00"))
     code, out = run(tapp, "holiday", "update", "SIM", "2026-12-24", "--full-day", "--name", "Eve")
     assert code == 0 and "Updated: SIM is closed on 2026-12-24 (Eve)." in out, out
     with tapp.app_context():
-        assert hours_admin.list_holidays("SIM", date(2026, 12, 24), date(2026, 12, 24)) == [
+        assert venues_admin.list_holidays("SIM", date(2026, 12, 24), date(2026, 12, 24)) == [
             Holiday(date(2026, 12, 24), "Eve", None)
         ]
 
@@ -130,7 +133,7 @@ def test_bad_holiday_update_is_a_clear_error(tapp: Flask) -> None:
         code, out = run(tapp, "holiday", "update", *args)
         assert code != 0 and message in out, (args, out)
     with tapp.app_context():
-        assert hours_admin.list_holidays("SIM", date(2026, 12, 24), date(2026, 12, 24)) == [
+        assert venues_admin.list_holidays("SIM", date(2026, 12, 24), date(2026, 12, 24)) == [
             Holiday(date(2026, 12, 24), "Christmas Eve", None)
         ]
 

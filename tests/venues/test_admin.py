@@ -16,16 +16,17 @@ from tradedeck.core.calendar import Holiday, WeeklySession
 from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
-from tradedeck.trading import hours, hours_admin
-from tradedeck.trading.hours import MarketState, VenueSession
-from tradedeck.trading.hours_admin import SessionInput
 from tradedeck.trading.models import Order
+from tradedeck.venues import admin as venues_admin
+from tradedeck.venues import schedule
+from tradedeck.venues.admin import SessionInput
+from tradedeck.venues.models import MarketState, VenueSession
 
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def _set(spec: str, venue: str = "SIM") -> hours_admin.WeeklyHours:
-    return hours_admin.set_weekly_hours(venue, hours_admin.parse_hours_spec(spec), by="test")
+def _set(spec: str, venue: str = "SIM") -> venues_admin.WeeklyHours:
+    return venues_admin.set_weekly_hours(venue, venues_admin.parse_hours_spec(spec), by="test")
 
 
 def _error(call: object, *args: object, **kwargs: object) -> DomainError:
@@ -35,8 +36,8 @@ def _error(call: object, *args: object, **kwargs: object) -> DomainError:
 
 
 def test_parse_hours_spec_ranges_lists_lunch_breaks_and_overrides() -> None:
-    sessions = hours_admin.validate_sessions(
-        hours_admin.parse_hours_spec(
+    sessions = venues_admin.validate_sessions(
+        venues_admin.parse_hours_spec(
             "mon-fri 09:00-11:30, 12:30-16:00; wed closed; sat,sun 10:00-24:00; fri 9:30-13:00"
         )
     )
@@ -51,11 +52,11 @@ def test_parse_hours_spec_ranges_lists_lunch_breaks_and_overrides() -> None:
         WeeklySession(5, time(10), None),
         WeeklySession(6, time(10), None),
     ]
-    assert hours_admin.hours_spec(sessions) == (
+    assert venues_admin.hours_spec(sessions) == (
         "mon-tue 09:00-11:30,12:30-16:00; thu 09:00-11:30,12:30-16:00; fri 09:30-13:00; "
         "sat-sun 10:00-24:00"
     )
-    assert len(hours_admin.parse_hours_spec("daily 00:00-24:00")) == 7
+    assert len(venues_admin.parse_hours_spec("daily 00:00-24:00")) == 7
 
 
 @pytest.mark.parametrize(
@@ -76,14 +77,14 @@ def test_parse_hours_spec_ranges_lists_lunch_breaks_and_overrides() -> None:
     ],
 )
 def test_bad_specs_are_refused_naming_hours(spec: str, message: str) -> None:
-    error = _error(lambda: hours_admin.validate_sessions(hours_admin.parse_hours_spec(spec)))
+    error = _error(lambda: venues_admin.validate_sessions(venues_admin.parse_hours_spec(spec)))
     assert message in error.message
     assert error.field == "hours"
 
 
 def test_structured_input_errors_name_the_index_and_part() -> None:
     def check(items: list[SessionInput]) -> str | None:
-        return _error(hours_admin.validate_sessions, items).field
+        return _error(venues_admin.validate_sessions, items).field
 
     ok = SessionInput(0, "09:30", "16:00", "hours.0", per_part=True)
     assert check([ok, SessionInput(7, "09:30", "16:00", "hours.1", per_part=True)]) == (
@@ -107,19 +108,19 @@ def test_edit_keeps_the_opening_bell_at_local_time_across_dst(tapp: Flask) -> No
     with tapp.app_context():
         week = _set("mon-fri 08:00-12:00")
         assert not week.is_default and week.spec() == "mon-fri 08:00-12:00"
-        sim = hours.get_venue("SIM")
+        sim = schedule.get_venue("SIM")
         # Friday 6 March 2026, EST (UTC-5): 08:00 local is 13:00 UTC.
-        assert not hours.is_venue_open(sim, at("2026-03-06T12:59:59+00:00"))
-        assert hours.is_venue_open(sim, at("2026-03-06T13:00:00+00:00"))
-        assert not hours.is_venue_open(sim, at("2026-03-06T17:00:00+00:00"))
+        assert not schedule.is_venue_open(sim, at("2026-03-06T12:59:59+00:00"))
+        assert schedule.is_venue_open(sim, at("2026-03-06T13:00:00+00:00"))
+        assert not schedule.is_venue_open(sim, at("2026-03-06T17:00:00+00:00"))
         # Monday 9 March 2026, EDT (UTC-4) after the 8 March change: 08:00 local is 12:00 UTC.
-        assert hours.is_venue_open(sim, at("2026-03-09T12:00:00+00:00"))
-        assert not hours.is_venue_open(sim, at("2026-03-09T16:00:00+00:00"))
-        clock = hours.clock(sim, at("2026-03-07T12:00:00+00:00"))
+        assert schedule.is_venue_open(sim, at("2026-03-09T12:00:00+00:00"))
+        assert not schedule.is_venue_open(sim, at("2026-03-09T16:00:00+00:00"))
+        clock = schedule.clock(sim, at("2026-03-07T12:00:00+00:00"))
         assert clock.next_open == at("2026-03-09T12:00:00+00:00")
         assert clock.next_close == at("2026-03-09T16:00:00+00:00")
         # ...and back on EST after 1 November 2026.
-        assert hours.clock(sim, at("2026-10-31T12:00:00+00:00")).next_open == at(
+        assert schedule.clock(sim, at("2026-10-31T12:00:00+00:00")).next_open == at(
             "2026-11-02T13:00:00+00:00"
         )
 
@@ -127,26 +128,26 @@ def test_edit_keeps_the_opening_bell_at_local_time_across_dst(tapp: Flask) -> No
 def test_edit_is_in_force_at_once_in_this_process(tapp: Flask) -> None:
     saturday = at("2026-03-07T15:00:00+00:00")
     with tapp.app_context():
-        sim = hours.get_venue("SIM")
-        assert not hours.is_venue_open(sim, saturday)  # cached now for SCHEDULE_TTL_SECS
+        sim = schedule.get_venue("SIM")
+        assert not schedule.is_venue_open(sim, saturday)  # cached now for SCHEDULE_TTL_SECS
         _set("mon-fri 09:30-16:00; sat 09:00-17:00")
-        assert hours.is_venue_open(sim, saturday)
+        assert schedule.is_venue_open(sim, saturday)
         state = db.session.get(MarketState, sim.id)
         assert state is not None and state.checked_at is not None  # re-synced after the edit
-        hours_admin.reset_weekly_hours("sim", by="test")
-        assert not hours.is_venue_open(sim, saturday)
-        week = hours_admin.weekly_hours("SIM")
+        venues_admin.reset_weekly_hours("sim", by="test")
+        assert not schedule.is_venue_open(sim, saturday)
+        week = venues_admin.weekly_hours("SIM")
         assert week.is_default and week.spec() == "mon-fri 09:30-16:00"
 
 
 def test_a_failed_edit_changes_nothing(tapp: Flask) -> None:
     with tapp.app_context():
         _set("mon-fri 10:00-15:00")
-        before = hours_admin.weekly_hours("SIM").spec()
+        before = venues_admin.weekly_hours("SIM").spec()
         _error(_set, "mon 10:00-09:00")
         _error(_set, "mon 09:00-12:00, 11:00-13:00")
-        assert hours_admin.weekly_hours("SIM").spec() == before
-        sim = hours.get_venue("SIM")
+        assert venues_admin.weekly_hours("SIM").spec() == before
+        sim = schedule.get_venue("SIM")
         rows = db.session.query(VenueSession).filter_by(venue_id=sim.id).count()
         assert rows == 5
 
@@ -157,47 +158,47 @@ def test_unknown_venue_and_24_7_venue(tapp: Flask) -> None:
         error = _error(_set, "mon-fri 09:00-17:00", "BINANCE")
         assert error.code == "always_open" and "24/7" in error.message
         assert error.field == "venue"
-        assert _error(hours_admin.add_holiday, "BINANCE", "2026-12-24", "Eve").code == (
+        assert _error(venues_admin.add_holiday, "BINANCE", "2026-12-24", "Eve").code == (
             "always_open"
         )
-        assert _error(hours_admin.reset_weekly_hours, "binance").code == "always_open"
-        assert hours.get_venue("BINANCE").always_open  # nothing was switched
-        week = hours_admin.weekly_hours("BINANCE")
+        assert _error(venues_admin.reset_weekly_hours, "binance").code == "always_open"
+        assert schedule.get_venue("BINANCE").always_open  # nothing was switched
+        week = venues_admin.weekly_hours("BINANCE")
         assert week.always_open and week.sessions == ()
 
 
 def test_holiday_closes_and_removal_reopens(tapp: Flask) -> None:
     monday = at("2026-03-09T15:00:00+00:00")
     with tapp.app_context():
-        sim = hours.get_venue("SIM")
-        assert hours.is_venue_open(sim, monday)
-        added = hours_admin.add_holiday("sim", "2026-03-09", "  Exchange   outage day ", by="t")
+        sim = schedule.get_venue("SIM")
+        assert schedule.is_venue_open(sim, monday)
+        added = venues_admin.add_holiday("sim", "2026-03-09", "  Exchange   outage day ", by="t")
         assert added.name == "Exchange outage day" and added.early_close is None
-        assert not hours.is_venue_open(sim, monday)
-        assert hours.clock(sim, at("2026-03-06T22:00:00+00:00")).next_open == at(
+        assert not schedule.is_venue_open(sim, monday)
+        assert schedule.clock(sim, at("2026-03-06T22:00:00+00:00")).next_open == at(
             "2026-03-10T13:30:00+00:00"
         )
-        listed = hours_admin.list_holidays("SIM", date(2026, 3, 1), date(2026, 3, 31))
+        listed = venues_admin.list_holidays("SIM", date(2026, 3, 1), date(2026, 3, 31))
         assert [(h.date, h.name) for h in listed] == [(date(2026, 3, 9), "Exchange outage day")]
-        removed = hours_admin.remove_holiday("SIM", date(2026, 3, 9), by="t")
+        removed = venues_admin.remove_holiday("SIM", date(2026, 3, 9), by="t")
         assert removed.name == "Exchange outage day"
-        assert hours.is_venue_open(sim, monday)
+        assert schedule.is_venue_open(sim, monday)
 
 
 def test_early_close_ends_the_half_day_at_local_time(tapp: Flask) -> None:
     with tapp.app_context():
-        sim = hours.get_venue("SIM")
-        added = hours_admin.add_holiday("SIM", date(2026, 12, 24), "Christmas Eve", "13:00")
+        sim = schedule.get_venue("SIM")
+        added = venues_admin.add_holiday("SIM", date(2026, 12, 24), "Christmas Eve", "13:00")
         assert added.early_close == time(13)
         # Thursday 24 Dec 2026, EST: 09:30-13:00 local = 14:30-18:00 UTC.
-        assert hours.is_venue_open(sim, at("2026-12-24T14:30:00+00:00"))
-        assert hours.is_venue_open(sim, at("2026-12-24T17:59:59+00:00"))
-        assert not hours.is_venue_open(sim, at("2026-12-24T18:00:00+00:00"))
-        assert hours.clock(sim, at("2026-12-24T15:00:00+00:00")).next_close == at(
+        assert schedule.is_venue_open(sim, at("2026-12-24T14:30:00+00:00"))
+        assert schedule.is_venue_open(sim, at("2026-12-24T17:59:59+00:00"))
+        assert not schedule.is_venue_open(sim, at("2026-12-24T18:00:00+00:00"))
+        assert schedule.clock(sim, at("2026-12-24T15:00:00+00:00")).next_close == at(
             "2026-12-24T18:00:00+00:00"
         )
         # a day order placed that morning expires at the early close
-        assert hours.session_end(sim, at("2026-12-24T15:00:00+00:00")) == at(
+        assert schedule.session_end(sim, at("2026-12-24T15:00:00+00:00")) == at(
             "2026-12-24T18:00:00+00:00"
         )
 
@@ -205,14 +206,14 @@ def test_early_close_ends_the_half_day_at_local_time(tapp: Flask) -> None:
 def test_early_close_on_a_lunch_break_day_drops_the_afternoon(tapp: Flask) -> None:
     with tapp.app_context():
         _set("mon-fri 09:00-11:30,12:30-16:00")
-        hours_admin.add_holiday("SIM", "2026-12-24", "Christmas Eve", "12:00")
-        sim = hours.get_venue("SIM")
-        assert hours.is_venue_open(sim, at("2026-12-24T16:00:00+00:00"))  # 11:00 EST
-        assert not hours.is_venue_open(sim, at("2026-12-24T17:45:00+00:00"))  # 12:45 EST
-        assert hours.clock(sim, at("2026-12-24T16:00:00+00:00")).next_close == at(
+        venues_admin.add_holiday("SIM", "2026-12-24", "Christmas Eve", "12:00")
+        sim = schedule.get_venue("SIM")
+        assert schedule.is_venue_open(sim, at("2026-12-24T16:00:00+00:00"))  # 11:00 EST
+        assert not schedule.is_venue_open(sim, at("2026-12-24T17:45:00+00:00"))  # 12:45 EST
+        assert schedule.clock(sim, at("2026-12-24T16:00:00+00:00")).next_close == at(
             "2026-12-24T16:30:00+00:00"  # 11:30 EST, the morning session's end
         )
-        assert hours.clock(sim, at("2026-12-24T16:00:00+00:00")).next_open == at(
+        assert schedule.clock(sim, at("2026-12-24T16:00:00+00:00")).next_open == at(
             "2026-12-28T14:00:00+00:00"  # Friday 25th is Christmas, then the weekend
         )
 
@@ -235,31 +236,31 @@ def test_bad_holidays_are_refused_naming_the_field(
     tapp: Flask, args: tuple[str, ...], field: str, message: str
 ) -> None:
     with tapp.app_context():
-        hours.seed_hours(hours.get_venue("SIM"), date(2026, 6, 1))
+        schedule.seed_hours(schedule.get_venue("SIM"), date(2026, 6, 1))
         db.session.commit()
-        error = _error(hours_admin.add_holiday, "SIM", *args)
+        error = _error(venues_admin.add_holiday, "SIM", *args)
         assert error.field == field and message in error.message
-        assert len(hours_admin.list_holidays("SIM", date(2026, 12, 24), date(2026, 12, 24))) == 0
+        assert len(venues_admin.list_holidays("SIM", date(2026, 12, 24), date(2026, 12, 24))) == 0
 
 
 def test_remove_unknown_holiday(tapp: Flask) -> None:
     with tapp.app_context():
-        error = _error(hours_admin.remove_holiday, "SIM", "2026-03-10")
+        error = _error(venues_admin.remove_holiday, "SIM", "2026-03-10")
         assert error.code == "not_found" and error.field == "date"
-        assert _error(hours_admin.remove_holiday, "SIM", "tomorrow").field == "date"
+        assert _error(venues_admin.remove_holiday, "SIM", "tomorrow").field == "date"
 
 
 def test_first_edit_of_an_unseen_venue_seeds_it(tapp: Flask) -> None:
     """A stock venue the scheduler has not seen yet is scheduled (not 24/7) and gets the
     seed's holidays before the admin's edit applies."""
     with tapp.app_context():
-        sim = hours.get_venue("SIM")
+        sim = schedule.get_venue("SIM")
         sim.always_open = True  # the catalogue's default for a new venue
         db.session.commit()
         _set("mon-thu 09:30-16:00")
-        assert not hours.get_venue("SIM").always_open
-        assert hours_admin.list_holidays("SIM")  # New Year's, Independence Day, Christmas
-        assert hours_admin.weekly_hours("SIM").spec() == "mon-thu 09:30-16:00"
+        assert not schedule.get_venue("SIM").always_open
+        assert venues_admin.list_holidays("SIM")  # New Year's, Independence Day, Christmas
+        assert venues_admin.weekly_hours("SIM").spec() == "mon-thu 09:30-16:00"
 
 
 def test_an_edit_redates_working_day_orders_to_the_new_close(tapp: Flask) -> None:
@@ -274,8 +275,8 @@ def test_an_edit_redates_working_day_orders_to_the_new_close(tapp: Flask) -> Non
     before = day.get_json()["order"]["expires_at"]
     with tapp.app_context():
         _set("mon-fri 09:30-13:00")
-        sim = hours.get_venue("SIM")
-        close = hours.session_end(sim, utcnow())
+        sim = schedule.get_venue("SIM")
+        close = schedule.session_end(sim, utcnow())
         assert close.astimezone(NEW_YORK).strftime("%H:%M") == "13:00"
     redated = api.get(f"/api/v1/orders/{day.get_json()['order']['id']}").get_json()["order"]
     assert redated["expires_at"] == close.isoformat() != before
@@ -286,25 +287,25 @@ def test_an_edit_redates_working_day_orders_to_the_new_close(tapp: Flask) -> Non
 def test_update_holiday_renames_and_changes_the_early_close(tapp: Flask) -> None:
     christmas_eve_2pm = at("2026-12-24T19:00:00+00:00")  # 14:00 EST
     with tapp.app_context():
-        sim = hours.get_venue("SIM")
-        hours_admin.add_holiday("SIM", "2026-12-24", "Xmas Eve", "13:00", by="t")
-        assert not hours.is_venue_open(sim, christmas_eve_2pm)
+        sim = schedule.get_venue("SIM")
+        venues_admin.add_holiday("SIM", "2026-12-24", "Xmas Eve", "13:00", by="t")
+        assert not schedule.is_venue_open(sim, christmas_eve_2pm)
 
-        renamed = hours_admin.update_holiday("sim", "2026-12-24", name="  Christmas   Eve ")
+        renamed = venues_admin.update_holiday("sim", "2026-12-24", name="  Christmas   Eve ")
         assert renamed == Holiday(date(2026, 12, 24), "Christmas Eve", time(13))
 
-        later = hours_admin.update_holiday("SIM", date(2026, 12, 24), early_close="15:00")
+        later = venues_admin.update_holiday("SIM", date(2026, 12, 24), early_close="15:00")
         assert later == Holiday(date(2026, 12, 24), "Christmas Eve", time(15))
-        assert hours.is_venue_open(sim, christmas_eve_2pm)  # in force at once
+        assert schedule.is_venue_open(sim, christmas_eve_2pm)  # in force at once
 
-        full_day = hours_admin.update_holiday("SIM", "2026-12-24", early_close=None)
+        full_day = venues_admin.update_holiday("SIM", "2026-12-24", early_close=None)
         assert full_day.early_close is None
-        assert not hours.is_venue_open(sim, at("2026-12-24T15:00:00+00:00"))
+        assert not schedule.is_venue_open(sim, at("2026-12-24T15:00:00+00:00"))
 
-        both = hours_admin.update_holiday("SIM", "2026-12-24", name="Eve", early_close="12:30")
+        both = venues_admin.update_holiday("SIM", "2026-12-24", name="Eve", early_close="12:30")
         assert both == Holiday(date(2026, 12, 24), "Eve", time(12, 30))
-        assert hours_admin.update_holiday("SIM", "2026-12-24", early_close="").early_close is None
-        assert hours_admin.list_holidays("SIM", date(2026, 12, 24), date(2026, 12, 24)) == [
+        assert venues_admin.update_holiday("SIM", "2026-12-24", early_close="").early_close is None
+        assert venues_admin.list_holidays("SIM", date(2026, 12, 24), date(2026, 12, 24)) == [
             Holiday(date(2026, 12, 24), "Eve", None)
         ]
 
@@ -329,11 +330,11 @@ def test_bad_holiday_updates_are_refused_naming_the_field(
     tapp: Flask, day: str, changes: dict[str, str | None], field: str, message: str
 ) -> None:
     with tapp.app_context():
-        hours_admin.add_holiday("SIM", "2026-12-24", "Christmas Eve", by="t")
-        hours_admin.add_holiday("SIM", "2026-12-26", "Saturday", by="t")
-        error = _error(hours_admin.update_holiday, "SIM", day, **changes)
+        venues_admin.add_holiday("SIM", "2026-12-24", "Christmas Eve", by="t")
+        venues_admin.add_holiday("SIM", "2026-12-26", "Saturday", by="t")
+        error = _error(venues_admin.update_holiday, "SIM", day, **changes)
         assert error.field == field and message in error.message
-        assert hours_admin.list_holidays("SIM", date(2026, 12, 23), date(2026, 12, 26)) == [
+        assert venues_admin.list_holidays("SIM", date(2026, 12, 23), date(2026, 12, 26)) == [
             Holiday(date(2026, 12, 24), "Christmas Eve", None),
             Holiday(date(2026, 12, 25), "Christmas Day", None),
             Holiday(date(2026, 12, 26), "Saturday", None),
@@ -342,12 +343,12 @@ def test_bad_holiday_updates_are_refused_naming_the_field(
 
 def test_update_holiday_not_found_and_24_7_codes(tapp: Flask) -> None:
     with tapp.app_context():
-        assert _error(hours_admin.update_holiday, "SIM", "2026-03-10", name="X").code == (
+        assert _error(venues_admin.update_holiday, "SIM", "2026-03-10", name="X").code == (
             "not_found"
         )
-        error = _error(hours_admin.update_holiday, "BINANCE", "2026-12-24", name="X")
+        error = _error(venues_admin.update_holiday, "BINANCE", "2026-12-24", name="X")
         assert error.code == "always_open" and error.field == "venue"
-        assert _error(hours_admin.update_holiday, "NOPE", "2026-12-24", name="X").code == (
+        assert _error(venues_admin.update_holiday, "NOPE", "2026-12-24", name="X").code == (
             "not_found"
         )
 
@@ -360,12 +361,12 @@ def test_a_holiday_update_redates_working_day_orders(tapp: Flask) -> None:
     body = {"symbol": "ACME", "side": "buy", "quantity": "1", "type": "limit"}
     order_id = api.post("/api/v1/orders", body | {"limit_price": "90.00"}).get_json()["order"]["id"]
     with tapp.app_context():
-        hours_admin.add_holiday("SIM", "2030-12-24", "Eve", by="t")
+        venues_admin.add_holiday("SIM", "2030-12-24", "Eve", by="t")
         order = db.session.get(Order, order_id)
         assert order is not None and order.status == "open"
         order.expires_at = at("2031-01-01T00:00:00+00:00")  # a close no schedule has
         db.session.commit()
-        hours_admin.update_holiday("SIM", "2030-12-24", early_close="13:00")
-        close = hours.session_end(hours.get_venue("SIM"), utcnow())
+        venues_admin.update_holiday("SIM", "2030-12-24", early_close="13:00")
+        close = schedule.session_end(schedule.get_venue("SIM"), utcnow())
     redated = api.get(f"/api/v1/orders/{order_id}").get_json()["order"]
     assert redated["expires_at"] == close.isoformat()

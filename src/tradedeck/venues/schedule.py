@@ -1,102 +1,94 @@
-"""Venue trading hours, holidays, emergency override and the market state row.
+"""When a venue trades: open/closed now, next open and close, a day order's session end, the
+clock and calendar the API shows, and the scheduler that records each venue's state.
 
 Weekly sessions are wall-clock times in the venue's time zone; `core.calendar` turns them into
-UTC instants per date, so DST never shifts the opening bell. A venue without stored sessions
-gets the seed's default (Mon-Fri 09:30-16:00), a 24/7 venue (`always_open`) has none. The
-`market_states` row records what the scheduler last saw and any override an admin set; the
-override is read from it on every check, so every process honours it. `is_venue_open` is
-installed as the market feature's venue-open check, so the price engine ticks open venues only.
+UTC instants per date, so DST never shifts the opening bell. A real exchange venue
+(`exchanges.EXCHANGES`: NYSE, NASDAQ, NSE, BSE…) takes its week, holidays and early closes
+from its exchange calendar, with the admin's holidays and half days on top; any other
+scheduled venue (SIM, an exchange only Yahoo knows) has its stored weekly sessions, or the
+default Mon-Fri 09:30-16:00, and its stored holidays. A 24/7 venue (`always_open`, crypto)
+has none. The `market_states` row records what the scheduler last saw and any override an
+admin set; the override is read from it on every check, so every process honours it.
+
+Schedules are cached per app (`app.extensions`, a cachetools TTLCache) for
+`SCHEDULE_TTL_SECS`, exchange calendars for the process's app lifetime (an LRU per calendar
+and year): order placement and the price engine ask on every step.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time as monotonic_time
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Date,
-    ForeignKey,
-    Integer,
-    String,
-    Time,
-    UniqueConstraint,
-    inspect,
-    select,
-)
-from sqlalchemy.orm import Mapped, mapped_column
+from cachetools import LRUCache, TTLCache
+from flask import Flask, current_app
+from sqlalchemy import inspect, select
 
 from tradedeck.core import calendar
 from tradedeck.core.calendar import Override, VenueSchedule
 from tradedeck.core.errors import DomainError
-from tradedeck.database import TimestampMixin, UTCDateTime, utcnow
+from tradedeck.database import utcnow
 from tradedeck.extensions import db, events
 from tradedeck.market.models import Venue
-from tradedeck.trading import venue_audit
+from tradedeck.venues import exchanges
+from tradedeck.venues.models import MarketState, VenueHoliday, VenueSession
 
 log = logging.getLogger(__name__)
 
 DEFAULT_OPEN = time(9, 30)
 DEFAULT_CLOSE = time(16, 0)
 HOLIDAY_YEARS_BEHIND, HOLIDAY_YEARS_AHEAD = 1, 5
-# Schedules are cached per process this long; an override set here clears the cache at once.
+# Schedules are cached per app this long; an edit made here clears the cache at once.
 SCHEDULE_TTL_SECS = 2.0
-SCHEDULED_KINDS = ("simulated", "yahoo")
+MAX_CACHED_VENUES = 1024
+MAX_CACHED_CALENDARS = 32
+SCHEDULED_KINDS = ("simulated", exchanges.YAHOO_KIND)
+CACHE_KEY = "tradedeck.venues.caches"
 market_state_changed = events.signal("market.state")
 
 
-class VenueSession(TimestampMixin, db.Model):
-    """One weekly session (Monday = 0) in the venue's time zone."""
+class VenueCaches:
+    """One app's schedule caches: a venue's schedule for a few seconds, exchange calendars
+    (which never change) by calendar and year, and each venue's last day-order session end."""
 
-    __tablename__ = "venue_sessions"
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.schedules: TTLCache[int, VenueSchedule] = TTLCache(
+            MAX_CACHED_VENUES, SCHEDULE_TTL_SECS
+        )
+        self.calendars: LRUCache[tuple[str, int], exchanges.CalendarDays] = LRUCache(
+            MAX_CACHED_CALENDARS
+        )
+        self.session_ends: LRUCache[int, tuple[VenueSchedule, datetime, datetime]] = LRUCache(
+            MAX_CACHED_VENUES
+        )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
-    weekday: Mapped[int] = mapped_column(Integer)
-    open_time: Mapped[time] = mapped_column(Time())
-    close_time: Mapped[time | None] = mapped_column(Time(), nullable=True)
-
-
-class VenueHoliday(TimestampMixin, db.Model):
-    """A date the venue stays closed regardless of its hours, or, with `early_close`, a half
-    day whose sessions end at that wall-clock time (Christmas Eve 13:00)."""
-
-    __tablename__ = "venue_holidays"
-    __table_args__ = (UniqueConstraint("venue_id", "day"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
-    day: Mapped[date] = mapped_column(Date())
-    name: Mapped[str] = mapped_column(String(80))
-    early_close: Mapped[time | None] = mapped_column(Time(), nullable=True)
+    def clear(self) -> None:
+        """Forget schedules and session ends (exchange calendars stay valid)."""
+        with self.lock:
+            self.schedules.clear()
+            self.session_ends.clear()
 
 
-class MarketState(TimestampMixin, db.Model):
-    """Open/closed as last seen by the scheduler, plus the emergency override in force."""
-
-    __tablename__ = "market_states"
-
-    venue_id: Mapped[int] = mapped_column(
-        ForeignKey("venues.id", ondelete="CASCADE"), primary_key=True
-    )
-    is_open: Mapped[bool] = mapped_column(Boolean, default=False)
-    override: Mapped[str] = mapped_column(String(8), default=Override.AUTO.value)
-    override_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    override_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-
-    @property
-    def emergency(self) -> bool:
-        """An override is an emergency measure, flagged apart from scheduled opens/closes."""
-        return self.override != Override.AUTO.value
+def install_caches(app: Flask) -> VenueCaches:
+    """A fresh set of caches for `app` (a new app may mean a new database)."""
+    caches = VenueCaches()
+    app.extensions[CACHE_KEY] = caches
+    return caches
 
 
-_cache: dict[int, tuple[float, VenueSchedule]] = {}
-_cache_lock = threading.Lock()
+def _caches() -> VenueCaches:
+    app: Any = current_app
+    caches = app.extensions.get(CACHE_KEY)
+    return caches if caches is not None else install_caches(app._get_current_object())
+
+
+def clear_schedule_cache() -> None:
+    """Forget this app's cached schedules: called after every write that changes hours."""
+    _caches().clear()
 
 
 def get_venue(code: str) -> Venue:
@@ -107,23 +99,51 @@ def get_venue(code: str) -> Venue:
     return venue
 
 
+def calendar_of(venue: Venue) -> exchanges.CalendarDays | None:
+    """The exchange calendar's days of a real exchange venue (None for SIM, crypto, …)."""
+    exchange = exchanges.exchange_of(venue.code)
+    if exchange is None or venue.always_open:
+        return None
+    year = utcnow().year
+    key = (exchange.calendar, year)
+    caches = _caches()
+    with caches.lock:
+        found = caches.calendars.get(key)
+    if found is None:
+        found = exchanges.calendar_days(exchange.calendar, date(year, 7, 1))
+        with caches.lock:
+            caches.calendars[key] = found
+    return found
+
+
 def build_schedule(venue: Venue) -> VenueSchedule:
-    """The venue's schedule from its stored sessions, holidays and override (uncached)."""
+    """The venue's schedule from its calendar or stored sessions, its holidays and override
+    (uncached). An admin's holiday or half day replaces what the calendar says of that date."""
     state = db.session.get(MarketState, venue.id)
     override = Override(state.override) if state else Override.AUTO
     if venue.always_open:
         return VenueSchedule.always_open(override)
-    rows = db.session.scalars(select(VenueSession).where(VenueSession.venue_id == venue.id)).all()
     days = db.session.execute(
         select(VenueHoliday.day, VenueHoliday.early_close).where(VenueHoliday.venue_id == venue.id)
     ).all()
-    holidays = frozenset(day for day, early in days if early is None)
+    holidays = {day for day, early in days if early is None}
     early_closes = {day: early for day, early in days if early is not None}
+    known = calendar_of(venue)
+    if known is not None:
+        own = holidays | set(early_closes)
+        holidays |= {day for day in known.holidays if day not in own}
+        early_closes |= {d: at for d, (at, _) in known.early_closes.items() if d not in own}
+        return VenueSchedule(
+            known.timezone, known.sessions, frozenset(holidays), override, early_closes=early_closes
+        )
+    rows = db.session.scalars(select(VenueSession).where(VenueSession.venue_id == venue.id)).all()
     if rows:
         sessions = tuple(calendar.WeeklySession(r.weekday, r.open_time, r.close_time) for r in rows)
     else:
         sessions = VenueSchedule.weekdays(venue.timezone, DEFAULT_OPEN, DEFAULT_CLOSE).sessions
-    return VenueSchedule(venue.timezone, sessions, holidays, override, early_closes=early_closes)
+    return VenueSchedule(
+        venue.timezone, sessions, frozenset(holidays), override, early_closes=early_closes
+    )
 
 
 def _venue_id(venue: Venue | int) -> int:
@@ -137,25 +157,20 @@ def _venue_id(venue: Venue | int) -> int:
 def schedule_for(venue: Venue | int) -> VenueSchedule:
     """Cached `build_schedule`: order placement and the price engine ask on every step."""
     venue_id = _venue_id(venue)
-    now = monotonic_time.monotonic()
-    with _cache_lock:
-        hit = _cache.get(venue_id)
-    if hit is not None and hit[0] > now:
-        return hit[1]
+    caches = _caches()
+    with caches.lock:
+        hit = caches.schedules.get(venue_id)
+    if hit is not None:
+        return hit
     row = db.session.get(Venue, venue_id)
     if row is None:
         raise DomainError(
             f"unknown venue id {venue_id}", field="venue", code="not_found", status=404
         )
     schedule = build_schedule(row)
-    with _cache_lock:
-        _cache[venue_id] = (now + SCHEDULE_TTL_SECS, schedule)
+    with caches.lock:
+        caches.schedules[venue_id] = schedule
     return schedule
-
-
-def clear_schedule_cache() -> None:
-    with _cache_lock:
-        _cache.clear()
 
 
 def is_venue_open(venue: Venue | int, at: datetime | None = None) -> bool:
@@ -181,9 +196,6 @@ def open_windows(venue: Venue, start: datetime, end: datetime) -> list[tuple[dat
     ]
 
 
-_session_ends: dict[int, tuple[VenueSchedule, datetime, datetime]] = {}
-
-
 def session_end(venue: Venue | int, at: datetime) -> datetime:
     """When a day order placed at `at` expires: the close of the running (or next) session,
     ignoring any override; the next UTC midnight for a 24/7 venue.
@@ -193,13 +205,16 @@ def session_end(venue: Venue | int, at: datetime) -> datetime:
     """
     schedule = schedule_for(venue)
     venue_id = _venue_id(venue)
-    known = _session_ends.get(venue_id)
+    caches = _caches()
+    with caches.lock:
+        known = caches.session_ends.get(venue_id)
     if known is not None and known[0] is schedule and known[1] <= at < known[2]:
         return known[2]
     close = calendar.next_close(replace(schedule, override=Override.AUTO), at)
     if close is None:
         close = datetime.combine(at.date() + timedelta(days=1), time(0), at.tzinfo)
-    _session_ends[venue_id] = (schedule, at, close)
+    with caches.lock:
+        caches.session_ends[venue_id] = (schedule, at, close)
     return close
 
 
@@ -212,6 +227,7 @@ class Clock:
     next_close: datetime | None
     override: str
     emergency: bool
+    calendar: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -222,12 +238,14 @@ class Clock:
             "next_close": self.next_close.isoformat() if self.next_close else None,
             "override": self.override,
             "emergency": self.emergency,
+            "calendar": self.calendar,
         }
 
 
 def clock(venue: Venue, at: datetime | None = None) -> Clock:
     at = at or utcnow()
     schedule = build_schedule(venue)
+    known = calendar_of(venue)
     return Clock(
         venue=venue.code,
         timezone=schedule.timezone,
@@ -236,6 +254,7 @@ def clock(venue: Venue, at: datetime | None = None) -> Clock:
         next_close=calendar.next_close(schedule, at),
         override=schedule.override.value,
         emergency=schedule.override is not Override.AUTO,
+        calendar=known.calendar if known else None,
     )
 
 
@@ -243,10 +262,12 @@ def venue_calendar(venue: Venue, start: datetime, end: datetime) -> dict[str, ob
     """Weekly hours, holidays in range and the concrete sessions of [start, end)."""
     schedule = build_schedule(venue)
     holidays = holidays_of(venue, start.date(), end.date())
+    known = calendar_of(venue)
     return {
         "venue": venue.code,
         "timezone": schedule.timezone,
         "always_open": schedule.continuous,
+        "calendar": known.calendar if known else None,
         "override": schedule.override.value,
         "hours": [
             {
@@ -265,10 +286,10 @@ def venue_calendar(venue: Venue, start: datetime, end: datetime) -> dict[str, ob
     }
 
 
-def holidays_of(
+def admin_holidays(
     venue: Venue, start: date | None = None, end: date | None = None
 ) -> list[calendar.Holiday]:
-    """The venue's holidays and half days in [start, end] (either bound optional), by date."""
+    """The holidays and half days stored for the venue in [start, end], by date."""
     query = select(VenueHoliday).where(VenueHoliday.venue_id == venue.id)
     if start is not None:
         query = query.where(VenueHoliday.day >= start)
@@ -278,6 +299,33 @@ def holidays_of(
         calendar.Holiday(row.day, row.name, row.early_close)
         for row in db.session.scalars(query.order_by(VenueHoliday.day))
     ]
+
+
+def calendar_holidays(
+    venue: Venue, start: date | None = None, end: date | None = None
+) -> list[calendar.Holiday]:
+    """The exchange calendar's closed days and early closes in [start, end] (none for a venue
+    without a calendar), by date."""
+    known = calendar_of(venue)
+    if known is None:
+        return []
+    found = [calendar.Holiday(day, name) for day, name in known.holidays.items()]
+    found += [calendar.Holiday(day, name, at) for day, (at, name) in known.early_closes.items()]
+    return sorted(
+        (h for h in found if (start is None or h.date >= start) and (end is None or h.date <= end)),
+        key=lambda h: h.date,
+    )
+
+
+def holidays_of(
+    venue: Venue, start: date | None = None, end: date | None = None
+) -> list[calendar.Holiday]:
+    """The venue's holidays and half days in [start, end] (either bound optional), by date:
+    the calendar's, with the admin's replacing them date by date."""
+    own = admin_holidays(venue, start, end)
+    taken = {h.date for h in own}
+    merged = own + [h for h in calendar_holidays(venue, start, end) if h.date not in taken]
+    return sorted(merged, key=lambda h: h.date)
 
 
 def holiday_json(holiday: calendar.Holiday) -> dict[str, str | None]:
@@ -292,12 +340,14 @@ def holiday_json(holiday: calendar.Holiday) -> dict[str, str | None]:
 def seed_hours(venue: Venue, today: date | None = None) -> None:
     """Default hours and the seed's holidays for a venue seen for the first time.
 
-    Stock venues (`SCHEDULED_KINDS`) trade Mon-Fri 09:30-16:00 in their time zone even when
-    they were created with the catalogue's 24/7 default; crypto exchanges stay 24/7.
+    Stock venues (`SCHEDULED_KINDS`) trade in sessions even when they were created with the
+    catalogue's 24/7 default; crypto exchanges stay 24/7. An exchange venue's sessions and
+    holidays come from its calendar, so nothing is stored for it; other scheduled venues get
+    Mon-Fri 09:30-16:00 in their time zone and New Year's, Independence Day and Christmas.
     """
     if venue.kind in SCHEDULED_KINDS and db.session.get(MarketState, venue.id) is None:
         venue.always_open = False
-    if venue.always_open:
+    if venue.always_open or exchanges.exchange_of(venue.code) is not None:
         return
     has_sessions = db.session.scalar(
         select(VenueSession.id).where(VenueSession.venue_id == venue.id).limit(1)
@@ -321,31 +371,6 @@ def seed_hours(venue: Venue, today: date | None = None) -> None:
     ):
         if holiday.date not in known:
             db.session.add(VenueHoliday(venue_id=venue.id, day=holiday.date, name=holiday.name))
-
-
-def set_override(
-    code: str, state: str, by: str | None = None, user_id: int | None = None
-) -> MarketState:
-    """Force a venue open or closed (an emergency, flagged as such), or back to `auto`; the
-    change and its audit row commit together."""
-    try:
-        override = Override(str(state).strip().lower())
-    except ValueError:
-        raise DomainError("state must be one of: open, closed, auto", field="state") from None
-    venue = get_venue(code)
-    row = db.session.get(MarketState, venue.id) or MarketState(venue_id=venue.id, is_open=False)
-    before = row.override or Override.AUTO.value
-    now = utcnow()
-    row.override = override.value
-    row.override_by = by if override is not Override.AUTO else None
-    row.override_at = now
-    db.session.add(row)
-    venue_audit.record(venue.id, "override", f"{before} → {override.value}", by, user_id)
-    db.session.commit()
-    clear_schedule_cache()
-    log.warning("venue %s override set to %s by %s", venue.code, override.value, by or "?")
-    sync_market_states(now)
-    return row
 
 
 def sync_market_states(now: datetime | None = None) -> list[tuple[str, bool]]:

@@ -17,7 +17,8 @@ from tests.trading.conftest import Api
 from tradedeck.accounts.models import User
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
-from tradedeck.trading import hours, hours_admin, venue_audit
+from tradedeck.venues import admin as venues_admin
+from tradedeck.venues import audit, schedule
 
 HOURS = "/api/v1/admin/venues/SIM/hours"
 HOLIDAYS = "/api/v1/admin/venues/SIM/holidays"
@@ -90,11 +91,11 @@ def test_an_edit_changes_the_market_clock(tapp: Flask, admin_api: Api) -> None:
     assert put(admin_api, HOURS, whole_week).status_code == 200
     today = utcnow().astimezone(NY).date()
     with tapp.app_context():
-        if hours_admin.list_holidays("SIM", today, today):
-            hours_admin.remove_holiday("SIM", today)
+        if venues_admin.list_holidays("SIM", today, today):
+            venues_admin.remove_holiday("SIM", today)
     assert admin_api.get("/api/v1/market/clock?venue=SIM").get_json()["is_open"] is True
     with tapp.app_context():
-        assert hours.is_venue_open(hours.get_venue("SIM"))
+        assert schedule.is_venue_open(schedule.get_venue("SIM"))
 
 
 @pytest.mark.parametrize(
@@ -239,9 +240,9 @@ def test_customers_get_403_and_visitors_401(tapp: Flask) -> None:
             "unauthorized"
         )
     with tapp.app_context():
-        assert hours_admin.weekly_hours("SIM").is_default
-        assert hours_admin.list_holidays("SIM") == []
-        assert venue_audit.recent(hours.get_venue("SIM")) == []
+        assert venues_admin.weekly_hours("SIM").is_default
+        assert venues_admin.list_holidays("SIM") == []
+        assert audit.recent(schedule.get_venue("SIM")) == []
 
 
 def test_session_cookie_writes_need_the_csrf_header(tapp: Flask) -> None:

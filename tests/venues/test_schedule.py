@@ -10,30 +10,31 @@ from sqlalchemy import select
 from tests.conftest import api_login, create_user
 from tests.trading.conftest import Api, at
 from tradedeck.extensions import db
-from tradedeck.trading import hours
-from tradedeck.trading.hours import VenueSession
+from tradedeck.venues import admin as venues_admin
+from tradedeck.venues import schedule
+from tradedeck.venues.models import VenueSession
 
 
 def _sim(app: Flask) -> None:
     with app.app_context():
-        hours.seed_hours(hours.get_venue("SIM"))
+        schedule.seed_hours(schedule.get_venue("SIM"))
         db.session.commit()
-        hours.clear_schedule_cache()
+        schedule.clear_schedule_cache()
 
 
 def test_sessions_follow_new_york_wall_clock_across_dst(tapp: Flask) -> None:
     _sim(tapp)
     with tapp.app_context():
-        sim = hours.get_venue("SIM")
+        sim = schedule.get_venue("SIM")
         # Friday 6 March 2026 (EST, UTC-5): 09:30 local is 14:30 UTC.
-        assert not hours.is_venue_open(sim, at("2026-03-06T14:29:59+00:00"))
-        assert hours.is_venue_open(sim, at("2026-03-06T14:30:00+00:00"))
-        assert hours.is_venue_open(sim, at("2026-03-06T20:59:59+00:00"))
-        assert not hours.is_venue_open(sim, at("2026-03-06T21:00:00+00:00"))
+        assert not schedule.is_venue_open(sim, at("2026-03-06T14:29:59+00:00"))
+        assert schedule.is_venue_open(sim, at("2026-03-06T14:30:00+00:00"))
+        assert schedule.is_venue_open(sim, at("2026-03-06T20:59:59+00:00"))
+        assert not schedule.is_venue_open(sim, at("2026-03-06T21:00:00+00:00"))
         # Monday 9 March 2026 (EDT after the 8 March change, UTC-4): 13:30-20:00 UTC.
-        assert hours.is_venue_open(sim, at("2026-03-09T13:30:00+00:00"))
-        assert not hours.is_venue_open(sim, at("2026-03-09T20:00:00+00:00"))
-        clock = hours.clock(sim, at("2026-03-07T12:00:00+00:00"))  # Saturday
+        assert schedule.is_venue_open(sim, at("2026-03-09T13:30:00+00:00"))
+        assert not schedule.is_venue_open(sim, at("2026-03-09T20:00:00+00:00"))
+        clock = schedule.clock(sim, at("2026-03-07T12:00:00+00:00"))  # Saturday
         assert not clock.is_open
         assert clock.next_open == at("2026-03-09T13:30:00+00:00")
         assert clock.next_close == at("2026-03-09T20:00:00+00:00")
@@ -46,7 +47,7 @@ def test_day_orders_expire_at_the_running_or_next_close_in_any_order_of_asking(
     or after an hours edit must still give the close that `at` falls before."""
     _sim(tapp)
     with tapp.app_context():
-        sim = hours.get_venue("SIM")
+        sim = schedule.get_venue("SIM")
         monday_close, tuesday_close = (
             at("2026-03-09T20:00:00+00:00"),
             at("2026-03-10T20:00:00+00:00"),
@@ -59,15 +60,15 @@ def test_day_orders_expire_at_the_running_or_next_close_in_any_order_of_asking(
             ("2026-03-07T12:00:00+00:00", monday_close),  # Saturday: Monday's close
             ("2026-03-10T21:00:00+00:00", at("2026-03-11T20:00:00+00:00")),
         ]:
-            assert hours.session_end(sim, at(when)) == close, when
-        assert hours.session_end(sim, at("2026-03-09T15:00:00+00:00")) == monday_close
+            assert schedule.session_end(sim, at(when)) == close, when
+        assert schedule.session_end(sim, at("2026-03-09T15:00:00+00:00")) == monday_close
         monday = db.session.scalars(
             select(VenueSession).where(VenueSession.venue_id == sim.id, VenueSession.weekday == 0)
         ).one()
         monday.close_time = time(12, 0)  # as another process would edit, seen after the TTL
         db.session.commit()
-        hours.clear_schedule_cache()
-        assert hours.session_end(sim, at("2026-03-09T15:30:00+00:00")) == at(
+        schedule.clear_schedule_cache()
+        assert schedule.session_end(sim, at("2026-03-09T15:30:00+00:00")) == at(
             "2026-03-09T16:00:00+00:00"
         )
 
@@ -75,12 +76,12 @@ def test_day_orders_expire_at_the_running_or_next_close_in_any_order_of_asking(
 def test_holidays_close_the_venue(tapp: Flask) -> None:
     _sim(tapp)
     with tapp.app_context():
-        sim = hours.get_venue("SIM")
+        sim = schedule.get_venue("SIM")
         # 4 July 2026 is a Saturday: observed Friday 3 July; Christmas 2026 is a Friday.
-        assert not hours.is_venue_open(sim, at("2026-07-03T15:00:00+00:00"))
-        assert not hours.is_venue_open(sim, at("2026-12-25T15:00:00+00:00"))
-        assert hours.is_venue_open(sim, at("2026-07-06T15:00:00+00:00"))
-        assert hours.clock(sim, at("2026-07-02T21:00:00+00:00")).next_open == at(
+        assert not schedule.is_venue_open(sim, at("2026-07-03T15:00:00+00:00"))
+        assert not schedule.is_venue_open(sim, at("2026-12-25T15:00:00+00:00"))
+        assert schedule.is_venue_open(sim, at("2026-07-06T15:00:00+00:00"))
+        assert schedule.clock(sim, at("2026-07-02T21:00:00+00:00")).next_open == at(
             "2026-07-06T13:30:00+00:00"
         )
 
@@ -89,21 +90,23 @@ def test_override_is_an_emergency_and_auto_restores_the_schedule(tapp: Flask) ->
     _sim(tapp)
     saturday = at("2026-03-07T15:00:00+00:00")
     with tapp.app_context():
-        sim = hours.get_venue("SIM")
-        hours.set_override("SIM", "open", by="ops")
-        assert hours.is_venue_open(sim, saturday)
-        clock = hours.clock(sim, saturday)
+        sim = schedule.get_venue("SIM")
+        venues_admin.set_override("SIM", "open", by="ops")
+        assert schedule.is_venue_open(sim, saturday)
+        clock = schedule.clock(sim, saturday)
         assert clock.emergency and clock.override == "open" and clock.next_close is None
-        hours.set_override("sim", "closed")
-        assert not hours.is_venue_open(sim, at("2026-03-09T15:00:00+00:00"))
-        hours.set_override("SIM", "auto")
-        assert hours.is_venue_open(sim, at("2026-03-09T15:00:00+00:00"))
-        assert not hours.clock(sim, saturday).emergency
+        venues_admin.set_override("sim", "closed")
+        assert not schedule.is_venue_open(sim, at("2026-03-09T15:00:00+00:00"))
+        venues_admin.set_override("SIM", "auto")
+        assert schedule.is_venue_open(sim, at("2026-03-09T15:00:00+00:00"))
+        assert not schedule.clock(sim, saturday).emergency
 
 
 def test_crypto_venue_is_always_open(tapp: Flask) -> None:
     with tapp.app_context():
-        assert hours.is_venue_open(hours.get_venue("BINANCE"), at("2026-12-25T03:00:00+00:00"))
+        assert schedule.is_venue_open(
+            schedule.get_venue("BINANCE"), at("2026-12-25T03:00:00+00:00")
+        )
 
 
 def test_scheduler_records_transitions_once(tapp: Flask) -> None:
@@ -112,27 +115,27 @@ def test_scheduler_records_transitions_once(tapp: Flask) -> None:
     def listener(code: str, is_open: bool) -> None:
         received.append((code, is_open))
 
-    hours.market_state_changed.connect(listener)
+    schedule.market_state_changed.connect(listener)
     try:
         with tapp.app_context():
-            hours.sync_market_states(at("2026-03-09T13:29:00+00:00"))
+            schedule.sync_market_states(at("2026-03-09T13:29:00+00:00"))
             received.clear()
-            assert hours.sync_market_states(at("2026-03-09T13:29:30+00:00")) == []
-            assert hours.sync_market_states(at("2026-03-09T13:30:10+00:00")) == [("SIM", True)]
-            assert hours.sync_market_states(at("2026-03-09T20:00:05+00:00")) == [("SIM", False)]
+            assert schedule.sync_market_states(at("2026-03-09T13:29:30+00:00")) == []
+            assert schedule.sync_market_states(at("2026-03-09T13:30:10+00:00")) == [("SIM", True)]
+            assert schedule.sync_market_states(at("2026-03-09T20:00:05+00:00")) == [("SIM", False)]
     finally:
-        hours.market_state_changed.disconnect(listener)
+        schedule.market_state_changed.disconnect(listener)
     assert received == [("SIM", True), ("SIM", False)]
 
 
 def test_first_sight_gives_stock_venues_hours(tapp: Flask) -> None:
     with tapp.app_context():
-        sim = hours.get_venue("SIM")
+        sim = schedule.get_venue("SIM")
         sim.always_open = True  # the catalogue's default for a new venue
         db.session.commit()
-        hours.sync_market_states(at("2026-03-07T15:00:00+00:00"))
-        assert not hours.get_venue("SIM").always_open
-        assert not hours.is_venue_open(sim, at("2026-03-07T15:00:00+00:00"))
+        schedule.sync_market_states(at("2026-03-07T15:00:00+00:00"))
+        assert not schedule.get_venue("SIM").always_open
+        assert not schedule.is_venue_open(sim, at("2026-03-07T15:00:00+00:00"))
 
 
 def test_clock_calendar_and_admin_override_api(tapp: Flask) -> None:

@@ -24,6 +24,7 @@ from tradedeck.extensions import db
 
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
+NEXT = Field(description="Cursor of the next page (also in the Link header); null on the last")
 
 
 class PageQuery(BaseModel):

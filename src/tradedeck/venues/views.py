@@ -3,7 +3,7 @@
 emergency override, and the recent changes from the venue's audit log).
 
 Admins only (customers get 403, visitors the login page). Every form carries its CSRF token;
-the writes go through `hours_admin` (validation, locking, cache clearing, audit row naming the
+the writes go through `venues.admin` (validation, locking, cache clearing, audit row naming the
 signed-in admin) and answer with a
 redirect and a flash message, or re-render the page with the field's error (status 200, as the
 other form pages do: a 4xx document is logged as a console error by browsers).
@@ -21,8 +21,6 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import HiddenField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
 
 from tradedeck.core import calendar
 from tradedeck.core.calendar import WEEKDAYS, Override
@@ -30,7 +28,8 @@ from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.market.models import Venue
-from tradedeck.trading import hours, hours_admin, venue_audit
+from tradedeck.venues import admin, audit, schedule
+from tradedeck.venues.forms import ActionForm, HolidayEditForm, HolidayForm, HoursForm, OverrideForm
 
 bp = Blueprint("venue_admin", __name__, url_prefix="/admin/venues")
 UPCOMING_SESSIONS = 6
@@ -38,59 +37,10 @@ RECENT_CHANGES = 10
 DAY_HELP = "HH:MM-HH:MM in venue time; several: 09:00-11:30, 12:30-16:00; empty = closed"
 
 
-class HoursForm(FlaskForm):
-    """One text input per weekday: `09:30-16:00`, `09:00-11:30, 12:30-15:00` or empty."""
-
-    mon = StringField("Monday", validators=[Length(max=120)])
-    tue = StringField("Tuesday", validators=[Length(max=120)])
-    wed = StringField("Wednesday", validators=[Length(max=120)])
-    thu = StringField("Thursday", validators=[Length(max=120)])
-    fri = StringField("Friday", validators=[Length(max=120)])
-    sat = StringField("Saturday", validators=[Length(max=120)])
-    sun = StringField("Sunday", validators=[Length(max=120)])
-    submit = SubmitField("Save hours")
-
-    def day_fields(self) -> list[tuple[int, StringField]]:
-        return [(i, getattr(self, day)) for i, day in enumerate(WEEKDAYS)]
-
-
-class HolidayEditForm(FlaskForm):
-    """A holiday row's edit form: its date is in the URL and stays."""
-
-    name = StringField(
-        "Name",
-        validators=[
-            DataRequired("Give the holiday a name."),
-            Length(max=hours_admin.MAX_HOLIDAY_NAME),
-        ],
-    )
-    early_close = StringField("Early close", validators=[Length(max=5)])
-    submit = SubmitField("Save")
-
-
-class HolidayForm(HolidayEditForm):
-    """The add form: the edit form's fields plus the date."""
-
-    date = StringField("Date", validators=[DataRequired("Pick a date.")])
-    early_close = StringField("Early close (optional)", validators=[Length(max=5)])
-    submit = SubmitField("Add holiday")
-
-
-class ActionForm(FlaskForm):
-    """A button that only needs the CSRF token (reset hours, remove a holiday)."""
-
-    submit = SubmitField("Confirm")
-
-
-class OverrideForm(FlaskForm):
-    state = HiddenField(validators=[DataRequired()])
-    submit = SubmitField("Apply")
-
-
 @dataclass(frozen=True)
 class VenueRow:
     venue: Venue
-    clock: hours.Clock
+    clock: schedule.Clock
     summary: str
 
 
@@ -103,7 +53,7 @@ def _require_admin() -> None:
 
 def _venue(code: str) -> Venue:
     try:
-        return hours.get_venue(code)
+        return schedule.get_venue(code)
     except DomainError:
         abort(404)
 
@@ -128,11 +78,12 @@ def _window(window: calendar.SessionWindow, zone: ZoneInfo) -> tuple[str, str]:
 def index() -> str:
     rows = []
     for venue in db.session.scalars(select(Venue).order_by(Venue.code)):
-        week = hours_admin.weekly_hours(venue.code)
-        rows.append(
-            VenueRow(venue, hours.clock(venue), "24/7" if week.always_open else week.spec())
-        )
-    return render_template("trading/venues.html", rows=rows, local=_local)
+        week = admin.weekly_hours(venue.code)
+        summary = "24/7" if week.always_open else week.spec()
+        if week.calendar:
+            summary = f"{week.calendar} calendar: {summary}"
+        rows.append(VenueRow(venue, schedule.clock(venue), summary))
+    return render_template("venues/venues.html", rows=rows, local=_local)
 
 
 def _render_venue(
@@ -142,12 +93,12 @@ def _render_venue(
     edit: tuple[date, HolidayEditForm] | None = None,
 ) -> str:
     """The venue page; `edit` re-opens one holiday row's edit form with its errors."""
-    week = hours_admin.weekly_hours(venue.code)
+    week = admin.weekly_hours(venue.code)
     if hours_form is None:
         hours_form = HoursForm(
             formdata=None,
             **{
-                day: ", ".join(hours_admin.format_session(s) for s in sessions)
+                day: ", ".join(admin.format_session(s) for s in sessions)
                 for day, sessions in zip(WEEKDAYS, week.by_day(), strict=True)
             },
         )
@@ -155,23 +106,24 @@ def _render_venue(
     zone = ZoneInfo(venue.timezone)
     today = now.astimezone(zone).date()
     show_past = request.args.get("past") == "1" or (edit is not None and edit[0] < today)
-    everything = hours_admin.list_holidays(venue.code)
+    everything = admin.list_holidays(venue.code)
     upcoming = [h for h in everything if h.date >= today]
-    schedule = hours.build_schedule(venue)
+    week_schedule = schedule.build_schedule(venue)
     windows = (
         []
-        if schedule.continuous
-        else calendar.sessions_between(schedule, now, now + timedelta(days=21))
+        if week_schedule.continuous
+        else calendar.sessions_between(week_schedule, now, now + timedelta(days=21))
     )
     sessions = [_window(w, zone) for w in windows[:UPCOMING_SESSIONS]]
     return render_template(
-        "trading/venue.html",
+        "venues/venue.html",
         venue=venue,
         week=week,
-        clock=hours.clock(venue, now),
+        clock=schedule.clock(venue, now),
         local_now=now.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z (UTC%z)"),
         today=today,
         holidays=everything if show_past else upcoming,
+        admin_days={h.date for h in schedule.admin_holidays(venue)},
         past_count=len(everything) - len(upcoming),
         show_past=show_past,
         sessions=sessions,
@@ -180,7 +132,7 @@ def _render_venue(
         action_form=ActionForm(),
         edit_day=edit[0] if edit else None,
         edit_form=edit[1] if edit else None,
-        changes=venue_audit.recent(venue, RECENT_CHANGES),
+        changes=audit.recent(venue, RECENT_CHANGES),
         recent_changes=RECENT_CHANGES,
         override_form=OverrideForm(),
         overrides=[o.value for o in Override],
@@ -217,8 +169,8 @@ def save_hours(code: str) -> Any:
     try:
         inputs = []
         for weekday, field in form.day_fields():
-            inputs += hours_admin.parse_day_ranges(weekday, field.data or "", WEEKDAYS[weekday])
-        week = hours_admin.set_weekly_hours(venue.code, inputs, **venue_audit.by_user(current_user))
+            inputs += admin.parse_day_ranges(weekday, field.data or "", WEEKDAYS[weekday])
+        week = admin.set_weekly_hours(venue.code, inputs, **audit.by_user(current_user))
     except DomainError as exc:
         if exc.field in WEEKDAYS:
             field = getattr(form, exc.field)
@@ -234,7 +186,7 @@ def reset_hours(code: str) -> Any:
     venue = _venue(code)
     if ActionForm().validate_on_submit():
         try:
-            hours_admin.reset_weekly_hours(venue.code, **venue_audit.by_user(current_user))
+            admin.reset_weekly_hours(venue.code, **audit.by_user(current_user))
         except DomainError as exc:
             flash(exc.message, "danger")
         else:
@@ -250,12 +202,12 @@ def add_holiday(code: str) -> Any:
         flash(f"Holiday not added — {_form_problem(form)}.", "danger")
         return _render_venue(venue, holiday_form=form)
     try:
-        added = hours_admin.add_holiday(
+        added = admin.add_holiday(
             venue.code,
             form.date.data or "",
             form.name.data or "",
             (form.early_close.data or "").strip() or None,
-            **venue_audit.by_user(current_user),
+            **audit.by_user(current_user),
         )
     except DomainError as exc:
         field = getattr(form, exc.field or "", None)
@@ -274,7 +226,7 @@ def edit_holiday(code: str, day: str) -> Any:
     venue = _venue(code)
     form = HolidayEditForm()
     try:
-        when = hours_admin.parse_date(day)
+        when = admin.parse_date(day)
     except DomainError as exc:
         flash(f"Holiday not updated — {exc.message}.", "danger")
         return _back(venue)
@@ -282,12 +234,12 @@ def edit_holiday(code: str, day: str) -> Any:
         flash(f"Holiday not updated — {_form_problem(form)}.", "danger")
         return _render_venue(venue, edit=(when, form))
     try:
-        updated = hours_admin.update_holiday(
+        updated = admin.update_holiday(
             venue.code,
             when,
             name=form.name.data or "",
             early_close=(form.early_close.data or "").strip(),
-            **venue_audit.by_user(current_user),
+            **audit.by_user(current_user),
         )
     except DomainError as exc:
         flash(f"Holiday not updated — {exc.message}.", "danger")
@@ -306,9 +258,7 @@ def remove_holiday(code: str, day: str) -> Any:
     venue = _venue(code)
     if ActionForm().validate_on_submit():
         try:
-            removed = hours_admin.remove_holiday(
-                venue.code, day, **venue_audit.by_user(current_user)
-            )
+            removed = admin.remove_holiday(venue.code, day, **audit.by_user(current_user))
         except DomainError as exc:
             flash(exc.message, "danger")
         else:
@@ -326,9 +276,7 @@ def set_override(code: str) -> Any:
     form = OverrideForm()
     if form.validate_on_submit():
         try:
-            hours.set_override(
-                venue.code, form.state.data or "", **venue_audit.by_user(current_user)
-            )
+            admin.set_override(venue.code, form.state.data or "", **audit.by_user(current_user))
         except DomainError as exc:
             flash(exc.message, "danger")
         else:

@@ -1,12 +1,19 @@
-"""Administration of venue hours: weekly sessions, reset to default, holidays and half days.
+"""Administration of venue hours: weekly sessions, reset to default, holidays and half days,
+and the emergency override.
 
 Every edit is validated here (bad input raises `DomainError` naming the field), runs in one
 transaction with the venue row locked (`SELECT … FOR UPDATE` on PostgreSQL, SQLite serializes
-writes), re-dates the venue's working day orders to the close of the current (or next)
-session under the new hours, then clears this process's schedule cache and re-syncs the
-market state rows the way the emergency override does. Other processes see the change when
-their cached schedule expires (`hours.SCHEDULE_TTL_SECS`, two seconds). Each edit writes its
-`venue_audit` row (who, before → after) in that same transaction, so a refused edit leaves none.
+writes) and sends `hours_changed` (venue, `session_end`: the close of the current or next
+session under the new hours) inside it, so a listener's writes commit with the edit: trading
+re-dates the venue's working day orders there. Then this app's schedule cache is cleared and
+the market state rows re-synced the way the emergency override does. Other processes see the
+change when their cached schedule expires (`schedule.SCHEDULE_TTL_SECS`, two seconds). Each
+edit writes its `audit` row (who, before → after) in that same transaction, so a refused edit
+leaves none.
+
+A real exchange venue (NYSE, NSE…) takes its weekly hours from its exchange calendar: they
+cannot be edited here (409 `calendar`), nor can the calendar's own holidays be removed; the
+admin's holidays and half days apply on top of it, date by date.
 
 Sessions are wall-clock `HH:MM` times in the venue's time zone (a close of `24:00` runs until
 midnight), several per day when they do not overlap; a session never crosses midnight (write
@@ -26,23 +33,20 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, time
 from enum import Enum
 from itertools import pairwise
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from tradedeck.core.calendar import WEEKDAYS, Holiday, Override, WeeklySession
 from tradedeck.core.errors import DomainError
-from tradedeck.core.orders import TimeInForce
 from tradedeck.database import utcnow
-from tradedeck.extensions import db
-from tradedeck.market.models import Instrument, Venue
-from tradedeck.trading import hours, venue_audit
-from tradedeck.trading.hours import MarketState, VenueHoliday, VenueSession
-from tradedeck.trading.ledger import WORKING
-from tradedeck.trading.models import Order
+from tradedeck.extensions import db, events
+from tradedeck.market.models import Venue
+from tradedeck.venues import audit, schedule
+from tradedeck.venues.models import MarketState, VenueHoliday, VenueSession
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +55,8 @@ MAX_HOLIDAY_NAME = 80
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")
 _RANGE = re.compile(r"(\S+?)-(\S+)")
+# Sent inside every edit's transaction: `fn(venue, session_end=datetime, now=datetime)`.
+hours_changed = events.signal("venues.hours_changed")
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ class WeeklyHours:
     always_open: bool
     is_default: bool
     sessions: tuple[WeeklySession, ...]
+    calendar: str | None = None
 
     def by_day(self) -> list[list[WeeklySession]]:
         days: list[list[WeeklySession]] = [[] for _ in range(7)]
@@ -101,6 +108,7 @@ class WeeklyHours:
             "timezone": self.timezone,
             "always_open": self.always_open,
             "default": self.is_default,
+            "calendar": self.calendar,
             "hours": [
                 {
                     "weekday": s.weekday,
@@ -305,9 +313,12 @@ def parse_date(value: str | date, field: str = "date") -> date:
 
 
 def weekly_hours(code: str) -> WeeklyHours:
-    venue = hours.get_venue(code)
+    venue = schedule.get_venue(code)
     if venue.always_open:
         return WeeklyHours(venue.code, venue.timezone, True, False, ())
+    known = schedule.calendar_of(venue)
+    if known is not None:
+        return WeeklyHours(venue.code, known.timezone, False, False, known.sessions, known.calendar)
     sessions = _stored_sessions(venue)
     default = _default_sessions()
     is_default = sorted(sessions, key=_key) == sorted(default, key=_key) or not sessions
@@ -326,7 +337,7 @@ def _stored_sessions(venue: Venue) -> tuple[WeeklySession, ...]:
 
 def list_holidays(code: str, start: date | None = None, end: date | None = None) -> list[Holiday]:
     """The venue's holidays and half days in [start, end] (either bound optional), by date."""
-    return hours.holidays_of(hours.get_venue(code), start, end)
+    return schedule.holidays_of(schedule.get_venue(code), start, end)
 
 
 def _key(session: WeeklySession) -> tuple[int, time, time]:
@@ -334,7 +345,9 @@ def _key(session: WeeklySession) -> tuple[int, time, time]:
 
 
 def _default_sessions() -> tuple[WeeklySession, ...]:
-    return tuple(WeeklySession(day, hours.DEFAULT_OPEN, hours.DEFAULT_CLOSE) for day in range(5))
+    return tuple(
+        WeeklySession(day, schedule.DEFAULT_OPEN, schedule.DEFAULT_CLOSE) for day in range(5)
+    )
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -362,12 +375,12 @@ def _editing(code: str, action: str, by: str | None, user_id: int | None = None)
     audit row (`action`, `edit.summary`), commits, clears the schedule cache, logs and
     re-syncs the market state rows."""
     try:
-        venue = hours.get_venue(code)
+        venue = schedule.get_venue(code)
         venue = db.session.scalars(
             select(Venue).where(Venue.id == venue.id).with_for_update()
         ).one()
         if db.session.get(MarketState, venue.id) is None:
-            hours.seed_hours(venue)
+            schedule.seed_hours(venue)
             db.session.add(
                 MarketState(venue_id=venue.id, is_open=False, override=Override.AUTO.value)
             )
@@ -382,33 +395,18 @@ def _editing(code: str, action: str, by: str | None, user_id: int | None = None)
             )
         edit = _Edit(venue)
         yield edit
-        venue_audit.record(venue.id, action, edit.summary, by, user_id)
+        audit.record(venue.id, action, edit.summary, by, user_id)
         db.session.flush()
-        hours.clear_schedule_cache()  # the edit's rows, read back in this transaction
-        _redate_day_orders(venue, utcnow())
+        schedule.clear_schedule_cache()  # the edit's rows, read back in this transaction
+        now = utcnow()
+        hours_changed.send(venue, session_end=schedule.session_end(venue, now), now=now)
     except BaseException:
         db.session.rollback()
         raise
     db.session.commit()
-    hours.clear_schedule_cache()
+    schedule.clear_schedule_cache()
     log.warning("venue %s: %s %s by %s", edit.venue.code, action, edit.summary, by or "?")
-    hours.sync_market_states(utcnow())
-
-
-def _redate_day_orders(venue: Venue, now: datetime) -> None:
-    """Day orders still working on the venue expire at the close of the session running now
-    (or the next one) under the new hours, not at a close the edit moved or removed."""
-    close = hours.session_end(venue, now)
-    on_venue = select(Instrument.id).where(Instrument.venue_id == venue.id)
-    db.session.execute(
-        update(Order)
-        .where(
-            Order.status.in_(WORKING),
-            Order.time_in_force == TimeInForce.DAY.value,
-            Order.instrument_id.in_(on_venue),
-        )
-        .values(expires_at=close, updated_at=now)
-    )
+    schedule.sync_market_states(utcnow())
 
 
 def set_weekly_hours(
@@ -420,6 +418,7 @@ def set_weekly_hours(
     """Replace the venue's weekly sessions (validated first; nothing changes on an error)."""
     sessions = validate_sessions(inputs)
     with _editing(code, "hours.set", by, user_id) as edit:
+        _refuse_calendar_hours(edit.venue)
         edit.summary = _replace_sessions(edit.venue, sessions)
     return weekly_hours(edit.venue.code)
 
@@ -427,8 +426,21 @@ def set_weekly_hours(
 def reset_weekly_hours(code: str, by: str | None = None, user_id: int | None = None) -> WeeklyHours:
     """Back to the default Mon-Fri 09:30-16:00 (venue time); holidays are kept."""
     with _editing(code, "hours.reset", by, user_id) as edit:
+        _refuse_calendar_hours(edit.venue)
         edit.summary = _replace_sessions(edit.venue, _default_sessions(), "default ")
     return weekly_hours(edit.venue.code)
+
+
+def _refuse_calendar_hours(venue: Venue) -> None:
+    known = schedule.calendar_of(venue)
+    if known is not None:
+        raise DomainError(
+            f"{venue.code}'s weekly hours come from the {known.calendar} exchange calendar and "
+            "cannot be edited; add a holiday or half day on top, or use the override",
+            field="hours",
+            code="calendar",
+            status=409,
+        )
 
 
 def _replace_sessions(venue: Venue, sessions: Sequence[WeeklySession], label: str = "") -> str:
@@ -450,8 +462,22 @@ def _holiday_on(venue: Venue, when: date) -> VenueHoliday | None:
     ).first()
 
 
+def _calendar_holiday(venue: Venue, when: date) -> Holiday | None:
+    return next(iter(schedule.calendar_holidays(venue, when, when)), None)
+
+
 def _existing_holiday(venue: Venue, when: date) -> VenueHoliday:
     row = _holiday_on(venue, when)
+    from_calendar = _calendar_holiday(venue, when) if row is None else None
+    if from_calendar is not None:
+        raise DomainError(
+            f"{describe_holiday(from_calendar)} on {when.isoformat()} comes from "
+            f"{venue.code}'s exchange calendar and cannot be changed; add a half day on that "
+            "date to open it, or use the override",
+            field="date",
+            code="calendar",
+            status=409,
+        )
     if row is None:
         raise DomainError(
             f"{venue.code} has no holiday on {when.isoformat()}",
@@ -497,11 +523,21 @@ def add_holiday(
     closes = parse_early_close(early_close)
     with _editing(code, "holiday.add", by, user_id) as edit:
         venue = edit.venue
+        before = _calendar_holiday(venue, when)
         existing = _holiday_on(venue, when)
         if existing is not None:
             raise DomainError(
                 f"{venue.code} already has {existing.name!r} on {when.isoformat()}; "
                 "remove it first",
+                field="date",
+                code="duplicate",
+                status=409,
+            )
+        from_calendar = _calendar_holiday(venue, when)
+        if from_calendar is not None and closes is None and from_calendar.early_close is None:
+            raise DomainError(
+                f"{venue.code} is already closed on {when.isoformat()} "
+                f"({from_calendar.name}, exchange calendar)",
                 field="date",
                 code="duplicate",
                 status=409,
@@ -519,7 +555,8 @@ def add_holiday(
                 status=409,
             ) from None
         added = Holiday(when, title, closes)
-        edit.summary = f"{when.isoformat()}: trading day → {describe_holiday(added)}"
+        was = describe_holiday(before) + " (calendar)" if before else "trading day"
+        edit.summary = f"{when.isoformat()}: {was} → {describe_holiday(added)}"
     return added
 
 
@@ -559,8 +596,7 @@ def update_holiday(
 
 def _check_early_close(venue: Venue, when: date, closes: time) -> None:
     """An early close must fall inside that weekday's scheduled hours to mean anything."""
-    schedule = hours.build_schedule(venue)
-    sessions = schedule.by_weekday[when.weekday()]
+    sessions = schedule.build_schedule(venue).by_weekday[when.weekday()]
     day = DAY_NAMES[when.weekday()]
     if not sessions:
         raise DomainError(
@@ -585,5 +621,32 @@ def remove_holiday(
         row = _existing_holiday(edit.venue, when)
         removed = Holiday(row.day, row.name, row.early_close)
         db.session.delete(row)
-        edit.summary = f"{when.isoformat()}: {describe_holiday(removed)} → trading day"
+        after = _calendar_holiday(edit.venue, when)
+        now = describe_holiday(after) + " (calendar)" if after else "trading day"
+        edit.summary = f"{when.isoformat()}: {describe_holiday(removed)} → {now}"
     return removed
+
+
+def set_override(
+    code: str, state: str, by: str | None = None, user_id: int | None = None
+) -> MarketState:
+    """Force a venue open or closed (an emergency, flagged as such), or back to `auto`; the
+    change and its audit row commit together."""
+    try:
+        override = Override(str(state).strip().lower())
+    except ValueError:
+        raise DomainError("state must be one of: open, closed, auto", field="state") from None
+    venue = schedule.get_venue(code)
+    row = db.session.get(MarketState, venue.id) or MarketState(venue_id=venue.id, is_open=False)
+    before = row.override or Override.AUTO.value
+    now = utcnow()
+    row.override = override.value
+    row.override_by = by if override is not Override.AUTO else None
+    row.override_at = now
+    db.session.add(row)
+    audit.record(venue.id, "override", f"{before} → {override.value}", by, user_id)
+    db.session.commit()
+    schedule.clear_schedule_cache()
+    log.warning("venue %s override set to %s by %s", venue.code, override.value, by or "?")
+    schedule.sync_market_states(now)
+    return row

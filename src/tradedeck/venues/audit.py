@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select
 
-from tradedeck.database import TimestampMixin
+from tradedeck.api import paging
 from tradedeck.extensions import db
 from tradedeck.market.models import Venue
-from tradedeck.trading import paging
+from tradedeck.venues.models import VenueAuditEntry
 
 if TYPE_CHECKING:
     from tradedeck.accounts.models import User
@@ -35,21 +34,6 @@ ACTIONS = (
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 UNKNOWN_ACTOR = "unknown"
-
-
-class VenueAuditEntry(TimestampMixin, db.Model):
-    """One administrative change of a venue; `created_at` is when it was made (UTC)."""
-
-    __tablename__ = "venue_audit_entries"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
-    action: Mapped[str] = mapped_column(String(24))
-    actor: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    )
-    summary: Mapped[str] = mapped_column(Text())
 
 
 @dataclass(frozen=True)
@@ -99,7 +83,7 @@ def record(
 
 
 def page(venue: Venue, cursor: str | None, limit: int = DEFAULT_LIMIT) -> paging.Page:
-    """A page of the venue's entries as `AuditEntry`s, newest first (see `trading.paging`)."""
+    """A page of the venue's entries as `AuditEntry`s, newest first (see `api.paging`)."""
     statement = select(VenueAuditEntry).where(VenueAuditEntry.venue_id == venue.id)
     found = paging.fetch(statement, VenueAuditEntry.created_at, VenueAuditEntry.id, cursor, limit)
     return paging.Page([_entry(venue, row) for row in found.rows], found.next)
