@@ -32,7 +32,7 @@ def test_users_list_detail_and_patch(app: Flask, root: User, alice: User) -> Non
     assert [(e.action, e.after) for e in audit_rows(app)] == [("user.update", {"role": "admin"})]
 
 
-def test_last_admin_is_a_409_and_leaves_no_trace(app: Flask, root: User) -> None:
+def test_acting_on_oneself_is_a_409_and_leaves_no_trace(app: Flask, root: User) -> None:
     client, headers = app.test_client(), _bearer(app)
     for call in (
         lambda: client.patch(
@@ -42,9 +42,10 @@ def test_last_admin_is_a_409_and_leaves_no_trace(app: Flask, root: User) -> None
             f"/api/v1/admin/users/{root.id}", json={"active": False}, headers=headers
         ),
         lambda: client.post(f"/api/v1/admin/users/{root.id}/deactivate", headers=headers),
+        lambda: client.post(f"/api/v1/admin/users/{root.id}/reset-password", headers=headers),
     ):
         response = call()
-        assert response.status_code == 409 and response.get_json()["error"]["code"] == "last_admin"
+        assert response.status_code == 409 and response.get_json()["error"]["code"] == "self"
     assert fresh_user(app, root.id).is_admin and audit_rows(app) == []
 
 

@@ -87,19 +87,34 @@ def test_writes_need_the_csrf_token(app: Flask, root_web: FlaskClient, alice: Us
     assert response.status_code in (200, 400) and fresh_user(app, alice.id).role == "customer"
 
 
-def test_last_admin_cannot_be_demoted_or_deactivated(
+def test_admins_cannot_demote_deactivate_or_reset_themselves(
     app: Flask, root_web: FlaskClient, root: User
 ) -> None:
     demote = _edit(root_web, root.id, "root@example.com", "customer")
-    assert "last active admin" in demote.get_data(as_text=True)
-    post_form(root_web, f"/admin/users/{root.id}/deactivate")
-    assert fresh_user(app, root.id).role == "admin" and fresh_user(app, root.id).active
+    assert "cannot demote your own account" in demote.get_data(as_text=True)
+    page = post_form(root_web, f"/admin/users/{root.id}/deactivate", follow_redirects=True)
+    assert "cannot deactivate your own account" in page.get_data(as_text=True)
+    post_form(root_web, f"/admin/users/{root.id}/reset-password")
+    user = fresh_user(app, root.id)
+    assert (user.role, user.active, user.must_change_password) == ("admin", True, False)
     assert audit_rows(app) == []
+
+
+def test_the_last_active_admin_stays_one(app: Flask, root_web: FlaskClient, root: User) -> None:
     other = create_user(app, "second", role="admin")
     assert post_form(root_web, f"/admin/users/{other.id}/deactivate").status_code == 302
-    assert not fresh_user(app, other.id).active  # another active admin (root) remains
-    _edit(root_web, root.id, "root@example.com", "customer")
-    assert fresh_user(app, root.id).role == "admin"
+    runner = app.test_cli_runner()  # no signed-in admin: only the last-admin rule applies
+    for args in (["user", "set-role", "root", "customer"], ["user", "deactivate", "root"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code != 0 and "last active admin" in result.output
+    assert fresh_user(app, root.id).is_admin and fresh_user(app, root.id).active
+    assert post_form(root_web, f"/admin/users/{other.id}/reactivate").status_code == 302
+    assert runner.invoke(args=["user", "set-role", "second", "customer"]).exit_code == 0
+    assert [e.action for e in audit_rows(app)] == [
+        "user.deactivate",
+        "user.reactivate",
+        "user.update",
+    ]
 
 
 def test_deactivate_revokes_sessions_tokens_and_api_keys_at_once(

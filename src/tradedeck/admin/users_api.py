@@ -97,7 +97,7 @@ def reactivate_user(path: UserPath) -> Response:
     return _user(users.reactivate(path.user_id))
 
 
-@bp.post("/<int:user_id>/reset-password", responses={"200": PasswordResetOut})
+@bp.post("/<int:user_id>/reset-password", responses={"200": PasswordResetOut, "409": ErrorBody})
 @admin_only
 def reset_password(path: UserPath) -> Response:
     """Set a temporary password (returned once) that must be changed at the next login."""

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import has_request_context
+from flask_login import current_user
 from sqlalchemy import Select, or_, select
 
 from tradedeck.accounts import services as accounts
@@ -143,7 +145,20 @@ def _other_active_admins(user: User) -> int:
     return len(db.session.scalars(statement).all())
 
 
+def _not_self(user: User, what: str, field: str) -> None:
+    """An admin cannot demote, deactivate or temporary-reset themself from the console (their
+    own password changes at /password); another admin or the CLI can."""
+    if has_request_context() and current_user.is_authenticated and current_user.id == user.id:
+        raise DomainError(
+            f"You cannot {what} your own account here.", field=field, code="self", status=409
+        )
+
+
 def _keep_an_admin(user: User, role: str, active: bool) -> None:
+    if user.role == "admin" and role != "admin":
+        _not_self(user, "demote", "role")
+    if user.active and not active:
+        _not_self(user, "deactivate", "active")
     stays_admin = role == "admin" and active
     if user.role == "admin" and user.active and not stays_admin and not _other_active_admins(user):
         field = "role" if role != "admin" else "active"
@@ -226,6 +241,7 @@ def reset_password(user_id: int) -> str:
     must be changed at the next login; every session, token and reset link of the old one is
     revoked."""
     user = get_user(user_id)
+    _not_self(user, "reset the password of", "user_id")
     temporary = secrets.token_urlsafe(TEMP_PASSWORD_BYTES)
     record(
         "user.password_reset",
