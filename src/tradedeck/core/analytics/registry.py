@@ -75,7 +75,8 @@ def to_json(name: str, params: dict[str, Any], result: Any) -> dict[str, Any]:
 
 
 def nullable(values: np.ndarray) -> list[float | None]:
-    """Floats with NaN as None, ready for JSON."""
-    column = values.astype(object)
-    column[np.isnan(values)] = None
-    return column.tolist()
+    """Floats with NaN as None, ready for JSON (NaNs are few: warm-up bars)."""
+    column = values.tolist()
+    for i in np.flatnonzero(np.isnan(values)).tolist():
+        column[i] = None
+    return column
