@@ -215,3 +215,29 @@ def test_admin_links_users_and_reconciles(tv_app: Flask, fake: FakeTradingView) 
     assert "missing on TradingView: alice_tv" in page and "unknown to TradeDeck: JoeBloggs" in page
     removed = client.delete(f"{api}/links/{user.id}", headers=headers)
     assert removed.status_code == 200 and removed.get_json() == {"removed_grants": 1}
+
+
+def test_check_now_probes_and_marks_a_dead_session(tv_app: Flask, fake: FakeTradingView) -> None:
+    client, headers = _admin_client(tv_app)
+    api = "/api/v1/tradingview"
+    assert client.post(f"{api}/session/check", headers=headers).status_code == 409  # none set
+    sessionid, sign = fake.new_session()
+    client.put(
+        f"{api}/session/cookies",
+        json={"sessionid": sessionid, "sessionid_sign": sign},
+        headers=headers,
+    )
+    assert client.post(f"{api}/session/check", headers=headers).get_json()["valid"] is True
+    fake.revoke(sessionid)
+    dead = client.post(f"{api}/session/check", headers=headers).get_json()
+    assert (
+        dead["valid"] is False
+        and dead["is_set"] is True
+        and "paste fresh cookies" in dead["problem"]
+    )
+    page = client.get("/manage").get_data(as_text=True)
+    assert "needs renewal" in page
+    assert client.delete(f"{api}/session", headers=headers).get_json()["is_set"] is False
+    ops = [o["action"] for o in client.get(f"{api}/operations").get_json()["operations"]]
+    assert ops[:3] == ["session.clear", "session.check", "session.check"]
+    assert fake.count("/accounts/signin/") == 0

@@ -121,7 +121,7 @@ def state() -> SessionState:
         set_by=row.set_by,
         valid=cookies is not None and row.valid,
         probed_at=row.probed_at,
-        problem=row.problem if cookies is not None or row.problem else "",
+        problem=row.problem,
         awaiting_code=decrypt(row.pending_encrypted) is not None,
         cooldown_until=cooldown,
     )
@@ -182,17 +182,19 @@ def set_cookies(sessionid: str, sessionid_sign: str, actor: Any) -> SessionState
     return state()
 
 
-def probe(actor: Any = None) -> SessionState:
-    """Check the stored session now (the admin's "Check" button)."""
+def probe(actor: Any) -> SessionState:
+    """Check the stored session now (the admin's "Check now" button); logged either way."""
     client = active_client()
     row = _row()
     assert row is not None
     try:
         row.account = client.probe()[:64]
     except errors.SessionExpired as exc:
+        oplog.log(actor, "session.check", result="failed", answer=exc.answer)
         mark_invalid(exc.message)
         return state()
     row.valid, row.problem, row.probed_at = True, "", utcnow()
+    oplog.log(actor, "session.check", result="ok", answer=f"session of {row.account}")
     db.session.commit()
     return state()
 
