@@ -37,6 +37,7 @@ from tradedeck.charts.setup import init_charts
 from tradedeck.config import Config, load_config
 from tradedeck.extensions import csrf, db, jwt, limiter, login_manager, migrate
 from tradedeck.health import bp as health_bp
+from tradedeck.journal.setup import init_journal
 from tradedeck.json_provider import OrjsonProvider
 from tradedeck.logging_setup import configure_logging, install_request_logging
 from tradedeck.market.setup import init_market
@@ -178,6 +179,7 @@ def _register_blueprints(app: OpenAPI) -> None:
     csrf.exempt(auth_api)
     init_market(app)
     init_trading(app)
+    init_journal(app)
     init_venues(app)
     init_analysis(app)
     init_charts(app)

@@ -5,6 +5,7 @@ from tradedeck.alerts import models as alerts_models
 from tradedeck.audit.models import AccessLogEntry, AuditEntry
 from tradedeck.backtests import models as backtests_models
 from tradedeck.charts.models import ChartDrawing
+from tradedeck.journal import models as journal_models
 from tradedeck.market.models import (
     Candle,
     CandleSpan,
@@ -37,6 +38,7 @@ __all__ = [
     "WorkerHeartbeat",
     "alerts_models",
     "backtests_models",
+    "journal_models",
     "signals_models",
     "trading_models",
     "tradingview_models",

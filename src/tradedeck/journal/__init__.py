@@ -1,0 +1,1 @@
+"""Trading journal: an entry per paper trade and per logged manual trade, portfolios, analytics."""

@@ -1,0 +1,257 @@
+"""Journal use cases: portfolios, manual trade logs, journal notes on any entry, paper fills.
+
+Every field is checked here and a bad one is a DomainError naming it (seed 003's rules: entry
+price and quantity above 0, symbol 3 to 20 characters, 0 < initial balance < 1e9). Paper
+trades arrive through the `trading.order_filled` event: each fill becomes an entry (a sale
+carries its realized P&L); a failure there is logged and never undoes the fill.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from tradedeck.core.errors import DomainError
+from tradedeck.extensions import db
+from tradedeck.journal.models import JournalEntry, JournalTag, Portfolio
+from tradedeck.trading.models import Account, Trade
+
+log = logging.getLogger(__name__)
+MAX_BALANCE = Decimal(1_000_000_000)
+MAX_PRICE = Decimal(10_000_000_000)
+MAX_ID = 2**63 - 1
+SIDES = ("long", "short")
+TAG = re.compile(r"[a-z0-9][a-z0-9 +_-]{0,29}")
+MAX_TAGS = 10
+
+
+class EntryNotFound(DomainError):
+    status = 404
+
+
+def _text(data: Mapping[str, Any], name: str, limit: int) -> str:
+    value = str(data.get(name) or "").strip()
+    if len(value) > limit:
+        raise DomainError(f"{name} has at most {limit} characters", field=name)
+    return value
+
+
+def _amount(data: Mapping[str, Any], name: str, required: bool = True) -> Decimal | None:
+    raw = str(data.get(name) or "").strip()
+    if not raw:
+        if required:
+            raise DomainError(f"{name} is required", field=name)
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise DomainError(f"{name} must be a number", field=name) from None
+    if not value.is_finite() or value <= 0:
+        raise DomainError(f"{name} must be greater than 0", field=name)
+    if value >= MAX_PRICE or value != value.quantize(Decimal("0.00000001")):
+        raise DomainError(f"{name} must be below 1e10 with at most 8 decimals", field=name)
+    return value
+
+
+def _time(data: Mapping[str, Any], name: str, required: bool = True) -> datetime | None:
+    raw = str(data.get(name) or "").strip()
+    if not raw:
+        if required:
+            raise DomainError(f"{name} is required", field=name)
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise DomainError(f"{name} must be a date and time (ISO-8601, UTC)", field=name) from None
+    if not 1900 <= moment.year <= 2200:
+        raise DomainError(f"{name} must be between 1900 and 2200", field=name)
+    return moment
+
+
+def create_portfolio(user_id: int, data: Mapping[str, Any]) -> Portfolio:
+    name = _text(data, "name", 60)
+    if not name:
+        raise DomainError("name is required", field="name")
+    raw = str(data.get("initial_balance") or "").strip()
+    try:
+        balance = Decimal(raw)
+    except InvalidOperation:
+        raise DomainError("initial_balance must be a number", field="initial_balance") from None
+    if not balance.is_finite() or not 0 < balance < MAX_BALANCE:
+        raise DomainError(
+            "initial_balance must be above 0 and below 1,000,000,000", field="initial_balance"
+        )
+    if balance != balance.quantize(Decimal("0.01")):
+        raise DomainError("initial_balance has at most 2 decimals", field="initial_balance")
+    portfolio = Portfolio(user_id=user_id, name=name, initial_balance=balance)
+    db.session.add(portfolio)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(
+            f"you already have a portfolio named {name}", field="name", code="taken", status=409
+        ) from None
+    return portfolio
+
+
+def portfolios_of(user_id: int) -> list[Portfolio]:
+    return list(
+        db.session.scalars(
+            select(Portfolio).where(Portfolio.user_id == user_id).order_by(Portfolio.name)
+        )
+    )
+
+
+def _portfolio_id(user_id: int, data: Mapping[str, Any]) -> int | None:
+    raw = str(data.get("portfolio_id") or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+        raise DomainError("no such portfolio", field="portfolio_id")
+    portfolio = db.session.get(Portfolio, int(raw))
+    if portfolio is None or portfolio.user_id != user_id:
+        raise DomainError("no such portfolio", field="portfolio_id")
+    return portfolio.id
+
+
+def _notes(entry: JournalEntry, data: Mapping[str, Any]) -> None:
+    """Setup, tags, notes, rating and mistakes (the journal part of any entry)."""
+    entry.setup = _text(data, "setup", 60)
+    entry.notes = _text(data, "notes", 2000)
+    entry.mistakes = _text(data, "mistakes", 300)
+    rating = str(data.get("rating") or "").strip()
+    if rating and (not rating.isdigit() or not 1 <= int(rating) <= 5):
+        raise DomainError("rating must be 1 to 5", field="rating")
+    entry.rating = int(rating) if rating else None
+    tags = sorted({t.strip().lower() for t in str(data.get("tags") or "").split(",") if t.strip()})
+    if len(tags) > MAX_TAGS:
+        raise DomainError(f"at most {MAX_TAGS} tags", field="tags")
+    for tag in tags:
+        if not TAG.fullmatch(tag):
+            raise DomainError(
+                "tags are up to 30 letters, digits, spaces, +, - or _, separated by commas",
+                field="tags",
+            )
+    entry.tags = [JournalTag(tag=tag) for tag in tags]
+
+
+def _derive(entry: JournalEntry) -> None:
+    """The facts the analytics group by, from the entry's prices and times."""
+    entry.entry_weekday = entry.entry_at.weekday()
+    entry.entry_hour = entry.entry_at.hour
+    if entry.exit_at is not None and entry.exit_price is not None:
+        sign = 1 if entry.side == "long" else -1
+        entry.pnl = sign * (entry.exit_price - entry.entry_price) * entry.quantity
+        entry.holding_seconds = int((entry.exit_at - entry.entry_at).total_seconds())
+        entry.exit_day = entry.exit_at.date()
+        risk = abs(entry.entry_price - entry.stop_price) * entry.quantity if entry.stop_price else 0
+        entry.r_multiple = float(entry.pnl / risk) if risk else None
+
+
+def log_trade(user_id: int, data: Mapping[str, Any]) -> JournalEntry:
+    """A manual trade: symbol, side, prices, quantity, times, optional stop and exit."""
+    symbol = _text(data, "symbol", 40).upper()
+    if not 3 <= len(symbol) <= 20:
+        raise DomainError("symbol must be 3 to 20 characters", field="symbol")
+    side = str(data.get("side") or "long")
+    if side not in SIDES:
+        raise DomainError("side must be long or short", field="side")
+    entry = JournalEntry(
+        user_id=user_id,
+        portfolio_id=_portfolio_id(user_id, data),
+        source="manual",
+        symbol=symbol,
+        side=side,
+        entry_price=_amount(data, "entry_price"),
+        quantity=_amount(data, "quantity"),
+        stop_price=_amount(data, "stop_price", required=False),
+        exit_price=_amount(data, "exit_price", required=False),
+        entry_at=_time(data, "entry_at"),
+        exit_at=_time(data, "exit_at", required=False),
+    )
+    if (entry.exit_price is None) != (entry.exit_at is None):
+        field = "exit_at" if entry.exit_at is None else "exit_price"
+        raise DomainError("an exit needs both its price and its time", field=field)
+    if entry.exit_at is not None and entry.exit_at < entry.entry_at:
+        raise DomainError("exit_at must not be before entry_at", field="exit_at")
+    if entry.stop_price is not None and (
+        (side == "long" and entry.stop_price >= entry.entry_price)
+        or (side == "short" and entry.stop_price <= entry.entry_price)
+    ):
+        raise DomainError("the stop must be on the losing side of the entry", field="stop_price")
+    _notes(entry, data)
+    _derive(entry)
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def entry_of(user_id: int, entry_id: int) -> JournalEntry:
+    entry = db.session.get(JournalEntry, entry_id) if 1 <= entry_id <= MAX_ID else None
+    if entry is None or entry.user_id != user_id:
+        raise EntryNotFound("no such journal entry", field="id", code="not_found")
+    return entry
+
+
+def annotate(user_id: int, entry_id: int, data: Mapping[str, Any]) -> JournalEntry:
+    """Write the journal part (setup, tags, notes, rating, mistakes) of one entry."""
+    entry = entry_of(user_id, entry_id)
+    _notes(entry, data)
+    db.session.commit()
+    return entry
+
+
+def entries_of(user_id: int, portfolio_id: int | None = None, limit: int = 500) -> list[Any]:
+    statement = select(JournalEntry).where(JournalEntry.user_id == user_id)
+    if portfolio_id is not None:
+        statement = statement.where(JournalEntry.portfolio_id == portfolio_id)
+    statement = statement.order_by(JournalEntry.entry_at.desc(), JournalEntry.id.desc())
+    return list(db.session.scalars(statement.limit(limit)))
+
+
+def record_paper_trade(trade: Trade) -> JournalEntry | None:
+    """The journal entry of one paper fill (once per trade)."""
+    exists = db.session.scalar(select(JournalEntry.id).where(JournalEntry.trade_id == trade.id))
+    if exists is not None:
+        return None
+    user_id = db.session.scalar(select(Account.user_id).where(Account.id == trade.account_id))
+    if user_id is None:
+        return None
+    closing = trade.side == "sell"
+    entry = JournalEntry(
+        user_id=user_id,
+        trade_id=trade.id,
+        source="paper",
+        symbol=trade.instrument.symbol,
+        side=trade.side,
+        quantity=trade.quantity,
+        entry_price=trade.price,
+        entry_at=trade.executed_at,
+        pnl=trade.realized_pnl if closing else None,
+        exit_day=trade.executed_at.date() if closing else None,
+        entry_weekday=trade.executed_at.weekday(),
+        entry_hour=trade.executed_at.hour,
+    )
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def on_order_filled(_sender: object, trade: Trade | None = None, **_: object) -> None:
+    """`trading.order_filled` receiver: journal the fill; never let a failure reach trading."""
+    if trade is None:
+        return
+    try:
+        record_paper_trade(trade)
+    except Exception:
+        db.session.rollback()
+        log.exception("journal entry for trade %s not written", trade.id)

@@ -1,0 +1,80 @@
+"""Journal pages: log a trade, create a portfolio, edit notes, performance; errors by field."""
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.helpers import create_user, csrf_token, web_login
+
+
+def post(client: FlaskClient, path: str, **data):
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, "/journal")})
+
+
+TRADE = {
+    "symbol": "acme",
+    "side": "long",
+    "quantity": "5",
+    "entry_price": "20",
+    "entry_at": "2026-11-02T10:00",
+    "exit_price": "24",
+    "exit_at": "2026-11-03T15:00",
+    "stop_price": "18",
+    "setup": "breakout",
+    "tags": "trend",
+    "rating": "4",
+}
+
+
+def test_log_trade_and_see_it_in_the_list_and_performance(logged_in: FlaskClient):
+    html = logged_in.get("/journal").get_data(as_text=True)
+    assert "No entries yet" in html and 'id="trade-form"' in html
+    response = post(logged_in, "/journal/trades", **TRADE)
+    assert response.status_code == 302
+    html = logged_in.get("/journal").get_data(as_text=True)
+    assert "ACME" in html and "20.00" in html and "★★★★" in html
+    perf = logged_in.get("/journal/performance").get_data(as_text=True)
+    assert 'id="by-setup"' in perf and "breakout" in perf and 'id="pnl-calendar"' in perf
+    assert 'data-day="2026-11-03"' in perf and "pnl-up-3" in perf
+
+
+def test_bad_trade_re_renders_with_the_field_marked(logged_in: FlaskClient):
+    response = post(logged_in, "/journal/trades", **{**TRADE, "symbol": "AB"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'data-error-for="symbol"' in html and "3 to 20 characters" in html
+    response = post(logged_in, "/journal/trades", **{**TRADE, "entry_price": "0"})
+    assert 'data-error-for="entry_price"' in response.get_data(as_text=True)
+
+
+def test_portfolios(logged_in: FlaskClient):
+    response = post(logged_in, "/journal/portfolios", name="Swing", initial_balance="2500")
+    assert response.status_code == 302
+    html = logged_in.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Swing" in html and "2,500.00" in html
+    response = post(logged_in, "/journal/portfolios", name="Big", initial_balance="1000000000")
+    assert response.status_code == 400
+    assert 'data-error-for="initial_balance"' in response.get_data(as_text=True)
+    response = post(logged_in, "/journal/portfolios", name="Swing", initial_balance="1")
+    assert response.status_code == 409
+
+
+def test_edit_notes_and_privacy(app: Flask, logged_in: FlaskClient):
+    post(logged_in, "/journal/trades", **TRADE)
+    page = logged_in.get("/journal/1").get_data(as_text=True)
+    assert 'value="trend"' in page
+    response = post(logged_in, "/journal/1", setup="pullback", tags="a, b", notes="late entry")
+    assert response.status_code == 302
+    assert "pullback" in logged_in.get("/journal").get_data(as_text=True)
+    response = post(logged_in, "/journal/1", rating="9")
+    assert response.status_code == 400
+    create_user(app, "bob")
+    other = app.test_client()
+    web_login(other, "bob")
+    assert other.get("/journal/1").status_code == 404
+    assert other.get(f"/journal/{2**70}").status_code == 404
+    assert "ACME" not in other.get("/journal").get_data(as_text=True)
+
+
+def test_needs_login(client: FlaskClient):
+    assert client.get("/journal").status_code == 302
+    assert client.get("/journal/performance").status_code == 302
