@@ -241,3 +241,27 @@ def test_check_now_probes_and_marks_a_dead_session(tv_app: Flask, fake: FakeTrad
     ops = [o["action"] for o in client.get(f"{api}/operations").get_json()["operations"]]
     assert ops[:3] == ["session.clear", "session.check", "session.check"]
     assert fake.count("/accounts/signin/") == 0
+
+
+def test_registering_warns_about_ids_the_account_cannot_manage(
+    tv_app: Flask, fake: FakeTradingView
+) -> None:
+    client, headers = _admin_client(tv_app)
+    api = "/api/v1/tradingview"
+    short = client.post(
+        f"{api}/scripts", json={"pine_id": "PUB;abc", "name": "Short"}, headers=headers
+    )
+    assert short.status_code == 201 and "3 characters" in short.get_json()["warning"]
+    sessionid, sign = fake.new_session()
+    client.put(
+        f"{api}/session/cookies",
+        json={"sessionid": sessionid, "sessionid_sign": sign},
+        headers=headers,
+    )
+    owned = client.post(f"{api}/scripts", json={"pine_id": PINE, "name": "Owned"}, headers=headers)
+    assert owned.get_json()["warning"] is None
+    stranger = "PUB;" + "e" * 32
+    other = client.post(
+        f"{api}/scripts", json={"pine_id": stranger, "name": "Other"}, headers=headers
+    )
+    assert other.status_code == 201 and "does not list this id" in other.get_json()["warning"]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
-from tradedeck.tradingview import oplog, services, session
+from tradedeck.tradingview import errors, oplog, services, session
 from tradedeck.tradingview.models import AccessGrant, PineScript
 from tradedeck.tradingview.pine import pine_id_warning, validate_pine_id
 
@@ -39,11 +39,26 @@ def register(
         raise DomainError(
             "This Pine script is already registered.", field="pine_id", code="taken", status=409
         )
+    warning = pine_id_warning(pine_id) or _ownership_warning(pine_id)
     script = PineScript(pine_id=pine_id, name=name, description=description)
     db.session.add(script)
-    oplog.log(actor, "script.add", result="ok", pine_id=pine_id, answer=name)
+    oplog.log(actor, "script.add", result="ok", pine_id=pine_id, answer=warning or name)
     db.session.commit()
-    return script, pine_id_warning(pine_id)
+    return script, warning
+
+
+def _ownership_warning(pine_id: str) -> str | None:
+    """With a session, check the id is among the account's manageable scripts (list_scripts);
+    TradingView being unreachable does not stop a registration."""
+    if session.stored_cookies() is None:
+        return None
+    try:
+        owned = session.active_client().list_scripts()
+    except errors.TradingViewError:
+        return None
+    if pine_id in owned:
+        return None
+    return "TradingView does not list this id among the session account's invite-only scripts."
 
 
 def turn_off(script_id: int, actor: Any) -> int:
