@@ -6,7 +6,9 @@ from hypothesis import strategies as st
 
 from tradedeck.core.errors import DomainError
 from tradedeck.core.orders import (
+    TRANSITIONS,
     Costs,
+    IllegalTransition,
     InstrumentRules,
     OrderSpec,
     OrderStatus,
@@ -23,7 +25,9 @@ from tradedeck.core.orders import (
     preview,
     reservation,
     stop_triggered,
+    transition,
     validate_order,
+    would_act,
 )
 
 D = Decimal
@@ -123,6 +127,53 @@ def test_status_transitions():
         OrderStatus.REJECTED,
         OrderStatus.EXPIRED,
     }
+
+
+def test_transition_checks_the_table_and_raises_409_on_illegal_moves():
+    assert set(TRANSITIONS) == set(OrderStatus)
+    for current, allowed in TRANSITIONS.items():
+        for new in OrderStatus:
+            if new in allowed:
+                assert transition(current.value, new) is new
+            else:
+                with pytest.raises(IllegalTransition) as caught:
+                    transition(current, new)
+                assert caught.value.status == 409 and caught.value.code == "illegal_transition"
+    assert all(not TRANSITIONS[s] for s in OrderStatus if s.is_terminal)
+
+
+prices = st.decimals(min_value=D("0.01"), max_value=D("1000"), places=2)
+
+
+@given(
+    side=st.sampled_from(Side),
+    order_type=st.sampled_from([OrderType.LIMIT, OrderType.STOP, OrderType.STOP_LIMIT]),
+    price=prices,
+    limit=prices,
+    stop=prices,
+    triggered=st.booleans(),
+)
+def test_would_act_is_what_on_price_decides(side, order_type, price, limit, stop, triggered):
+    """The worker's pre-filter and the fill rules agree: an order is worked exactly when the
+    price fills it or changes its trigger state."""
+    spec = OrderSpec(
+        side,
+        order_type,
+        D(1),
+        limit if order_type.uses_limit else None,
+        stop if order_type.uses_stop else None,
+    )
+    triggered = triggered and order_type.uses_stop
+    outcome = on_price(spec, price, rules=STOCK, slippage_bps=D(0), triggered=triggered)
+    acts = outcome.fill_price is not None or outcome.triggered != triggered
+    assert acts == would_act(
+        side,
+        order_type,
+        price,
+        limit_price=spec.limit_price,
+        stop_price=spec.stop_price,
+        triggered=triggered,
+    )
 
 
 def test_stop_trigger_direction():

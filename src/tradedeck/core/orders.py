@@ -73,15 +73,42 @@ class OrderStatus(StrEnum):
         return self not in (OrderStatus.QUEUED, OrderStatus.OPEN)
 
 
-_TRANSITIONS = {
-    OrderStatus.QUEUED: frozenset(OrderStatus) - {OrderStatus.QUEUED},
-    OrderStatus.OPEN: frozenset(OrderStatus) - {OrderStatus.QUEUED, OrderStatus.OPEN},
+_ENDS = frozenset(
+    {OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXPIRED}
+)
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.QUEUED: _ENDS | {OrderStatus.OPEN},  # a queued order may fill at the open
+    OrderStatus.OPEN: _ENDS,
+    OrderStatus.FILLED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.REJECTED: frozenset(),
+    OrderStatus.EXPIRED: frozenset(),
 }
+"""Every status an order may move to from each status; terminal states never change."""
+
+
+class IllegalTransition(DomainError):
+    """An order status change the lifecycle does not allow (a bug or a lost race): 409."""
+
+    status = 409
 
 
 def can_transition(current: OrderStatus, new: OrderStatus) -> bool:
     """Whether an order may move from `current` to `new`; terminal states never change."""
-    return new in _TRANSITIONS.get(current, frozenset())
+    return new in TRANSITIONS[current]
+
+
+def transition(current: OrderStatus | str, new: OrderStatus) -> OrderStatus:
+    """Check one status change against TRANSITIONS and return the new status; every status
+    change of an order goes through here. Raises IllegalTransition."""
+    status = OrderStatus(current)
+    if not can_transition(status, new):
+        raise IllegalTransition(
+            f"an order that is {status.value} cannot become {new.value}",
+            field="status",
+            code="illegal_transition",
+        )
+    return new
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +226,30 @@ def stop_triggered(side: Side, stop_price: Decimal, price: Decimal) -> bool:
     return price >= stop_price if side is Side.BUY else price <= stop_price
 
 
+def limit_reached(side: Side, limit: Decimal, price: Decimal) -> bool:
+    """A buy limit fills at or below its limit, a sell limit at or above it."""
+    return price <= limit if side is Side.BUY else price >= limit
+
+
+def would_act(
+    side: Side,
+    order_type: OrderType,
+    price: Decimal,
+    *,
+    limit_price: Decimal | None,
+    stop_price: Decimal | None,
+    triggered: bool,
+) -> bool:
+    """Whether `price` triggers or fills a working order, as `on_price` decides it (before
+    any rounding): the worker's cheap test of which orders to lock and work."""
+    if order_type.uses_stop and not triggered:
+        assert stop_price is not None
+        return stop_triggered(side, stop_price, price)
+    if limit_price is None:
+        return True
+    return limit_reached(side, limit_price, price)
+
+
 def market_fill_price(side: Side, price: Decimal, slippage_bps: Decimal, tick: Decimal) -> Decimal:
     """Price a market order gets: slipped against the trader, then rounded against them to the
     tick (never below one tick)."""
@@ -212,12 +263,10 @@ def market_fill_price(side: Side, price: Decimal, slippage_bps: Decimal, tick: D
 def limit_fill_price(side: Side, limit: Decimal, price: Decimal, tick: Decimal) -> Decimal | None:
     """Fill price of a limit at `price`, or None when it does not fill: a buy fills at or below
     its limit at min(price, limit), a sell at or above it at max(price, limit)."""
-    if side is Side.BUY:
-        if price > limit:
-            return None
-        return min(quantize_to_step(price, tick, ROUND_CEILING), limit)
-    if price < limit:
+    if not limit_reached(side, limit, price):
         return None
+    if side is Side.BUY:
+        return min(quantize_to_step(price, tick, ROUND_CEILING), limit)
     return max(quantize_to_step(price, tick, ROUND_FLOOR), limit)
 
 

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -26,6 +27,8 @@ from tradedeck.core.orders import (
     Side,
     TimeInForce,
     fill_at,
+    transition,
+    would_act,
 )
 from tradedeck.core.orders import on_price as evaluate
 from tradedeck.database import utcnow
@@ -60,12 +63,37 @@ def position_row(account_id: int, instrument_id: int) -> Position | None:
         )
     ).first()
 
+STAMPS = {
+    OrderStatus.QUEUED: "queued_at",
+    OrderStatus.OPEN: "opened_at",
+    OrderStatus.FILLED: "filled_at",
+    OrderStatus.CANCELLED: "cancelled_at",
+    OrderStatus.REJECTED: "rejected_at",
+    OrderStatus.EXPIRED: "expired_at",
+}
+"""The order column holding the time it reached each status."""
+
+
+def status_change(current: str, new: OrderStatus, now: datetime) -> dict[str, Any]:
+    """The columns one status change writes: the status (checked by `core.orders.transition`,
+    IllegalTransition otherwise), its time, and the released reservation once it is done."""
+    transition(current, new)
+    changes: dict[str, Any] = {"status": new.value, STAMPS[new]: now}
+    if new.is_terminal:
+        changes |= {"reserved_cash": Decimal(0), "reserved_quantity": Decimal(0)}
+    return changes
+
+
+def move(order: Order, new: OrderStatus, now: datetime) -> None:
+    """Change an order row's status: the only way the ORM paths do it."""
+    for column, value in status_change(order.status, new, now).items():
+        setattr(order, column, value)
+
+
 
 def reject(order: Order, reason: str, now: datetime) -> None:
-    order.status = OrderStatus.REJECTED.value
+    move(order, OrderStatus.REJECTED, now)
     order.reject_reason = reason[:200]
-    order.rejected_at = now
-    order.reserved_cash = order.reserved_quantity = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -150,9 +178,8 @@ def fill(account: Account, order: Order, price: Decimal, now: datetime) -> Trade
         executed_at=now,
     )
     db.session.add(trade)
-    order.status = OrderStatus.FILLED.value
-    order.fill_price, order.fee, order.filled_at = price, result.fill.fee, now
-    order.reserved_cash = order.reserved_quantity = Decimal(0)
+    move(order, OrderStatus.FILLED, now)
+    order.fill_price, order.fee = price, result.fill.fee
     return trade
 
 
@@ -169,8 +196,7 @@ def work(account: Account, order: Order, price: Decimal, now: datetime) -> Trade
     if outcome.fill_price is not None:
         return fill(account, order, outcome.fill_price, now)
     if order.status == OrderStatus.QUEUED.value:
-        order.status = OrderStatus.OPEN.value
-        order.opened_at = now
+        move(order, OrderStatus.OPEN, now)
     return None
 
 
@@ -223,16 +249,17 @@ def _candidates(now: datetime, instrument_ids: list[int] | None) -> list[Candida
     return found
 
 
-def _may_act(row: object) -> bool:
-    """Cheap pre-filter for resting orders; the locked re-check decides."""
-    side, price = Side(row.side), row.price  # type: ignore[attr-defined]
-    if row.type in (OrderType.STOP.value, OrderType.STOP_LIMIT.value) and not row.triggered:  # type: ignore[attr-defined]
-        stop = row.stop_price  # type: ignore[attr-defined]
-        return price >= stop if side is Side.BUY else price <= stop
-    limit = row.limit_price  # type: ignore[attr-defined]
-    if limit is None:
-        return True
-    return price <= limit if side is Side.BUY else price >= limit
+def _may_act(row: Any) -> bool:
+    """Cheap pre-filter for resting orders (`core.orders.would_act`); the locked re-check
+    with `on_price` decides."""
+    return would_act(
+        Side(row.side),
+        OrderType(row.type),
+        row.price,
+        limit_price=row.limit_price,
+        stop_price=row.stop_price,
+        triggered=row.triggered,
+    )
 
 
 def _work_one(candidate: Candidate, now: datetime) -> Trade | None:
@@ -312,9 +339,7 @@ def expire_day_orders(now: datetime | None = None) -> int:
         lock_account(user_id)
         order = db.session.get(Order, order_id, populate_existing=True)
         if order is not None and order.status in ledger.WORKING:
-            order.status = OrderStatus.EXPIRED.value
-            order.expired_at = now
-            order.reserved_cash = order.reserved_quantity = Decimal(0)
+            move(order, OrderStatus.EXPIRED, now)
             expired += 1
         db.session.commit()
     return expired

@@ -98,28 +98,30 @@ def _book_statement(by_venue: bool, by_client_id: bool) -> Select[Any]:
     )
     statement = (
         select(
-            instruments.c.id,
+            instruments.c.id.label("instrument_id"),
             instruments.c.symbol,
             instruments.c.status,
             instruments.c.venue_id,
-            venues.c.code,
-            venues.c.kind,
+            venues.c.code.label("venue"),
+            venues.c.kind.label("venue_kind"),
             instruments.c.tick_size,
             instruments.c.lot_size,
             instruments.c.min_qty,
             prices.c.price,
-            prices.c.updated_at,
+            prices.c.updated_at.label("price_time"),
             positions.c.id.label("position_id"),
             positions.c.quantity,
             positions.c.cost_basis,
             positions.c.realized_pnl,
-            _working_sum(orders_table.c.reserved_cash, orders_table.c.account_id == account_id),
+            _working_sum(
+                orders_table.c.reserved_cash, orders_table.c.account_id == account_id
+            ).label("reserved_cash"),
             _working_sum(
                 orders_table.c.reserved_quantity,
                 orders_table.c.account_id == account_id,
                 orders_table.c.instrument_id == instruments.c.id,
-            ),
-            existing if by_client_id else null(),
+            ).label("reserved_quantity"),
+            (existing if by_client_id else null()).label("existing_order_id"),
             instruments.c.halted,
         )
         .join(venues, venues.c.id == instruments.c.venue_id)
@@ -166,37 +168,39 @@ def read_book(user_id: int, account_id: int | None, request: OrderRequest) -> Bo
         statement = _book_statement(True, coid is not None)
         rows = db.session.connection().execute(statement, params).all()
     row = rows[0]
-    (iid, sym, status, venue_id, venue, kind, tick, lot, min_qty, price, price_time) = row[:11]
-    pid, qty, basis, pnl = row[11:15]
-    if status != "active":
+    if row.status != "active":
         raise DomainError(
-            f"{sym} is {status} and cannot be traded", field="symbol", code="not_tradable"
+            f"{row.symbol} is {row.status} and cannot be traded",
+            field="symbol",
+            code="not_tradable",
         )
-    if row[18]:
+    if row.halted:
         raise DomainError(
-            f"Trading in {sym} ({venue}) is halted by an administrator; orders are refused "
-            "until it resumes.",
+            f"Trading in {row.symbol} ({row.venue}) is halted by an administrator; orders are"
+            " refused until it resumes.",
             field="symbol",
             code="halted",
             status=409,
         )
     zero = Decimal(0)
     return Book(
-        instrument_id=iid,
-        symbol=sym,
-        status=status,
-        venue_id=venue_id,
-        venue=venue,
-        venue_kind=kind,
-        rules=rules.InstrumentRules(tick_size=tick, lot_size=lot),
-        min_qty=min_qty,
-        price=price,
-        price_time=price_time,
-        position_id=pid,
-        position=core_positions.Position(qty or zero, basis or zero, pnl or zero),
-        reserved_cash=Decimal(row[15] or 0),
-        reserved_quantity=Decimal(row[16] or 0),
-        existing_order_id=row[17],
+        instrument_id=row.instrument_id,
+        symbol=row.symbol,
+        status=row.status,
+        venue_id=row.venue_id,
+        venue=row.venue,
+        venue_kind=row.venue_kind,
+        rules=rules.InstrumentRules(tick_size=row.tick_size, lot_size=row.lot_size),
+        min_qty=row.min_qty,
+        price=row.price,
+        price_time=row.price_time,
+        position_id=row.position_id,
+        position=core_positions.Position(
+            row.quantity or zero, row.cost_basis or zero, row.realized_pnl or zero
+        ),
+        reserved_cash=Decimal(row.reserved_cash or 0),
+        reserved_quantity=Decimal(row.reserved_quantity or 0),
+        existing_order_id=row.existing_order_id,
     )
 
 
@@ -426,24 +430,12 @@ def _order_values(
         account.cash - book.reserved_cash,
         book.position,
     )
-    zero = Decimal(0)
     if isinstance(result, str):
-        values.update(
-            status=OrderStatus.REJECTED.value,
-            reject_reason=result[:200],
-            rejected_at=now,
-            reserved_cash=zero,
-            reserved_quantity=zero,
-        )
+        values.update(execution.status_change(values["status"], OrderStatus.REJECTED, now))
+        values["reject_reason"] = result[:200]
         return values, None
-    values.update(
-        status=OrderStatus.FILLED.value,
-        fill_price=outcome.fill_price,
-        fee=result.fill.fee,
-        filled_at=now,
-        reserved_cash=zero,
-        reserved_quantity=zero,
-    )
+    values.update(execution.status_change(values["status"], OrderStatus.FILLED, now))
+    values.update(fill_price=outcome.fill_price, fee=result.fill.fee)
     return values, result
 
 
@@ -511,9 +503,7 @@ def cancel_order(user_id: int, order_id: int, now: datetime | None = None) -> Or
             code="not_cancellable",
             status=409,
         )
-    order.status = OrderStatus.CANCELLED.value
-    order.cancelled_at = now or utcnow()
-    order.reserved_cash = order.reserved_quantity = Decimal(0)
+    execution.move(order, OrderStatus.CANCELLED, now or utcnow())
     db.session.commit()
     return order
 
@@ -539,7 +529,10 @@ def list_orders(
 def orders_of(
     user_id: int, status: str | None = None, symbol: str | None = None, side: str | None = None
 ) -> Select[tuple[Order]]:
-    """The user's orders filtered by status (comma-separated), symbol and side, unordered."""
+    """The user's orders filtered by status (comma-separated), symbol and side, unordered.
+
+    `symbol` resolves like everywhere else (`market.catalogue.get_instrument`: aliases such as
+    BTCUSDT, VENUE:SYMBOL; 404 unknown_symbol, 409 ambiguous_symbol)."""
     statement = select(Order).where(Order.user_id == user_id)
     if status:
         statuses = [s.strip().lower() for s in status.split(",") if s.strip()]
@@ -553,5 +546,5 @@ def orders_of(
         except ValueError:
             raise DomainError("side must be buy or sell", field="side") from None
     if symbol:
-        statement = statement.join(Instrument).where(Instrument.symbol == symbol.upper())
+        statement = statement.where(Order.instrument_id == catalogue.get_instrument(symbol).id)
     return statement

@@ -131,7 +131,8 @@ def instrument_detail(instrument_id: int) -> str:
     value = portfolio.portfolio_of(_uid())
     holding = next((h for h in value.holdings if h.instrument.id == instrument.id), None)
     form = OrderForm(side=request.args.get("side", "buy"))
-    working = orders.list_orders(_uid(), "open,queued", instrument.symbol, limit=20)
+    qualified = f"{instrument.venue.code}:{instrument.symbol}"
+    working = orders.list_orders(_uid(), "open,queued", qualified, limit=20)
     return render_template(
         "trading/instrument.html",
         instrument=instrument,
