@@ -1,7 +1,7 @@
 """Evaluating alert rules: level and line crosses on every tick, and the event-driven rules.
 
 Cross rules (price levels and chart lines) live in NumPy arrays per process, reloaded when a
-rule or drawing changes (checked by one aggregate query per tick). A tick batch costs a
+rule or drawing changes (an aggregate query, at most every VERSION_CHECK_SECS). A tick costs a
 lookup of each rule's instrument price and a vectorised side comparison, so thousands of
 rules cost microseconds; only rules that crossed touch the database. A rule fires when the
 price moves from one side of its level to the other; the first price seen after a (re)load
@@ -11,6 +11,7 @@ only sets the side, except that the side of the last fire is remembered in the r
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -32,6 +33,8 @@ from tradedeck.signals.services import watchers
 log = logging.getLogger(__name__)
 CROSS_KEY = "tradedeck.alerts.cross_rules"
 CROSS_KINDS = ("price_cross", "line_cross")
+VERSION_CHECK_SECS = 5.0
+"""New, changed or deleted cross rules and drawings take effect within this many seconds."""
 
 
 @dataclass
@@ -39,6 +42,7 @@ class CrossRules:
     """Columns of the enabled cross rules: level at time t is `level + slope * (t - t0)`."""
 
     version: tuple[Any, ...] = ()
+    checked_at: float = 0.0
     ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     users: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     instruments: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -122,11 +126,16 @@ def _version() -> tuple[Any, ...]:
 
 
 def cross_rules(app: Flask) -> CrossRules:
-    """This process's cross rules, reloaded when a rule or drawing changed."""
-    version = _version()
+    """This process's cross rules, reloaded when a rule or drawing changed (checked at most
+    every VERSION_CHECK_SECS: the check is an aggregate over the rules table)."""
     current: CrossRules | None = app.extensions.get(CROSS_KEY)
+    now = time.monotonic()
+    if current is not None and now - current.checked_at < VERSION_CHECK_SECS:
+        return current
+    version = _version()
     if current is None or current.version != version:
         current = app.extensions[CROSS_KEY] = CrossRules.load(version)
+    current.checked_at = now
     return current
 
 
