@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -13,7 +14,7 @@ from tests.helpers import make_app
 from tests.tradingview.conftest import PINE, add_script, linked_user, store_session
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
-from tradedeck.tradingview import expiry, session
+from tradedeck.tradingview import expiry, services, session
 from tradedeck.tradingview.models import AccessGrant, AccessOperation
 from tradedeck.worker.loop import LOOP_KEY
 
@@ -80,3 +81,29 @@ def test_expiry_is_a_singleton_loop_task(tmp_path, fake: FakeTradingView) -> Non
         tmp_path / "off", TRADEDECK_TRADINGVIEW_URL=fake.url, TRADINGVIEW_EXPIRY_SECS="0"
     )
     assert "tradingview.expiry" not in {t.name for t in off.extensions[LOOP_KEY]}
+
+
+def test_a_grant_extended_during_the_pass_is_kept(
+    tv_app: Flask, fake: FakeTradingView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store_session(tv_app, fake)
+    script_id = add_script(tv_app)
+    first, second = linked_user(tv_app, "a", "JoeBloggs"), linked_user(tv_app, "b", "alice_tv")
+    for user, name in ((first, "JoeBloggs"), (second, "alice_tv")):
+        fake.grant(PINE, name, utcnow() - timedelta(minutes=1))
+        _grant(tv_app, user.id, script_id, name, -timedelta(minutes=1))
+    real_remove = services.remove
+
+    def remove_and_extend_the_other(*args: object, **kwargs: object) -> services.Outcome:
+        outcome = real_remove(*args, **kwargs)
+        other = services.local_grant(second.id, script_id)
+        other.expires_at = utcnow() + timedelta(days=30)  # an admin extended it meanwhile
+        db.session.commit()
+        return outcome
+
+    monkeypatch.setattr(services, "remove", remove_and_extend_the_other)
+    with tv_app.app_context():
+        assert expiry.expire_due() == 1
+        assert services.local_grant(second.id, script_id) is not None
+    assert fake.expiration_of(PINE, "JoeBloggs") == "absent"
+    assert fake.expiration_of(PINE, "alice_tv") != "absent"

@@ -375,3 +375,17 @@ def test_a_crashing_item_is_reported_and_the_job_still_finishes(
         assert by_user[user_id]["result"] == "ok"
         assert by_user[other.id]["result"] == "failed"
         assert "database went away" in by_user[other.id]["detail"]
+
+
+def test_a_concurrent_first_grant_of_the_same_pair_is_updated_not_a_crash(
+    tv_app: Flask, fake: FakeTradingView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin, user_id, script_id = _setup_pair(tv_app, fake)
+    with tv_app.app_context():
+        services.grant(admin, user_id, script_id, "7d")
+        real = services.local_grant
+        calls = iter([None])  # the first lookup misses the row another request just inserted
+        monkeypatch.setattr(services, "local_grant", lambda u, s: next(calls, None) or real(u, s))
+        outcome = services.grant(admin, user_id, script_id, "30d")
+        grants = db.session.scalars(select(AccessGrant)).all()
+        assert len(grants) == 1 and grants[0].expires_at == outcome.expires_at

@@ -42,7 +42,7 @@ def expire_due() -> int:
     now = utcnow()
     due = list(
         db.session.scalars(
-            select(AccessGrant).where(
+            select(AccessGrant.id).where(
                 AccessGrant.expires_at.is_not(None), AccessGrant.expires_at <= now
             )
         )
@@ -51,14 +51,17 @@ def expire_due() -> int:
         return 0
     client = session.active_client()
     removed = 0
-    for grant in due:
+    for grant_id in due:
+        grant = db.session.get(AccessGrant, grant_id)  # fresh: extended or removed meanwhile?
+        if grant is None or grant.expires_at is None or grant.expires_at > utcnow():
+            continue
         try:
             services.remove(None, grant.user_id, grant.script_id, client=client, action="expire")
             removed += 1
         except (errors.SessionExpired, errors.EdgeBlocked, errors.RateLimited):
             raise
         except DomainError as exc:
-            log.warning("expiring grant %s failed: %s", grant.id, exc.message)
+            log.warning("expiring grant %s failed: %s", grant_id, exc.message)
     return removed
 
 

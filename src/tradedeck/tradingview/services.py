@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
@@ -143,22 +144,29 @@ def grant(
         _failed(actor, "grant", user_id, username, pine_id, exc, job_id)
         raise
     expires_at = after.expiration if after else None
-    row = local_grant(user_id, script_id) or AccessGrant(user_id=user_id, script_id=script_id)
-    row.tv_username, row.expires_at, row.verified_at = username, expires_at, now
-    db.session.add(row)
     answer = "; ".join(answers)
-    oplog.log(
-        actor,
-        action,
-        result=result,
-        user_id=user_id,
-        tv_username=username,
-        pine_id=pine_id,
-        answer=answer,
-        expires_at=expires_at,
-        job_id=job_id,
-    )
-    db.session.commit()
+    for attempt in range(2):  # a concurrent first grant of the same pair inserted the row
+        row = local_grant(user_id, script_id) or AccessGrant(user_id=user_id, script_id=script_id)
+        row.tv_username, row.expires_at, row.verified_at = username, expires_at, now
+        db.session.add(row)
+        oplog.log(
+            actor,
+            action,
+            result=result,
+            user_id=user_id,
+            tv_username=username,
+            pine_id=pine_id,
+            answer=answer,
+            expires_at=expires_at,
+            job_id=job_id,
+        )
+        try:
+            db.session.commit()
+            break
+        except IntegrityError:
+            db.session.rollback()
+            if attempt:
+                raise
     return Outcome(
         action,
         result,
