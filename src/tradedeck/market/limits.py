@@ -1,6 +1,6 @@
 """Per-user rate limits of the market-data routes (MARKET_DATA_RATE_LIMIT, ANALYTICS_RATE_LIMIT).
 
-The same lean check as the order limit (`trading.order_limit`): flask-limiter's strategy and
+The same lean check as the order limit (`trading.order_rate_limit`): flask-limiter's strategy and
 storage (`limiter.limiter`: per-process memory, or Redis when REDIS_URL is set so every worker
 shares the count; `limiter.reset()` clears it) hit once per call, keyed by the user and the
 route's scope, instead of its route decorator. A refusal is flask-limiter's 429

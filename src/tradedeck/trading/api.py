@@ -14,7 +14,7 @@ from tradedeck.api.errors import ApiError, ErrorBody
 from tradedeck.core.money import to_json
 from tradedeck.trading import ledger, orders, portfolio, serialize
 from tradedeck.trading.models import Account, CashTransaction, Order, Trade
-from tradedeck.trading.order_limit import limit_orders
+from tradedeck.trading.order_rate_limit import limit_orders
 from tradedeck.trading.schemas import (
     AmountBody,
     CashLedger,

@@ -23,10 +23,10 @@ from sqlalchemy import select
 from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument, LastPrice, Venue
-from tradedeck.trading import charts, ledger, orders, portfolio, serialize
+from tradedeck.trading import allocation_donut, ledger, orders, portfolio, serialize
 from tradedeck.trading.csv_export import csv_response, export_limit
 from tradedeck.trading.forms import CancelForm, CashForm, OrderForm
-from tradedeck.trading.order_limit import limit_orders
+from tradedeck.trading.order_rate_limit import limit_orders
 from tradedeck.venues import schedule
 
 bp = Blueprint("trading", __name__)
@@ -270,7 +270,7 @@ def cancel(order_id: int) -> Any:
 def portfolio_page() -> str:
     value = portfolio.portfolio_of(_uid())
     parts = [(h.instrument.symbol, h.market_value) for h in value.open_holdings]
-    slices = charts.allocation([*parts, ("Cash", value.cash)])
+    slices = allocation_donut.slices([*parts, ("Cash", value.cash)])
     return render_template("trading/portfolio.html", p=value, slices=slices)
 
 

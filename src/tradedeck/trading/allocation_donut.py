@@ -1,4 +1,5 @@
-"""Server-side chart helpers: allocation slices as plain numbers for SVG."""
+"""The portfolio page's allocation donut: each holding's (and cash's) share as an SVG arc,
+computed on the server so the page needs no chart script."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ PALETTE = (
 
 @dataclass(frozen=True)
 class Slice:
+    """One part of the donut: its share of the total and the arc that draws it."""
+
     label: str
     value: Decimal
     share: float
@@ -29,7 +32,7 @@ class Slice:
     color: str
 
 
-def allocation(parts: list[tuple[str, Decimal]], radius: float = 80.0) -> list[Slice]:
+def slices(parts: list[tuple[str, Decimal]], radius: float = 80.0) -> list[Slice]:
     """Donut slices (SVG arc paths around 0,0) of the positive parts, largest first."""
     positive = sorted(((k, v) for k, v in parts if v > 0), key=lambda p: p[1], reverse=True)
     total = sum((v for _, v in positive), Decimal(0))
