@@ -76,9 +76,14 @@ def test_new_patterns_notify_watchers_with_a_chart_link(app: Flask, user) -> Non
     with app.app_context():
         signal_services.create_watchlist(user.id, "W", ["15m"], ["ACME"])
         services.create_rule(user.id, RuleSpec("pattern", "any"))
+        first = scanner.scan_many([(_acme(), "15m")], now=NOW - 60 * 900)
+        assert first.new and len(list(db.session.scalars(select(Notification)))) == len(
+            first.fresh
+        )  # a new watchlist's history is stored, not announced
         result = scanner.scan_many([(_acme(), "15m")], now=NOW)
         notes = list(db.session.scalars(select(Notification)))
-        assert result.new and len(notes) == len(result.new)
+        assert result.fresh == result.new and len(notes) == len(first.fresh + result.fresh)
+        assert result.new
         assert all(n.url.startswith("/chart?symbol=ACME&venue=SIM&interval=15m") for n in notes)
 
 

@@ -145,13 +145,15 @@ def test_engine_ticks_scan_when_a_watched_candle_closes(app: Flask, user, acme) 
             iid = _instrument().id
             forming = NOW - NOW % STEP
             scanner.on_ticks(app, [_tick(iid, {"15m": forming - STEP}, NOW - STEP)])
-            assert len(found) == 1 and db.session.get(ScanState, (iid, "15m"))
+            assert db.session.get(ScanState, (iid, "15m"))
             state_before = db.session.get(ScanState, (iid, "15m")).last_bar_time
             scanner.on_ticks(app, [_tick(iid, {"15m": forming - STEP}, NOW - STEP + 2)])
             assert db.session.get(ScanState, (iid, "15m")).last_bar_time == state_before
             scanner.on_ticks(app, [_tick(iid, {"15m": forming, "1h": 0}, NOW)])
             db.session.expire_all()
             assert db.session.get(ScanState, (iid, "15m")).last_bar_time == forming - STEP
+            announced = [p for batch in found for p in batch]
+            assert all(p.confirmed_time >= state_before for p in announced)
             assert db.session.get(ScanState, (iid, "1h")) is None  # not watched on 1h
     finally:
         scanner.patterns_found.disconnect(receiver)

@@ -18,7 +18,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,8 +54,13 @@ patterns_found = events.signal("signals.patterns_found")
 
 @dataclass(frozen=True)
 class ScanResult:
+    """`new`: every pattern stored by the scan; `fresh`: those announced to alerts and
+    confluence (a series' first scan stores the zones still active in its history but
+    announces only what its last bar confirmed, so a new watchlist is no flood of alerts)."""
+
     scanned: int
     new: list[Pattern]
+    fresh: list[Pattern] = field(default_factory=list)
 
 
 def as_candles(series: OHLCV) -> Candles:
@@ -69,20 +74,21 @@ def dialect_insert() -> Any:
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-def scan_series(instrument: Instrument, interval: str, now: float | None = None) -> list[Pattern]:
-    """Scan one series up to its last closed candle; returns the patterns stored now.
-
-    The caller commits. Nothing happens when no candle closed since the last scan.
-    """
+def scan_series(
+    instrument: Instrument, interval: str, now: float | None = None
+) -> tuple[list[Pattern], list[Pattern]]:
+    """Scan one series up to its last closed candle: (patterns stored now, those of them to
+    announce; see ScanResult). The caller commits. Nothing happens when no candle closed
+    since the last scan."""
     now = time.time() if now is None else now
     forming = int(bucket_start(int(now), interval))
     candles = store.read_candles(instrument.id, interval, 0, forming, SCAN_BARS)
     if len(candles) < 3:
-        return []
+        return [], []
     last_time = int(candles.time[-1])
     state = db.session.get(ScanState, (instrument.id, interval))
     if state is not None and state.last_bar_time >= last_time:
-        return []
+        return [], []
     found = detect(as_candles(candles), interval)
     since = state.last_bar_time if state is not None else None
     new = _store_new(instrument.id, interval, found, since)
@@ -92,7 +98,8 @@ def scan_series(instrument: Instrument, interval: str, now: float | None = None)
         db.session.add(state)
     state.last_bar_time = last_time
     db.session.flush()
-    return new
+    fresh = new if since is not None else [p for p in new if p.confirmed_time == last_time]
+    return new, fresh
 
 
 def _store_new(
@@ -177,17 +184,20 @@ def _announce(new: list[Pattern]) -> None:
 def scan_many(pairs: Iterable[tuple[Instrument, str]], now: float | None = None) -> ScanResult:
     """Scan each series (one failing series is logged and skipped), commit, announce."""
     new: list[Pattern] = []
+    fresh: list[Pattern] = []
     scanned = 0
     for instrument, interval in pairs:
         try:
             with db.session.begin_nested():
-                new += scan_series(instrument, interval, now)
+                stored, announced = scan_series(instrument, interval, now)
+            new += stored
+            fresh += announced
             scanned += 1
         except Exception:
             log.exception("scan of %s %s failed", instrument.symbol, interval)
     db.session.commit()
-    _announce(new)
-    return ScanResult(scanned, new)
+    _announce(fresh)
+    return ScanResult(scanned, new, fresh)
 
 
 def _instruments(ids: Iterable[int]) -> dict[int, Instrument]:
@@ -272,7 +282,9 @@ def scan_remote(now: float | None = None) -> ScanResult:
     for venue, series in due_remote(now).items():
         fetch_series(venue, series, now)
         part = scan_many(series, now)
-        result = ScanResult(result.scanned + part.scanned, result.new + part.new)
+        result = ScanResult(
+            result.scanned + part.scanned, result.new + part.new, result.fresh + part.fresh
+        )
     return result
 
 
