@@ -16,6 +16,7 @@ from tests.conftest import make_app
 from tests.fakes.binance import FakeBinance, kline
 from tests.trading.conftest import Api, add_market
 from tradedeck.admin import candles_jobs, candles_stats, dashboard_jobs
+from tradedeck.audit.models import AuditEntry
 from tradedeck.core.candles import OHLCV
 from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
@@ -84,6 +85,12 @@ def test_repair_job_fills_the_gap_with_progress(mapp: Flask, admin_api: Api) -> 
         job["state"] == "done" and job["percent"] == 100 and job["total"] == one_hour["gap_count"]
     )
     assert job["stored"] == before
+    with mapp.app_context():
+        [entry] = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "candles.repair")
+        ).all()
+        assert entry.actor == "boss" and entry.target_label == "ACME"
+        assert entry.after == {"interval": "1h", "days": None, "job": job["id"]}
     with mapp.app_context():
         stored = db.session.scalar(
             select(func.count()).where(Candle.instrument_id == acme, Candle.interval == "1h")

@@ -95,3 +95,14 @@ def test_page_and_partial(admin_web) -> None:
     html = partial.get_data(as_text=True)
     assert partial.status_code == 200 and html.lstrip().startswith("{#") is False
     assert 'id="stat-users-total"' in html and "no worker has reported yet" in html
+
+
+def test_unreachable_queue_is_reported_not_fatal(mapp: Flask, admin_web, monkeypatch) -> None:
+    def down() -> int:
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(get_huey(mapp), "pending_count", down)
+    html = admin_web.get("/admin/dashboard/stats").get_data(as_text=True)
+    assert "queue unreachable (ConnectionError)" in html
+    with mapp.app_context():
+        assert dashboard_jobs.queue_stats(get_huey(mapp))["pending"] is None
