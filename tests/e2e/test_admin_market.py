@@ -114,6 +114,9 @@ def test_admin_creates_halts_and_resumes_a_stock(
     assert filled.status_code == 201 and filled.get_json()["order"]["status"] == "filled"
     notional = Decimal(filled.get_json()["order"]["fill_price"]) * 4
 
+    page.goto(f"{live_server}/admin/candles")
+    expect(page.locator("#candles-table")).to_contain_text("ZEBRA")
+    screenshot(page, "admin-candles-list-dark")
     page.goto(f"{live_server}/admin/candles/{zebra_id}")
     expect(page.locator("#coverage-table")).to_contain_text("1h")
     page.get_by_role("button", name="Repair gaps").click()
@@ -131,5 +134,10 @@ def test_admin_creates_halts_and_resumes_a_stock(
     screenshot(page, "admin-dashboard-light")
     page.goto(f"{live_server}/admin/instruments")
     screenshot(page, "admin-instruments-light")
+    page.goto(f"{live_server}/admin/instruments/{zebra_id}/edit")
+    expect(page.locator("#name")).to_have_value("Zebra Labs (simulated)")
+    screenshot(page, "admin-instrument-edit-light")
+    page.goto(f"{live_server}/admin/candles")
+    screenshot(page, "admin-candles-list-light")
     page.goto(f"{live_server}/admin/candles/{zebra_id}")
     screenshot(page, "admin-candles-light")
