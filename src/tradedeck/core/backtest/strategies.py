@@ -85,17 +85,16 @@ def _trend_at_bars(candles: Candles, seconds: int, length: int) -> np.ndarray:
     return np.where(last >= 0, direction[np.maximum(last, 0)], 0)
 
 
-def _place(
-    n: int, bars: np.ndarray, sides: np.ndarray, stops: np.ndarray, order: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Entry sides and stop levels per bar; where several zones trigger on one bar the first
-    in `order` (the earliest confirmed) wins."""
+def _zone_signals(
+    n: int, bars: np.ndarray, sides: np.ndarray, stops: np.ndarray, direction: str
+) -> Signals:
+    """Entries with their stop levels at `bars`; where several zones trigger on one bar the
+    first given (the earliest confirmed) wins."""
     entry = np.zeros(n, np.int64)
     stop_level = np.full(n, np.nan)
-    chosen = order[::-1]
-    entry[bars[chosen]] = sides[chosen]
-    stop_level[bars[chosen]] = stops[chosen]
-    return entry, stop_level
+    entry[bars[::-1]] = sides[::-1]
+    stop_level[bars[::-1]] = stops[::-1]
+    return _direction_filter(Signals(entry, np.zeros(n, np.bool_), stop_level, 0), direction)
 
 
 def fvg_retrace(
@@ -114,10 +113,7 @@ def fvg_retrace(
     ok &= trend[np.maximum(touch, 0)] == side
     picked = np.flatnonzero(ok)
     stops = np.where(bullish, events["bottom"], events["top"])
-    entry, stop_level = _place(
-        n, touch[picked], side[picked], stops[picked], np.arange(picked.size)
-    )
-    return _direction_filter(Signals(entry, np.zeros(n, np.bool_), stop_level, 0), direction)
+    return _zone_signals(n, touch[picked], side[picked], stops[picked], direction)
 
 
 def order_block_retest(candles: Candles, length: int, break_on: str, direction: str) -> Signals:
@@ -136,10 +132,7 @@ def order_block_retest(candles: Candles, length: int, break_on: str, direction: 
     picked = np.flatnonzero((touch >= 0) & held)
     side = np.where(bullish, 1, -1)
     stops = np.where(bullish, bottom, top)
-    entry, stop_level = _place(
-        n, touch[picked], side[picked], stops[picked], np.arange(picked.size)
-    )
-    return _direction_filter(Signals(entry, np.zeros(n, np.bool_), stop_level, 0), direction)
+    return _zone_signals(n, touch[picked], side[picked], stops[picked], direction)
 
 
 def sweep_reversal(candles: Candles, length: int, atr_length: int, direction: str) -> Signals:
@@ -153,11 +146,11 @@ def sweep_reversal(candles: Candles, length: int, atr_length: int, direction: st
     lows = events["type"][picked] == "equal_lows"
     side = np.where(lows, 1, -1)
     stops = np.where(lows, candles.low[bars], candles.high[bars])
-    entry, stop_level = _place(n, bars, side, stops, np.argsort(bars, kind="stable"))
-    return _direction_filter(Signals(entry, np.zeros(n, np.bool_), stop_level, 0), direction)
+    return _zone_signals(n, bars, side, stops, direction)
 
 
 _DIRECTION = ChoiceParam("both", DIRECTIONS)
+_SWING_LENGTH = IntParam(2, minimum=1, maximum=50)
 
 STRATEGIES: dict[str, Strategy] = {
     "sma_cross": Strategy(
@@ -175,7 +168,7 @@ STRATEGIES: dict[str, Strategy] = {
         "FVG retrace with higher-timeframe structure",
         {
             "htf_minutes": IntParam(240, minimum=1, maximum=10_080),
-            "structure_length": IntParam(2, minimum=1, maximum=50),
+            "structure_length": _SWING_LENGTH,
             "direction": _DIRECTION,
         },
         fvg_retrace,
@@ -185,7 +178,7 @@ STRATEGIES: dict[str, Strategy] = {
         "order_block_retest",
         "Order block retest",
         {
-            "length": IntParam(2, minimum=1, maximum=50),
+            "length": _SWING_LENGTH,
             "break_on": ChoiceParam("close", ("close", "wick")),
             "direction": _DIRECTION,
         },
@@ -196,7 +189,7 @@ STRATEGIES: dict[str, Strategy] = {
         "sweep_reversal",
         "Liquidity sweep reversal",
         {
-            "length": IntParam(2, minimum=1, maximum=50),
+            "length": _SWING_LENGTH,
             "atr_length": IntParam(14, minimum=1, maximum=500),
             "direction": _DIRECTION,
         },
