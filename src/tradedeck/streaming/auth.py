@@ -42,11 +42,17 @@ def open_stream(
 ) -> Opened | Response:
     """Authenticate and validate like `GET /api/v1/stream` on the web app would."""
     environ = {"REMOTE_ADDR": client or "127.0.0.1"}
-    with app.test_request_context(
-        STREAM_PATH,
-        query_string=query_string.decode("latin-1"),
-        headers=headers,
-        environ_base=environ,
+    # A fresh app context of its own: the request context would otherwise reuse one inherited
+    # through contextvars (`tradedeck stream` runs inside the CLI's), and with it one database
+    # session shared by every thread opening a stream at the same time.
+    with (
+        app.app_context(),
+        app.test_request_context(
+            STREAM_PATH,
+            query_string=query_string.decode("latin-1"),
+            headers=headers,
+            environ_base=environ,
+        ),
     ):
         try:
             enforce_api_access()

@@ -34,18 +34,23 @@ class Batch:
 
     def __init__(self, ticks: list[dict[str, Any]]) -> None:
         self.ticks = ticks
-        self._framed: dict[tuple[frozenset[int], str], str] = {}
+        self._framed: dict[tuple[frozenset[int], str], bytes] = {}
 
-    def text_for(self, wanted: frozenset[int], interval: str) -> str:
+    def text_for(self, wanted: frozenset[int], interval: str) -> bytes:
+        """The encoded SSE events of this batch for one subscription (b"" if none apply)."""
         key = (wanted, interval)
         text = self._framed.get(key)
         if text is None:
-            text = self._framed[key] = "".join(batch_events(self.ticks, wanted, interval))
+            events = "".join(batch_events(self.ticks, wanted, interval))
+            text = self._framed[key] = events.encode()
         return text
 
 
 SHUTDOWN = object()
 """Queued to every client when the server stops: the stream ends with `end` (shutdown)."""
+HEARTBEAT = object()
+"""Queued to every client every MARKET_SSE_HEARTBEAT_SECS: one timer for all streams instead
+of a timeout per client and message (`asyncio.wait_for` cost more than the message)."""
 
 
 class Hub:
@@ -79,6 +84,12 @@ class Hub:
                 self._clients.discard(queue)
                 queue.get_nowait()
                 queue.put_nowait(SHUTDOWN)
+
+    def beat(self) -> None:
+        """Wake every client for a heartbeat (and its time-limit check)."""
+        for queue in list(self._clients):
+            with contextlib.suppress(asyncio.QueueFull):  # it has a batch to send anyway
+                queue.put_nowait(HEARTBEAT)
 
     def shutdown(self) -> None:
         """End every stream now (server stopping): clients reconnect to another server."""

@@ -1,8 +1,8 @@
 """The ASGI stream server (Starlette): `/api/v1/stream` and `/healthz`.
 
-The stream is the web app's format, byte for byte (`market.stream`): `retry`, one snapshot
+The stream has the web app's event format (`market.stream`): `retry`, one snapshot
 `tick` per instrument, then `tick`/`candle` events of every published batch, `: heartbeat`
-comments when nothing happened for MARKET_SSE_HEARTBEAT_SECS, and `end` after
+comments every MARKET_SSE_HEARTBEAT_SECS (one timer for all streams), and `end` after
 MARKET_SSE_MAX_SECS (`timeout`) or when the server stops (`shutdown`); EventSource then
 reconnects, through nginx to whichever stream server is up, and starts again from a snapshot.
 Open streams are capped per user (STREAM_MAX_PER_USER) and per process
@@ -34,7 +34,7 @@ from tradedeck.market.api import SSE_HEARTBEAT_KEY, SSE_MAX_KEY
 from tradedeck.market.stream import StreamSlots, sse
 from tradedeck.metrics import STREAM_CLIENTS, STREAM_WRITES, mark_process_dead
 from tradedeck.streaming.auth import STREAM_PATH, Opened, open_stream
-from tradedeck.streaming.hub import SHUTDOWN, Batch, Hub, Source, source_for
+from tradedeck.streaming.hub import HEARTBEAT, SHUTDOWN, Hub, Source, source_for
 
 log = logging.getLogger(__name__)
 SERVER_LABEL = "asgi"
@@ -66,13 +66,20 @@ class StreamServer:
     async def lifespan(self, _app: Starlette) -> AsyncIterator[None]:
         loop = self.loop = asyncio.get_running_loop()
         self._source_task = loop.create_task(self.source(self.hub, loop))
+        heartbeat = loop.create_task(self._heartbeat())
         try:
             yield
         finally:
             self.hub.shutdown()
-            self._source_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._source_task
+            for task in (self._source_task, heartbeat):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_secs)
+            self.hub.beat()
 
     async def stream(self, request: Request) -> Response:
         if self.hub.closing:
@@ -96,7 +103,7 @@ class StreamServer:
                 max_secs=self.max_secs,
             )
         except TooManyRequests as exc:  # the web app's 429 body and Retry-After
-            with self.app.test_request_context(STREAM_PATH):
+            with self.app.app_context(), self.app.test_request_context(STREAM_PATH):
                 return _from_flask(self.app.make_response(self.app.handle_user_exception(exc)))
         queue = self.hub.join()
         body = self._events(opened, queue, release)
@@ -104,34 +111,33 @@ class StreamServer:
 
     async def _events(
         self, opened: Opened, queue: asyncio.Queue[Any], release: Any
-    ) -> AsyncIterator[str]:
-        """The client's SSE text; the slot and queue are given back however it ends."""
+    ) -> AsyncIterator[bytes]:
+        """The client's SSE bytes; the slot and queue are given back however it ends."""
         gauge = STREAM_CLIENTS.labels(SERVER_LABEL)
-        events = STREAM_WRITES.labels(SERVER_LABEL)
+        writes = STREAM_WRITES.labels(SERVER_LABEL)
         gauge.inc()
         deadline = time.monotonic() + self.max_secs
         reason = "timeout"
         try:
-            yield "retry: 3000\n\n"
+            yield b"retry: 3000\n\n"
             for quote in opened.snapshot:
-                yield sse("tick", quote)
-            events.inc(len(opened.snapshot))
-            while (left := deadline - time.monotonic()) > 0:
-                try:
-                    item = await asyncio.wait_for(queue.get(), min(self.heartbeat_secs, left))
-                except TimeoutError:
-                    yield ": heartbeat\n\n"
-                    continue
+                yield sse("tick", quote).encode()
+            writes.inc(len(opened.snapshot))
+            while True:
+                item = await queue.get()
                 if item is SHUTDOWN:
                     reason = "shutdown"
                     break
-                text = (
-                    item.text_for(opened.wanted, opened.interval) if isinstance(item, Batch) else ""
-                )
+                if time.monotonic() >= deadline:
+                    break
+                if item is HEARTBEAT:
+                    yield b": heartbeat\n\n"
+                    continue
+                text = item.text_for(opened.wanted, opened.interval)
                 if text:
-                    events.inc()
+                    writes.inc()
                     yield text
-            yield sse("end", {"reason": reason})
+            yield sse("end", {"reason": reason}).encode()
         finally:
             self.hub.leave(queue)
             release()
