@@ -12,6 +12,7 @@ PARAMS = {
     "fvg_retrace": {"htf_minutes": 240},
     "order_block_retest": {},
     "sweep_reversal": {},
+    "scanner_patterns": {"kind": "all"},
 }
 SETTINGS = [
     Settings(commission=0.001, stop="atr", stop_value=2, target="r", target_value=2),

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from tradedeck.core import patterns
 from tradedeck.core.analytics import fvg, liquidity, on_higher_timeframe, order_blocks, sma
 from tradedeck.core.backtest import STRATEGIES, BacktestError, Settings, run
 from tradedeck.core.backtest.run import build_signals
@@ -84,6 +85,17 @@ def test_sweep_reversal_fades_rejected_sweeps():
             assert s.stop_level[i] == CANDLES.low[i]
         else:
             assert s.stop_level[i] == CANDLES.high[i]
+
+
+def test_scanner_patterns_trade_each_pattern_at_its_confirmation():
+    s = build_signals(CANDLES, "scanner_patterns", {"kind": "fvg"})
+    found = patterns.detect(CANDLES, "1h")
+    fvgs = found.kind == patterns.KINDS.index("fvg")
+    bars = np.flatnonzero(s.entry)
+    assert bars.size > 5 and set(bars) <= set(found.confirmed_index[fvgs])
+    for i in bars[:50]:
+        k = np.flatnonzero(fvgs & (found.confirmed_index == i))
+        assert s.stop_level[i] in found.stop[k] and s.entry[i] in found.direction[k]
 
 
 @pytest.mark.parametrize("name", STRATEGIES)

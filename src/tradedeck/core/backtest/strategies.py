@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from tradedeck.core import patterns
 from tradedeck.core.analytics import Candles, fvg, liquidity, on_higher_timeframe, order_blocks
 from tradedeck.core.analytics.indicators import sma
 from tradedeck.core.analytics.level_search import first_at_or_above, first_at_or_below
@@ -149,6 +150,22 @@ def sweep_reversal(candles: Candles, length: int, atr_length: int, direction: st
     return _zone_signals(n, bars, side, stops, direction)
 
 
+def scanner_patterns(candles: Candles, kind: str, direction: str) -> Signals:
+    """Trade the scanner's patterns (core.patterns) at the bar they are confirmed, in their
+    direction, with the scanner's stop (a quarter ATR beyond the zone). Only the causal facts
+    of a pattern are used: its status and expiry describe the last bar, so they are not."""
+    n = len(candles)
+    found = patterns.detect(candles, "1h")
+    keep = np.ones(len(found), np.bool_)
+    if kind != "all":
+        keep = found.kind == patterns.KINDS.index(kind)
+    rows = np.flatnonzero(keep)
+    rows = rows[np.argsort(found.confirmed_index[rows], kind="stable")]
+    return _zone_signals(
+        n, found.confirmed_index[rows], found.direction[rows], found.stop[rows], direction
+    )
+
+
 _DIRECTION = ChoiceParam("both", DIRECTIONS)
 _SWING_LENGTH = IntParam(2, minimum=1, maximum=50)
 
@@ -194,6 +211,13 @@ STRATEGIES: dict[str, Strategy] = {
             "direction": _DIRECTION,
         },
         sweep_reversal,
+        stop="level",
+    ),
+    "scanner_patterns": Strategy(
+        "scanner_patterns",
+        "Scanner patterns (at confirmation)",
+        {"kind": ChoiceParam("all", ("all", *patterns.KINDS)), "direction": _DIRECTION},
+        scanner_patterns,
         stop="level",
     ),
 }
