@@ -1,0 +1,44 @@
+"""Pages render for a signed-in user, with empty states, and their forms report bad input."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import csrf_token
+from tests.signals.conftest import seed_instrument
+
+
+def test_pages_render_with_empty_states(logged_in: FlaskClient) -> None:
+    for path, text in (
+        ("/watchlists", "No watchlists yet"),
+        ("/patterns", "Nothing watched yet"),
+        ("/signals", "No signals yet"),
+        ("/alerts", "No notifications yet"),
+        ("/alerts/channels", "No channels"),
+    ):
+        response = logged_in.get(path)
+        assert response.status_code == 200, path
+        assert text in response.get_data(as_text=True), path
+    form = logged_in.get("/watchlists").get_data(as_text=True)
+    assert 'value="15m" checked' in form and 'value="1m" >' in form
+
+
+def test_watchlist_form_and_bad_filters(app: Flask, logged_in: FlaskClient) -> None:
+    seed_instrument(app, "ACME", intervals=(), n=1)
+    token = csrf_token(logged_in, "/watchlists")
+    created = logged_in.post(
+        "/watchlists",
+        data={"csrf_token": token, "name": "Mine", "timeframes": ["1h"], "symbols": "ACME, NOPE"},
+        follow_redirects=True,
+    )
+    assert "Watchlist not created" in created.get_data(as_text=True)  # NOPE is unknown
+    created = logged_in.post(
+        "/watchlists",
+        data={"csrf_token": token, "name": "Mine", "timeframes": ["1h"], "symbols": "ACME"},
+        follow_redirects=True,
+    )
+    assert "Watchlist Mine created" in created.get_data(as_text=True)
+    page = logged_in.get("/patterns?interval=2h", follow_redirects=True)
+    assert page.status_code == 200 and "Filter interval" in page.get_data(as_text=True)
+    assert logged_in.get("/patterns").status_code == 200
