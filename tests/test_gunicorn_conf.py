@@ -15,7 +15,7 @@ from flask import Flask
 from gunicorn.config import Config
 
 from tests.helpers import api_login, app_overrides, create_user
-from tests.market.conftest import add_sim
+from tests.market.helpers import add_sim
 from tradedeck import gunicorn_conf
 from tradedeck.app import create_app
 from tradedeck.market.api import SSE_HEARTBEAT_KEY

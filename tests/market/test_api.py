@@ -4,7 +4,7 @@ import pytest
 
 from tests.fakes.binance import LISTED_MS, NOW_MS, price_at
 from tests.helpers import api_login
-from tests.market.conftest import NOW, add_sim, closed_port_url
+from tests.market.helpers import NOW, add_sim, closed_port_url
 from tradedeck.extensions import db
 from tradedeck.market import catalogue
 from tradedeck.market.providers.base import InstrumentInfo

@@ -17,7 +17,7 @@ from flask_migrate import upgrade
 
 from tests.fakes.binance import LISTED_MS
 from tests.helpers import app_overrides, create_user, web_login
-from tests.market.conftest import NOW, add_sim, market_app
+from tests.market.helpers import NOW, add_sim, market_app
 from tradedeck.app import MIGRATIONS_DIR, create_app
 from tradedeck.config import ConfigError
 from tradedeck.core.candles import OHLCV, bucket_start

@@ -1,5 +1,5 @@
 from tests.fakes.binance import LISTED_MS
-from tests.market.conftest import closed_port_url
+from tests.market.helpers import closed_port_url
 from tradedeck.market import catalogue, store
 
 START = LISTED_MS // 1000

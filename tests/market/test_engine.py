@@ -4,7 +4,7 @@ from decimal import Decimal
 import numpy as np
 from sqlalchemy import select
 
-from tests.market.conftest import NOW, add_sim
+from tests.market.helpers import NOW, add_sim
 from tradedeck.core.candles import INTERVALS, OHLCV, bucket_start, resample
 from tradedeck.extensions import db, events
 from tradedeck.market import catalogue, store

@@ -1,4 +1,4 @@
-from tests.market.conftest import NOW
+from tests.market.helpers import NOW
 from tests.market.test_engine import _bare_instrument, _engine
 
 

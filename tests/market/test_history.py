@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.conftest import api_login, create_user, make_app
+from tests.helpers import api_login, create_user, make_app
 from tradedeck.extensions import db
 from tradedeck.market import catalogue, history
 from tradedeck.market.models import Candle, LastPrice

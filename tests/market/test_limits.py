@@ -1,7 +1,7 @@
 """Per-user rate limits of /api/v1/candles, /api/v1/prices and /api/v1/analytics."""
 
 from tests.helpers import create_user, csrf_token, web_login
-from tests.market.conftest import add_sim
+from tests.market.helpers import add_sim
 
 
 def _limits(app, **changes: str) -> None:

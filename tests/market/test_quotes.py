@@ -17,7 +17,7 @@ from tests.fakes.yahoo import NOW as YAHOO_NOW
 from tests.fakes.yahoo import FakeYahoo
 from tests.fakes.yahoo import price_at as yahoo_price
 from tests.helpers import api_login, create_user, recorded_statements
-from tests.market.conftest import add_sim, close_app, closed_port_url, market_app
+from tests.market.helpers import add_sim, close_app, closed_port_url, market_app
 from tradedeck.database import utcnow
 from tradedeck.extensions import db, events
 from tradedeck.market import catalogue, quotes, store

@@ -1,6 +1,6 @@
 """Providers kept per venue and app, with a short budget inside web requests."""
 
-from tests.market.conftest import add_sim
+from tests.market.helpers import add_sim
 from tradedeck.extensions import db
 from tradedeck.market import catalogue
 from tradedeck.market.providers.base import InstrumentInfo

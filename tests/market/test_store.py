@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tests.fakes.binance import LISTED_MS, kline
-from tests.market.conftest import closed_port_url
+from tests.market.helpers import closed_port_url
 from tradedeck.core.candles import OHLCV, resample
 from tradedeck.extensions import db
 from tradedeck.market import catalogue, store

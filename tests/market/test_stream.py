@@ -4,7 +4,7 @@ import pytest
 from werkzeug.exceptions import TooManyRequests
 
 from tests.helpers import create_user, web_login
-from tests.market.conftest import NOW, add_sim
+from tests.market.helpers import NOW, add_sim
 from tradedeck.market.engine import PriceEngine
 from tradedeck.market.lock import FileLock
 from tradedeck.market.stream import SLOTS_KEY, StreamSlots

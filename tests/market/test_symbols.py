@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.conftest import api_login, create_user
-from tests.market.conftest import add_sim
+from tests.helpers import api_login, create_user
+from tests.market.helpers import add_sim
 from tradedeck.extensions import db
 from tradedeck.market import catalogue
 from tradedeck.market.providers.base import InstrumentInfo

@@ -1,4 +1,4 @@
-from tests.market.conftest import add_sim, closed_port_url
+from tests.market.helpers import add_sim, closed_port_url
 
 
 def test_saved_tickers_grouped_searchable_and_empty(app, member):

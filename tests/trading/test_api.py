@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask import Flask
 
 from tests.helpers import api_login, create_user
-from tests.trading.conftest import Api, fund, set_price, set_sim
+from tests.trading.helpers import Api, fund, set_price, set_sim
 from tradedeck.extensions import db
 from tradedeck.trading import ledger
 from tradedeck.trading.models import Account

@@ -17,7 +17,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from tests.helpers import api_login, create_user
-from tests.trading.conftest import Api, fund, set_sim
+from tests.trading.helpers import Api, fund, set_sim
 from tradedeck.extensions import db
 from tradedeck.trading import ledger
 from tradedeck.trading.models import Account, CashTransaction, Order, Position, Trade

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.helpers import create_user, web_login
-from tests.trading.conftest import fund, set_sim
+from tests.trading.helpers import fund, set_sim
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument
 from tradedeck.trading import ledger, orders

@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from tests.helpers import api_login, app_overrides, create_user
-from tests.trading.conftest import TRADING_SETTINGS, Api, fund, set_price, set_sim
+from tests.trading.helpers import TRADING_SETTINGS, Api, fund, set_price, set_sim
 from tradedeck.app import create_app
 from tradedeck.extensions import db, events
 from tradedeck.trading import execution, ledger

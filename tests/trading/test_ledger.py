@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.conftest import api_login, create_user, make_app
-from tests.trading.conftest import TRADING_SETTINGS, Api, add_market, fund, set_sim
+from tests.helpers import api_login, create_user, make_app
+from tests.trading.helpers import TRADING_SETTINGS, Api, add_market, fund, set_sim
 from tradedeck.config import ConfigError, load_config
 from tradedeck.extensions import db
 from tradedeck.trading import ledger

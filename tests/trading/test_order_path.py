@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from tests.helpers import recorded_statements
-from tests.trading.conftest import Api, set_sim
+from tests.trading.helpers import Api, set_sim
 from tradedeck.extensions import db
 from tradedeck.trading import execution, ledger
 from tradedeck.trading.models import Account, CashTransaction, Order, Position, Trade

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.conftest import (
+from tests.helpers import (
     TEST_DATABASE_URL,
     TEST_REDIS_URL,
     api_login,
@@ -17,7 +17,7 @@ from tests.conftest import (
     make_app,
     web_login,
 )
-from tests.trading.conftest import TRADING_SETTINGS, Api, add_market, fund, set_sim
+from tests.trading.helpers import TRADING_SETTINGS, Api, add_market, fund, set_sim
 from tradedeck.extensions import db
 
 LIMITED = {**TRADING_SETTINGS, "ORDER_RATE_LIMIT": "3/minute"}

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from tests.fakes.binance import NOW_MS, FakeBinance
 from tests.fakes.binance import price_at as binance_price
 from tests.helpers import api_login, create_user
-from tests.market.conftest import closed_port_url, market_app
+from tests.market.helpers import closed_port_url, market_app
 from tradedeck.accounts.models import User
 from tradedeck.database import utcnow
 from tradedeck.extensions import db

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.helpers import create_user, csrf_token, web_login
-from tests.trading.conftest import fund, set_sim
+from tests.trading.helpers import fund, set_sim
 
 
 def _login(app: Flask) -> FlaskClient:
