@@ -5,16 +5,16 @@ scripts you may use, with their expiry. Linking checks the name exactly against 
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
 from tradedeck.tradingview import links
 from tradedeck.tradingview.forms import ActionForm, OwnLinkForm
 from tradedeck.tradingview.models import AccessGrant
+from tradedeck.tradingview.views import run_form
 
 bp = Blueprint("tradingview_account", __name__, url_prefix="/tradingview")
 
@@ -38,36 +38,24 @@ def page() -> str:
     )
 
 
-def _back() -> Response:
-    return redirect(url_for("tradingview_account.page"))
+BACK = "tradingview_account.page"
 
 
 @bp.post("/link")
 def link() -> Response:
     form = OwnLinkForm()
-    if not form.validate_on_submit():
-        flash("The form expired or the username is too long; try again.", "danger")
-        return _back()
-    try:
+
+    def act() -> str:
         found = links.link(current_user.id, form.username.data or "", current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _back()
-    flash(f"Linked to TradingView user {found.username}.", "success")
-    return _back()
+        return f"Linked to TradingView user {found.username}."
+
+    return run_form(form, act, BACK)
 
 
 @bp.post("/unlink")
 def unlink() -> Response:
-    if not ActionForm().validate_on_submit():
-        flash("The form expired; try again.", "danger")
-        return _back()
-    try:
+    def act() -> str:
         removed = links.unlink(current_user.id, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _back()
-    flash(f"TradingView username unlinked; access removed on {removed} script(s).", "success")
-    return _back()
+        return f"TradingView username unlinked; access removed on {removed} script(s)."
+
+    return run_form(ActionForm(), act, BACK)

@@ -34,17 +34,17 @@ from tradedeck.tradingview.schemas import (
     LinkOut,
     OperationList,
     OperationOut,
-    OutcomeOut,
     PairIn,
     Removed,
     ScriptIn,
     ScriptList,
     ScriptOut,
     ScriptPath,
-    SessionOut,
     SignInIn,
     UserPath,
 )
+from tradedeck.tradingview.services import Outcome
+from tradedeck.tradingview.session import SessionState
 
 RECENT_OPERATIONS = 200
 bp = APIBlueprint(
@@ -69,44 +69,44 @@ def _json(model: BaseModel, status: int = 200) -> tuple[Response, int]:
     return jsonify(model.model_dump(mode="json")), status
 
 
-@bp.get("/session", responses={"200": SessionOut})
+@bp.get("/session", responses={"200": SessionState})
 @admin_only
 def get_session() -> tuple[Response, int]:
-    return _json(SessionOut.of(session.state()))
+    return _json(session.state())
 
 
-@bp.put("/session/cookies", responses={"200": SessionOut})
+@bp.put("/session/cookies", responses={"200": SessionState})
 @admin_only
 def put_cookies(body: CookiesIn) -> tuple[Response, int]:
     """Store pasted `sessionid`/`sessionid_sign` after one probe accepts them."""
     state = session.set_cookies(body.sessionid, body.sessionid_sign, current_user)
-    return _json(SessionOut.of(state))
+    return _json(state)
 
 
-@bp.post("/session/check", responses={"200": SessionOut})
+@bp.post("/session/check", responses={"200": SessionState})
 @admin_only
 def check_session() -> tuple[Response, int]:
-    return _json(SessionOut.of(session.probe(current_user)))
+    return _json(session.probe(current_user))
 
 
-@bp.post("/session/signin", responses={"200": SessionOut})
+@bp.post("/session/signin", responses={"200": SessionState})
 @admin_only
 def sign_in(body: SignInIn) -> tuple[Response, int]:
     """Password sign-in (fallback); 409 `tradingview_2fa_required` asks for /session/code."""
-    return _json(SessionOut.of(session.sign_in(body.username, body.password, current_user)))
+    return _json(session.sign_in(body.username, body.password, current_user))
 
 
-@bp.post("/session/code", responses={"200": SessionOut})
+@bp.post("/session/code", responses={"200": SessionState})
 @admin_only
 def submit_code(body: CodeIn) -> tuple[Response, int]:
-    return _json(SessionOut.of(session.submit_code(body.code, current_user)))
+    return _json(session.submit_code(body.code, current_user))
 
 
-@bp.delete("/session", responses={"200": SessionOut})
+@bp.delete("/session", responses={"200": SessionState})
 @admin_only
 def clear_session() -> tuple[Response, int]:
     session.clear(current_user)
-    return _json(SessionOut.of(session.state()))
+    return _json(session.state())
 
 
 @bp.get("/scripts", responses={"200": ScriptList})
@@ -178,19 +178,19 @@ def list_grants() -> tuple[Response, int]:
     return _json(GrantList(grants=[GrantOut.model_validate(g) for g in rows]))
 
 
-@bp.post("/grants", responses={"200": OutcomeOut})
+@bp.post("/grants", responses={"200": Outcome})
 @admin_only
 def grant(body: GrantIn) -> tuple[Response, int]:
     """Grant, or extend from the current expiry (if still ahead), for a duration."""
     outcome = services.grant(current_user, body.user_id, body.script_id, body.duration)
-    return _json(OutcomeOut(**outcome.as_dict()))
+    return _json(outcome)
 
 
-@bp.post("/grants/remove", responses={"200": OutcomeOut})
+@bp.post("/grants/remove", responses={"200": Outcome})
 @admin_only
 def remove(body: PairIn) -> tuple[Response, int]:
     outcome = services.remove(current_user, body.user_id, body.script_id)
-    return _json(OutcomeOut(**outcome.as_dict()))
+    return _json(outcome)
 
 
 @bp.post("/jobs", responses={"202": JobOut})

@@ -124,7 +124,7 @@ def run_job(app: Flask, job_id: int) -> BulkJob:
                 breaker.failure(DomainError(f"internal error: {type(exc).__name__}"))
                 return entry | {"result": "failed", "detail": f"internal error: {exc}"}
             breaker.success()
-            return entry | outcome.as_dict() | {"detail": outcome.answer}
+            return entry | outcome.model_dump(mode="json") | {"detail": outcome.answer}
 
     with ThreadPoolExecutor(max_workers=config.tradingview_bulk_concurrency) as pool:
         report = list(pool.map(run_item, items))

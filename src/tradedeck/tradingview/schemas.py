@@ -1,4 +1,5 @@
-"""Request and response models of `/api/v1/tradingview`."""
+"""Request and response models of `/api/v1/tradingview` (the session state and an operation's
+outcome answer as the services' own models, `session.SessionState` and `services.Outcome`)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from tradedeck.tradingview.session import SessionState
 
 Duration = Literal["7d", "30d", "90d", "1y", "lifetime"]
 
@@ -24,25 +23,6 @@ class SignInIn(BaseModel):
 
 class CodeIn(BaseModel):
     code: str = Field(min_length=6, max_length=6, pattern=r"^\d{6}$")
-
-
-class SessionOut(BaseModel):
-    """Never the cookies: only whether they are set, by whom and when, and if they work."""
-
-    is_set: bool
-    mode: str
-    account: str
-    set_at: datetime | None
-    set_by: str
-    valid: bool
-    probed_at: datetime | None
-    problem: str
-    awaiting_code: bool
-    cooldown_until: datetime | None
-
-    @classmethod
-    def of(cls, state: SessionState) -> SessionOut:
-        return cls(**state.__dict__)
 
 
 class ScriptIn(BaseModel):
@@ -101,18 +81,6 @@ class GrantIn(BaseModel):
 class PairIn(BaseModel):
     user_id: int = Field(ge=1, le=2**31 - 1)
     script_id: int = Field(ge=1, le=2**31 - 1)
-
-
-class OutcomeOut(BaseModel):
-    action: str
-    result: str
-    user_id: int
-    script_id: int
-    tv_username: str
-    pine_id: str
-    expires_at: datetime | None
-    lifetime: bool
-    answer: str
 
 
 class GrantOut(BaseModel):

@@ -9,10 +9,10 @@ entry), also when it fails.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -27,9 +27,8 @@ from tradedeck.tradingview.models import AccessGrant, PineScript, TradingViewLin
 TOLERANCE = timedelta(seconds=60)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """The post-state of one operation, as list_users confirmed it."""
+class Outcome(BaseModel, frozen=True):
+    """The post-state of one operation, as list_users confirmed it (also the API's answer)."""
 
     action: str
     result: str
@@ -40,11 +39,6 @@ class Outcome:
     expires_at: datetime | None
     lifetime: bool
     answer: str
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["expires_at"] = self.expires_at.isoformat() if self.expires_at else None
-        return data
 
 
 def get_script(script_id: int) -> PineScript:
@@ -168,15 +162,15 @@ def grant(
             if attempt:
                 raise
     return Outcome(
-        action,
-        result,
-        user_id,
-        script_id,
-        username,
-        pine_id,
-        expires_at,
-        expires_at is None,
-        answer,
+        action=action,
+        result=result,
+        user_id=user_id,
+        script_id=script_id,
+        tv_username=username,
+        pine_id=pine_id,
+        expires_at=expires_at,
+        lifetime=expires_at is None,
+        answer=answer,
     )
 
 
@@ -217,7 +211,15 @@ def remove(
     )
     db.session.commit()
     return Outcome(
-        action, "ok", user_id, script_id, username, script.pine_id, None, False, f"remove: {status}"
+        action=action,
+        result="ok",
+        user_id=user_id,
+        script_id=script_id,
+        tv_username=username,
+        pine_id=script.pine_id,
+        expires_at=None,
+        lifetime=False,
+        answer=f"remove: {status}",
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
+from pydantic import BaseModel
 
 from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
@@ -59,9 +60,8 @@ def decrypt(token: str | None) -> dict[str, str] | None:
     return data if isinstance(data, dict) else None
 
 
-@dataclass(frozen=True)
-class SessionState:
-    """What admins may see: never the cookies themselves."""
+class SessionState(BaseModel, frozen=True):
+    """What admins may see (also the API's answer): never the cookies themselves."""
 
     is_set: bool
     mode: str
@@ -112,7 +112,18 @@ def state() -> SessionState:
     cookies = stored_cookies()
     cooldown = _cooldown_until(row)
     if row is None:
-        return SessionState(False, "", "", None, "", False, None, "", False, cooldown)
+        return SessionState(
+            is_set=False,
+            mode="",
+            account="",
+            set_at=None,
+            set_by="",
+            valid=False,
+            probed_at=None,
+            problem="",
+            awaiting_code=False,
+            cooldown_until=cooldown,
+        )
     return SessionState(
         is_set=cookies is not None,
         mode=row.mode,
@@ -236,19 +247,9 @@ def sign_in(username: str, password: str, actor: Any) -> SessionState:
     row.signin_attempt_at = utcnow()
     row.pending_encrypted = None
     db.session.commit()
-    try:
-        cookies = make_client().sign_in(username.strip(), password)
-    except errors.TwoFactorRequired as exc:
-        row.pending_encrypted = encrypt(exc.pending)
-        oplog.log(actor, "session.signin", result="2fa_required", answer=exc.answer)
-        db.session.commit()
-        raise
-    except errors.TradingViewError as exc:
-        oplog.log(actor, "session.signin", result="failed", answer=exc.answer or exc.message)
-        db.session.commit()
-        raise
-    _store(cookies, make_client(cookies).probe(), "password", actor)
-    return state()
+    return _finish(
+        actor, "session.signin", row, lambda: make_client().sign_in(username.strip(), password)
+    )
 
 
 def submit_code(code: str, actor: Any) -> SessionState:
@@ -259,15 +260,25 @@ def submit_code(code: str, actor: Any) -> SessionState:
     pending = decrypt(row.pending_encrypted if row else None)
     if row is None or pending is None:
         raise errors.TwoFactorExpired("No sign-in is waiting for a code; sign in again.")
+    return _finish(
+        actor, "session.2fa", row, lambda: make_client().submit_totp(pending, code.strip())
+    )
+
+
+def _finish(
+    actor: Any, action: str, row: TradingViewSession, attempt: Callable[[], Cookies]
+) -> SessionState:
+    """Run one sign-in step: store the session it returns, or log why not (committed, since
+    the error handler rolls back) and re-raise; a 2FA request keeps its pre-auth cookies."""
     try:
-        cookies = make_client().submit_totp(pending, code.strip())
-    except errors.TwoFactorExpired:
-        row.pending_encrypted = None
-        oplog.log(actor, "session.2fa", result="expired")
-        db.session.commit()
-        raise
+        cookies = attempt()
     except errors.TradingViewError as exc:
-        oplog.log(actor, "session.2fa", result="failed", answer=exc.answer or exc.message)
+        result = "failed"
+        if isinstance(exc, errors.TwoFactorRequired):
+            row.pending_encrypted, result = encrypt(exc.pending), "2fa_required"
+        elif isinstance(exc, errors.TwoFactorExpired):
+            row.pending_encrypted, result = None, "expired"
+        oplog.log(actor, action, result=result, answer=exc.answer or exc.message)
         db.session.commit()
         raise
     _store(cookies, make_client(cookies).probe(), "password", actor)

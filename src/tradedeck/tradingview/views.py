@@ -51,26 +51,26 @@ def _require_admin() -> None:
         abort(403)
 
 
-def _back() -> Response:
-    return redirect(url_for("tradingview.manage"))
-
-
-def _run(form: FlaskForm, action: Callable[[], str]) -> Response:
-    """Validate the form (CSRF, lengths), run the action, flash its message or its error."""
+def run_form(
+    form: FlaskForm, action: Callable[[], str], back: str = "tradingview.manage"
+) -> Response:
+    """Validate the form (CSRF, lengths), run the action, flash its message or its error, and
+    redirect to the `back` endpoint."""
+    target = redirect(url_for(back))
     if not form.validate_on_submit():
         problems = [f"{name}: {'; '.join(msgs)}" for name, msgs in form.errors.items()]
         flash(problems[0] if problems else "The form is invalid.", "danger")
-        return _back()
+        return target
     try:
         message = action()
     except DomainError as exc:
         db.session.rollback()
         field = f" ({exc.field})" if exc.field else ""
         flash(f"{exc.message}{field}", "danger")
-        return _back()
+        return target
     if message:
         flash(message, "success")
-    return _back()
+    return target
 
 
 def _user_choices() -> list[SelectChoice]:
@@ -147,7 +147,7 @@ def save_cookies() -> Response:
         )
         return f"TradingView session of {state.account} saved."
 
-    return _run(form, act)
+    return run_form(form, act)
 
 
 @bp.post("/manage/session/check")
@@ -156,7 +156,7 @@ def check_session() -> Response:
         state = session.probe(current_user)
         return f"The session of {state.account} works." if state.valid else ""
 
-    response = _run(ActionForm(), act)
+    response = run_form(ActionForm(), act)
     if not session.state().valid:
         flash("TradingView no longer accepts the stored session: paste fresh cookies.", "warning")
     return response
@@ -168,7 +168,7 @@ def clear_session() -> Response:
         session.clear(current_user)
         return "TradingView session removed."
 
-    return _run(ActionForm(), act)
+    return run_form(ActionForm(), act)
 
 
 @bp.post("/manage/session/signin")
@@ -185,7 +185,7 @@ def sign_in() -> Response:
             return ""
         return f"Signed in to TradingView as {state.account}."
 
-    return _run(form, act)
+    return run_form(form, act)
 
 
 @bp.post("/manage/session/code")
@@ -196,7 +196,7 @@ def submit_code() -> Response:
         state = session.submit_code(form.code.data or "", current_user)
         return f"Signed in to TradingView as {state.account}."
 
-    return _run(form, act)
+    return run_form(form, act)
 
 
 @bp.post("/manage/scripts")
@@ -211,7 +211,7 @@ def add_script() -> Response:
             flash(warning, "warning")
         return f"Script {script.name} registered."
 
-    return _run(form, act)
+    return run_form(form, act)
 
 
 @bp.post("/manage/scripts/<int:script_id>/off")
@@ -220,7 +220,7 @@ def turn_off_script(script_id: int) -> Response:
         removed = scripts.turn_off(script_id, current_user)
         return f"Script turned off; access removed for {removed} user(s)."
 
-    return _run(ActionForm(), act)
+    return run_form(ActionForm(), act)
 
 
 @bp.post("/manage/links")
@@ -232,7 +232,7 @@ def link_user() -> Response:
         found = links.link(int(form.user_id.data or 0), form.username.data or "", current_user)
         return f"Linked TradingView user {found.username}."
 
-    return _run(form, act)
+    return run_form(form, act)
 
 
 @bp.post("/manage/links/<int:user_id>/remove")
@@ -241,7 +241,7 @@ def unlink_user(user_id: int) -> Response:
         removed = links.unlink(user_id, current_user)
         return f"TradingView username unlinked; access removed on {removed} script(s)."
 
-    return _run(ActionForm(), act)
+    return run_form(ActionForm(), act)
 
 
 def _outcome_message(outcome: services.Outcome) -> str:
@@ -265,13 +265,13 @@ def grant() -> Response:
         )
         return _outcome_message(outcome)
 
-    return _run(form, act)
+    return run_form(form, act)
 
 
 @bp.post("/manage/grants/<int:user_id>/<int:script_id>/extend")
 def extend(user_id: int, script_id: int) -> Response:
     form = ExtendForm(prefix="extend")
-    return _run(
+    return run_form(
         form,
         lambda: _outcome_message(
             services.grant(current_user, user_id, script_id, form.duration.data or "")
@@ -285,7 +285,7 @@ def remove(user_id: int, script_id: int) -> Response:
         outcome = services.remove(current_user, user_id, script_id)
         return f"Access of {outcome.tv_username} to {outcome.pine_id} removed."
 
-    return _run(ActionForm(), act)
+    return run_form(ActionForm(), act)
 
 
 @bp.post("/manage/reconcile")
@@ -297,7 +297,7 @@ def reconcile() -> Response:
         flash(f"Drift on {len(drift)} script(s): see the access log.", "warning")
         return ""
 
-    return _run(ActionForm(), act)
+    return run_form(ActionForm(), act)
 
 
 @bp.post("/manage/jobs")
@@ -315,4 +315,4 @@ def queue_job() -> Response:
         )
         return f"Bulk job #{job.id} queued ({job.status})."
 
-    return _run(form, act)
+    return run_form(form, act)
