@@ -28,6 +28,7 @@ from tradedeck.extensions import db
 from tradedeck.signals.api import chart_path
 from tradedeck.signals.models import Pattern, Signal
 from tradedeck.signals.scanner import kind_label
+from tradedeck.signals.services import display_price as price
 from tradedeck.signals.services import watchers
 
 log = logging.getLogger(__name__)
@@ -195,9 +196,9 @@ def on_patterns(_sender: object, patterns: list[Pattern]) -> None:
                 f"pattern:{pattern.id}",
                 "pattern",
                 f"{pattern.instrument.symbol} {pattern.interval}: {pattern.direction} {label}",
-                f"Zone {pattern.bottom.normalize():f}-{pattern.top.normalize():f}, entry "
-                f"{pattern.entry.normalize():f}, stop {pattern.stop.normalize():f}, target "
-                f"{pattern.target.normalize():f}.",
+                f"Zone {price(pattern.bottom)}-{price(pattern.top)}, entry "
+                f"{price(pattern.entry)}, stop {price(pattern.stop)}, target "
+                f"{price(pattern.target)}.",
                 chart_path(pattern),
                 rule.id,
             )

@@ -36,6 +36,15 @@ def price(value: float) -> Decimal:
     return Decimal(repr(float(value))).quantize(_QUANTUM)
 
 
+def display_price(value: Decimal) -> str:
+    """A level as pages and notifications show it: about six significant digits (at least
+    two decimals from 1 up, up to eight below 1), trailing zeros dropped."""
+    magnitude = abs(value)
+    places = max(2, 6 - len(str(int(magnitude)))) if magnitude >= 1 else 8
+    text = f"{value.quantize(Decimal(1).scaleb(-places)):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def check_timeframes(timeframes: Sequence[str], field: str = "timeframes") -> list[str]:
     """Known intervals, de-duplicated and ordered from the shortest."""
     chosen = list(dict.fromkeys(t.strip() for t in timeframes if t.strip()))

@@ -17,12 +17,16 @@ def init_signals(app: OpenAPI) -> None:
     app.register_api(api.bp)
     csrf.exempt(api.bp)  # checked centrally for session users (api/auth.py)
     app.register_blueprint(views.bp)
-    for item in (
-        NavItem("signals.watchlists", "Watchlists", "binoculars", description="Symbols you scan."),
-        NavItem("signals.patterns", "Patterns", "bounding-box", description="Scanned zones."),
-        NavItem("signals.signals", "Signals", "lightning-charge", description="Confluence."),
-    ):
-        register_nav(app, item)
+    # One navbar entry (the bar is full): the patterns page links watchlists and signals.
+    register_nav(
+        app,
+        NavItem(
+            "signals.patterns",
+            "Patterns",
+            "bounding-box",
+            description="Scanned zones, watchlists and signals.",
+        ),
+    )
     subscribe_ticks(scanner.on_ticks)
     scanner.patterns_found.connect(confluence.on_patterns, weak=False)
     config = app.config["TRADEDECK"]

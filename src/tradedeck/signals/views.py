@@ -24,11 +24,8 @@ bp = Blueprint("signals", __name__)
 
 @bp.app_template_filter("level")
 def level_filter(value: Decimal | None) -> str:
-    """A price level without trailing zeros (`101.25`, not `101.25000000`)."""
-    if value is None:
-        return "—"
-    text = f"{value.normalize():f}"
-    return text
+    """A price level with about six significant digits (`182.49`, not `182.48979989`)."""
+    return "—" if value is None else services.display_price(value)
 
 
 @bp.app_template_filter("epoch_utc")

@@ -5,6 +5,7 @@ import { csrfHeaders } from "./app.js";
 const bell = document.getElementById("bell");
 const POLL_MS = 30000;
 const OPEN_DELAY_MS = 1000;
+const MAX_TOASTS = 3;
 let lastId = 0;
 let source = null;
 
@@ -48,13 +49,49 @@ function prepend(note) {
   while (list.children.length > 8) list.lastElementChild.remove();
 }
 
-function toast(note) {
+function toastArea() {
   let area = document.getElementById("toast-area");
   if (!area) {
     area = document.createElement("div");
     area.id = "toast-area";
     area.className = "toast-container position-fixed bottom-0 end-0 p-3";
     document.body.append(area);
+  }
+  return area;
+}
+
+// A burst (the worker catching up) shows MAX_TOASTS toasts and one "n more" summary.
+function summary(area) {
+  let box = document.getElementById("toast-more");
+  if (!box) {
+    box = document.createElement("div");
+    box.id = "toast-more";
+    box.className = "toast";
+    box.setAttribute("role", "status");
+    const body = document.createElement("div");
+    body.className = "toast-body d-flex justify-content-between align-items-center gap-2";
+    const text = document.createElement("span");
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.dataset.bsDismiss = "toast";
+    close.setAttribute("aria-label", "Close");
+    body.append(text, close);
+    box.append(body);
+    box.dataset.count = "0";
+    area.append(box);
+    box.addEventListener("hidden.bs.toast", () => box.remove());
+  }
+  box.dataset.count = String(Number(box.dataset.count) + 1);
+  box.querySelector("span").textContent = `${box.dataset.count} more new notifications in the bell`;
+  window.bootstrap.Toast.getOrCreateInstance(box, { delay: 8000 }).show();
+}
+
+function toast(note) {
+  const area = toastArea();
+  if (area.querySelectorAll(".toast:not(#toast-more)").length >= MAX_TOASTS) {
+    summary(area);
+    return;
   }
   const box = document.createElement("div");
   box.className = "toast";
@@ -84,7 +121,7 @@ function toast(note) {
     body.append(open);
   }
   box.append(header, body);
-  area.append(box);
+  area.prepend(box);
   box.addEventListener("hidden.bs.toast", () => box.remove());
   window.bootstrap.Toast.getOrCreateInstance(box, { delay: 8000 }).show();
 }
