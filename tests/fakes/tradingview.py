@@ -88,6 +88,7 @@ class Knobs:
     case_sensitive_recip: bool = False
     keep_expired_rows: bool = True
     edge_block: bool = False  # every request answers CloudFront's HTML 403
+    endpoint_moved: bool = False  # pine_perm/* answers the site's HTML 404 (paths changed)
     userpic_bytes: int = 0  # > 0: userpics are data URIs of this size
     loop_cursor: bool = False  # `next` points back at the same page
     hint_limit: int = 10
@@ -255,7 +256,11 @@ class FakeTradingView:
         if request.path in routes:
             return routes[request.path](request)
         name = request.path.removeprefix("/pine_perm/").rstrip("/")
-        if request.path.startswith("/pine_perm/") and name in PINE_PERM:
+        if (
+            request.path.startswith("/pine_perm/")
+            and name in PINE_PERM
+            and not self.knobs.endpoint_moved
+        ):
             with self._lock:
                 self.in_flight += 1
                 self.max_in_flight = max(self.max_in_flight, self.in_flight)

@@ -324,6 +324,15 @@ def test_fm24_wrong_path_pine_perms(fake: FakeTradingView, tv: TradingViewClient
         tv._call("POST", "/pine_perms/add/", form={"pine_id": PINE}, operation="add")
 
 
+def test_fm24_moved_endpoints_switch(fake: FakeTradingView, tv: TradingViewClient) -> None:
+    fake.knobs.endpoint_moved = True
+    for call in (lambda: tv.list_users(PINE), lambda: tv.remove(PINE, "JoeBloggs")):
+        with pytest.raises(errors.EndpointChanged) as caught:
+            call()
+        assert caught.value.status == 502 and "Page not found" in caught.value.answer
+    assert tv.probe() == fake.owner  # the session itself is fine
+
+
 def test_fm25_429_honours_retry_after_and_never_signs_in(
     fake: FakeTradingView, tv: TradingViewClient, sleeps: Sleeps
 ) -> None:
