@@ -4,7 +4,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.helpers import api_login, create_user
-from tests.trading.conftest import add_market, fund
+from tests.trading.helpers import add_market, fund
 from tradedeck.extensions import db
 from tradedeck.journal.models import JournalEntry
 
