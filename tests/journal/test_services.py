@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from flask import Flask
 
-from tests.helpers import create_user
+from tests.helpers import create_user, recorded_statements
 from tradedeck.core.errors import DomainError
 from tradedeck.journal import analytics, services
 
@@ -133,3 +133,25 @@ def test_analytics_are_sql_aggregates_by_every_dimension(app: Flask, user):
         assert {r.key for r in groups["holding"]} == {"< 1 day", "< 1 week"}
         days = analytics.calendar(user.id)
         assert days == {date(2026, 11, 2): Decimal(100), date(2026, 11, 5): Decimal(-100)}
+
+
+def test_analytics_issue_one_grouped_query_per_breakdown_whatever_the_rows(app: Flask, user):
+    def queries() -> list[str]:
+        with recorded_statements(app) as seen, app.app_context():
+            analytics.performance(user.id)
+            analytics.calendar(user.id)
+        return seen
+
+    with app.app_context():
+        services.log_trade(user.id, trade())
+    few = queries()
+    with app.app_context():
+        for day in range(20):
+            start = MONDAY + timedelta(days=day)
+            services.log_trade(
+                user.id,
+                trade(entry_at=start.isoformat(), exit_at=(start + timedelta(hours=2)).isoformat()),
+            )
+    many = queries()
+    assert len(few) == len(many) == 7  # six breakdowns and the calendar
+    assert all("GROUP BY" in statement for statement in many)
