@@ -296,6 +296,12 @@ class Config(BaseSettings):
     alert_retry_secs: Seconds = setting(
         30, "First retry delay of a failed delivery; doubles with every further attempt."
     )
+    public_base_url: BaseUrl = setting(
+        "",
+        "Address of this TradeDeck (e.g. `https://trade.example.com`) put in front of the links"
+        " in notifications sent to channels (unset: links are paths).",
+        shown="(unset)",
+    )
     notify_stream_max_per_user: Count = setting(
         4, "Open `/api/v1/notifications/stream` connections per user in one process (429 beyond)."
     )

@@ -51,6 +51,20 @@ def test_ntfy_and_json_channels_receive_the_notification(
     assert "Zone 1-2" in ntfy["message"]
     hook = json.loads(by_path["/hook"].get_data())
     assert hook["title"] == "ACME 15m: bullish FVG" and "Zone 1-2" in hook["message"]
+    assert hook["message"].endswith("\n/chart")  # no PUBLIC_BASE_URL: the path
+
+
+def test_links_carry_the_public_base_url(app: Flask, user, receiver: HTTPServer) -> None:
+    receiver.expect_request("/hook", method="POST").respond_with_json({})
+    app.config["TRADEDECK"] = app.config["TRADEDECK"].model_copy(
+        update={"public_base_url": "https://trade.example.com"}
+    )
+    with app.app_context():
+        services.create_channel(user.id, "Hook", f"json://127.0.0.1:{receiver.port}/hook")
+        _notify(user.id)
+        delivery.deliver_due(NOON)
+    message = json.loads(receiver.log[0][0].get_data())["message"]
+    assert message.endswith("https://trade.example.com/chart")
 
 
 def test_a_failing_channel_retries_with_backoff_then_is_logged_failed(

@@ -93,7 +93,7 @@ def _attempt(delivery: Delivery, now: datetime, max_attempts: int, retry_secs: f
 
 
 def _body(body: str, url: str) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL", "")
+    base = current_app.config["TRADEDECK"].public_base_url
     link = f"{base}{url}" if url and base else url
     return f"{body}\n{link}".strip()
 
