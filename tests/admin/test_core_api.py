@@ -1,10 +1,13 @@
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.admin.core_helpers import audit_rows, fresh_user
 from tests.helpers import PASSWORD, api_login, create_user, make_app
+from tradedeck.accounts import services as accounts
 from tradedeck.accounts.models import User
 
 
@@ -132,3 +135,20 @@ def test_audit_and_access_log_api(app: Flask, root: User, alice: User) -> None:
     assert bad.status_code == 400
     access = client.get("/api/v1/admin/access-log?event=login.success", headers=headers).get_json()
     assert [e["username"] for e in access["entries"]] == ["root"]
+
+
+def test_reset_link_api_and_expiry(
+    app: Flask, root: User, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, headers = app.test_client(), _bearer(app)
+    answer = client.post(f"/api/v1/admin/users/{alice.id}/reset-link", headers=headers)
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert body["reset_url"].startswith("http://localhost/password/reset/") and body["expires_at"]
+    path = body["reset_url"].removeprefix("http://localhost")
+    assert client.get(path).status_code == 200
+    monkeypatch.setattr(accounts, "RESET_LINK_MAX_AGE", timedelta(seconds=-1))
+    expired = client.get(path)
+    assert expired.status_code == 400 and "expired" in expired.get_data(as_text=True)
+    mine = client.post(f"/api/v1/admin/users/{root.id}/reset-link", headers=headers)
+    assert mine.status_code == 409

@@ -221,3 +221,42 @@ def test_cli_reset_and_deactivate_are_audited_as_cli(app: Flask, alice: User, ro
     ]
     listed = runner.invoke(args=["audit", "list", "--action", "user."])
     assert listed.exit_code == 0 and listed.output.count("\n") == 2
+
+
+def test_one_time_reset_link_sets_a_password_once(
+    app: Flask, root_web: FlaskClient, alice: User
+) -> None:
+    browser = app.test_client()
+    assert web_login(browser).status_code == 302
+    page = post_form(root_web, f"/admin/users/{alice.id}/reset-link").get_data(as_text=True)
+    link = page.split('id="reset-link" type="text" readonly value="')[1].split('"')[0]
+    path = link.removeprefix("http://localhost")
+    assert browser.get("/profile").status_code == 200  # nothing changes before it is used
+    visitor = app.test_client()
+    form = visitor.get(path)
+    assert form.status_code == 200 and "For <strong>alice</strong>" in form.get_data(as_text=True)
+    token = csrf_token(visitor, path)
+    mismatch = visitor.post(
+        path, data={"password": "new-secret-9", "confirm": "other-9x", "csrf_token": token}
+    )
+    assert "Passwords do not match" in mismatch.get_data(as_text=True)
+    done = visitor.post(
+        path, data={"password": "new-secret-9", "confirm": "new-secret-9", "csrf_token": token}
+    )
+    assert done.status_code == 302 and done.headers["Location"].endswith("/login")
+    assert browser.get("/profile").status_code == 302  # other sessions signed out
+    assert web_login(app.test_client(), "alice", "new-secret-9").status_code == 302
+    used = visitor.get(path)
+    assert used.status_code == 400 and "already used" in used.get_data(as_text=True)
+    assert visitor.get("/password/reset/not-a-token").status_code == 400
+    [entry] = audit_rows(app)
+    assert entry.action == "user.password_reset" and entry.after["method"] == "one_time_link"
+
+
+def test_a_later_temporary_password_voids_the_link(
+    app: Flask, root_web: FlaskClient, alice: User
+) -> None:
+    page = post_form(root_web, f"/admin/users/{alice.id}/reset-link").get_data(as_text=True)
+    path = page.split('readonly value="')[1].split('"')[0].removeprefix("http://localhost")
+    post_form(root_web, f"/admin/users/{alice.id}/reset-password")
+    assert "already used or replaced" in app.test_client().get(path).get_data(as_text=True)

@@ -105,22 +105,46 @@ def test_admin_resets_password_issues_key_deactivates_and_audits(
     expect(other.locator("#login-form")).to_be_visible()  # signed out at once
     page.click("#reactivate-user")
     expect(page.locator("#user-state")).to_contain_text("active")
+    page.click("#edit-user")
+    page.fill("#email", "not-an-email")
+    page.click("#user-edit-form [type=submit]")
+    expect(page.locator("#user-edit-form .invalid-feedback")).to_contain_text("Invalid email")
+    screenshot(page, "admin-user-edit-error-dark")
+    page.fill("#email", "newbie.renamed@example.com")
+    page.click("#user-edit-form [type=submit]")
+    expect(page.locator(".alert-success")).to_contain_text("Saved newbie")
+
+    # A one-time reset link instead of a temporary password: newbie sets a password with it.
+    page.click("#reset-password")
+    page.click("#confirm-reset-link")
+    link = page.locator("#reset-link").input_value()
+    screenshot(page, "admin-user-reset-link-dark")
+    other.goto(link)
+    expect(other.locator("#password-reset-form")).to_be_visible()
+    screenshot(other, "password-reset-link-dark")
+    other.fill("#password", "via-the-link-5")
+    other.fill("#confirm", "via-the-link-5")
+    other.click("#password-reset-form [type=submit]")
+    expect(other.locator(".alert-success")).to_contain_text("Password set")
+    _login(other, base, "newbie", "via-the-link-5")
+    expect(other.locator("#user-menu")).to_contain_text("newbie")
 
     # The audit log has all of it; filters narrow it.
     page.goto(f"{base}/admin/audit")
     table = page.locator("#audit-table")
-    for action in (
-        "user.password_reset",
-        "access_key.create",
-        "user.deactivate",
-        "user.reactivate",
+    for action, count in (
+        ("user.password_reset", 2),
+        ("access_key.create", 1),
+        ("user.deactivate", 1),
+        ("user.reactivate", 1),
+        ("user.update", 1),
     ):
-        expect(table.locator(f"tr[data-action='{action}']")).to_have_count(1)
+        expect(table.locator(f"tr[data-action='{action}']")).to_have_count(count)
     screenshot(page, "admin-audit-dark")
     page.fill("#f-action", "user.")
-    expect(table.locator("tbody tr")).to_have_count(3)
+    expect(table.locator("tbody tr")).to_have_count(5)
     page.fill("#f-target", "newbie")
-    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(table.locator("tbody tr")).to_have_count(4)
     page.goto(f"{base}/admin/access?user=demo")
     expect(page.locator("#access-table tr[data-event='login.failure']")).to_have_count(1)
     screenshot(page, "admin-access-dark")

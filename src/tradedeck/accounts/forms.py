@@ -45,3 +45,14 @@ class PasswordChangeForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message="Passwords do not match.")],
     )
     submit = SubmitField("Change password")
+
+
+class PasswordResetForm(FlaskForm):
+    """The one-time reset link's form: no current password, the link stands for it."""
+
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(
+        "Confirm new password",
+        validators=[DataRequired(), EqualTo("password", message="Passwords do not match.")],
+    )
+    submit = SubmitField("Set password")

@@ -7,10 +7,12 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -243,6 +245,45 @@ def change_password(user: User, current: str | None, new: str) -> None:
     user.must_change_password = False
     db.session.flush()
     revoke_sessions(user)
+
+
+RESET_LINK_SALT = "tradedeck.password-reset"
+RESET_LINK_MAX_AGE = timedelta(hours=24)
+
+
+def _reset_fingerprint(user: User) -> str:
+    """Changes whenever the password or the credential version does: a used link (or one
+    issued before a later reset or sign-out-everywhere) no longer matches."""
+    return _sha256(f"{user.password_hash}:{user.token_version or 0}")[:24]
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_LINK_SALT)
+
+
+def password_reset_token(user: User) -> str:
+    """A signed one-time token for `/password/reset/<token>`, valid RESET_LINK_MAX_AGE."""
+    return str(_reset_serializer().dumps([user.id, _reset_fingerprint(user)]))
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset token is for; expired, tampered or already used tokens are refused."""
+    try:
+        user_id, fingerprint = _reset_serializer().loads(
+            token, max_age=int(RESET_LINK_MAX_AGE.total_seconds())
+        )
+    except SignatureExpired:
+        raise AccountError(
+            "This reset link has expired. Ask an administrator for a new one.", "token", "expired"
+        ) from None
+    except (BadSignature, ValueError, TypeError):
+        raise AccountError("This reset link is not valid.", "token", "invalid") from None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not hmac.compare_digest(str(fingerprint), _reset_fingerprint(user)):
+        raise AccountError("This reset link was already used or replaced.", "token", "used")
+    if not user.active:
+        raise AccountError("This account is disabled.", "token", "disabled")
+    return user
 
 
 @cache

@@ -24,6 +24,7 @@ from tradedeck.accounts.forms import (
     ApiKeyForm,
     LoginForm,
     PasswordChangeForm,
+    PasswordResetForm,
     RegisterForm,
     RevokeForm,
 )
@@ -137,7 +138,14 @@ def logout() -> Response:
 
 
 PASSWORD_CHANGE_OPEN = frozenset(
-    {"accounts.change_password", "accounts.logout", "accounts.set_theme", "static", "health.health"}
+    {
+        "accounts.change_password",
+        "accounts.reset_password",
+        "accounts.logout",
+        "accounts.set_theme",
+        "static",
+        "health.health",
+    }
 )
 
 
@@ -185,6 +193,31 @@ def change_password() -> Any:
     elif request.method == "POST":
         flash("Please correct the highlighted fields.", "danger")
     return render_template("accounts/password.html", form=form, forced=forced)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_auth_limit, exempt_when=_only_post)
+def reset_password(token: str) -> Any:
+    """The one-time link an admin handed out: set a new password, then log in with it."""
+    form = PasswordResetForm()
+    try:
+        user = services.user_for_reset_token(token)
+    except services.AccountError as exc:
+        page = render_template("accounts/password_reset.html", form=None, problem=exc.message)
+        return page, 400
+    if form.validate_on_submit():
+        try:
+            services.change_password(user, None, form.password.data or "")
+        except services.AccountError as exc:
+            _show_error(form, exc)
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            flash("Password set. Log in with the new password.", "success")
+            return redirect(url_for("accounts.login"))
+    elif request.method == "POST":
+        flash("Please correct the highlighted fields.", "danger")
+    return render_template("accounts/password_reset.html", form=form, user=user, problem=None)
 
 
 @bp.get("/profile")

@@ -6,7 +6,7 @@ Every write is audited in its own transaction by `users_service`.
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response, jsonify, url_for
 from flask_openapi3 import APIBlueprint, Tag
 
 from tradedeck.admin import users_service as users
@@ -14,6 +14,7 @@ from tradedeck.admin.common import page_meta
 from tradedeck.admin.users_schemas import (
     AdminUserOut,
     PasswordResetOut,
+    ResetLinkOut,
     UserDetailOut,
     UserEnvelope,
     UserPage,
@@ -104,4 +105,17 @@ def reset_password(path: UserPath) -> Response:
     temporary = users.reset_password(path.user_id)
     user = users.get_user(path.user_id)
     out = PasswordResetOut(user=AdminUserOut.of(user), temporary_password=temporary)
+    return jsonify(out.model_dump(mode="json"))
+
+
+@bp.post("/<int:user_id>/reset-link", responses={"200": ResetLinkOut, "409": ErrorBody})
+@admin_only
+def reset_link(path: UserPath) -> Response:
+    """A one-time password-reset link (valid 24 hours) to hand to the user."""
+    link = users.reset_link(path.user_id)
+    out = ResetLinkOut(
+        user=AdminUserOut.of(users.get_user(path.user_id)),
+        reset_url=url_for("accounts.reset_password", token=link.token, _external=True),
+        expires_at=link.expires_at,
+    )
     return jsonify(out.model_dump(mode="json"))

@@ -93,6 +93,12 @@ class PasswordResetOut(BaseModel):
     temporary_password: str = Field(description="Shown once; must be changed at next login")
 
 
+class ResetLinkOut(BaseModel):
+    user: AdminUserOut
+    reset_url: str = Field(description="One-time link (shown once); nothing changes until used")
+    expires_at: datetime
+
+
 class KeyPath(BaseModel):
     key_id: int = Field(ge=1)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import has_request_context
@@ -255,3 +255,24 @@ def reset_password(user_id: int) -> str:
     db.session.flush()
     accounts.revoke_sessions(user)  # commits the new hash, the flag and the audit row
     return temporary
+
+
+@dataclass(frozen=True)
+class ResetLink:
+    token: str
+    expires_at: datetime
+
+
+def reset_link(user_id: int) -> ResetLink:
+    """A one-time password-reset link for the user (handed over by the admin); using it, a
+    later reset, or signing out everywhere voids it. Nothing changes until it is used."""
+    user = get_user(user_id)
+    _not_self(user, "send a reset link for", "user_id")
+    if not user.active:
+        raise DomainError(
+            f"{user.username} is deactivated: reactivate first.", field="active", status=409
+        )
+    expires = utcnow() + accounts.RESET_LINK_MAX_AGE
+    record("user.password_reset", user, None, {"method": "one_time_link", "expires_at": expires})
+    db.session.commit()
+    return ResetLink(accounts.password_reset_token(user), expires)

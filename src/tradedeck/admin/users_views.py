@@ -112,6 +112,22 @@ def reactivate(user_id: int) -> Response:
     return _action(user_id, users.reactivate, "{name} is active again (API keys stay revoked).")
 
 
+@bp.post("/<int:user_id>/reset-link")
+def reset_link(user_id: int) -> Any:
+    """Show a one-time reset link once, on this response only."""
+    user = users.get_user(user_id)
+    if not ActionForm().validate_on_submit():
+        flash("The form expired. Please try again.", "danger")
+        return redirect(url_for("admin_users.detail", user_id=user_id))
+    try:
+        link = users.reset_link(user_id)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("admin_users.detail", user_id=user_id))
+    url = url_for("accounts.reset_password", token=link.token, _external=True)
+    return render_template("admin/user_password.html", user=user, link=url, expires=link.expires_at)
+
+
 @bp.post("/<int:user_id>/reset-password")
 def reset_password(user_id: int) -> Any:
     """Show the temporary password once, on this response only (never flashed or stored)."""
@@ -119,5 +135,9 @@ def reset_password(user_id: int) -> Any:
     if not ActionForm().validate_on_submit():
         flash("The form expired. Please try again.", "danger")
         return redirect(url_for("admin_users.detail", user_id=user_id))
-    temporary = users.reset_password(user_id)
+    try:
+        temporary = users.reset_password(user_id)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("admin_users.detail", user_id=user_id))
     return render_template("admin/user_password.html", user=user, temporary=temporary)
