@@ -1,6 +1,7 @@
 """Browser: the demo admin opens Venues, adds a half-day holiday to SIM and sees it listed,
 edits it in place and sees both changes under Recent changes; a bad weekly-hours entry shows
-its error at the field. Screenshots in dark and light."""
+its error at the field; an exchange venue (NYSE) shows its calendar's hours and holidays read
+only. Screenshots in dark and light."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.conftest import make_app
-from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import screenshot
+from tests.helpers import make_app
 from tradedeck.demo import seed_demo
 from tradedeck.venues import admin as venues_admin
 
@@ -101,3 +102,32 @@ def test_admin_adds_a_holiday_and_sees_it_listed(
     page.click("#theme-toggle")
     expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
     screenshot(page, "venue-admin-hours-error-light")
+
+
+def test_an_exchange_venue_shows_its_calendar(
+    page: Page, live_server: str, live_app: Flask
+) -> None:
+    page.goto(f"{live_server}/login")
+    page.fill("#identifier", "admin@example.com")
+    page.fill("#password", "admin123")
+    page.click("#login-form [type=submit]")
+    page.goto(f"{live_server}/admin/venues")
+    nyse = page.locator("#venues-table tr[data-venue=NYSE]")
+    expect(nyse).to_contain_text("XNYS calendar: mon-fri 09:30-16:00")
+    expect(page.locator("#venues-table tr[data-venue=NSE]")).to_contain_text("Asia/Kolkata")
+    nyse.get_by_role("link", name="Manage").click()
+    expect(page.locator("#hours-kind")).to_have_text("XNYS calendar")
+    expect(page.locator("#calendar-note")).to_contain_text("exchange calendar")
+    expect(page.locator("#hours-form")).to_have_count(0)
+    page.goto(f"{live_server}/admin/venues/NYSE?past=1#holidays")
+    thanksgiving = page.locator("#holidays-table tr[data-date='2026-11-26']")
+    expect(thanksgiving).to_contain_text("Thanksgiving")
+    expect(thanksgiving).to_contain_text("exchange calendar")
+    expect(page.locator("#holidays-table tr[data-date='2026-11-27']")).to_contain_text(
+        "closes 13:00"
+    )
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "venue-admin-exchange-dark")
+    page.click("#theme-toggle")
+    expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
+    screenshot(page, "venue-admin-exchange-light")

@@ -81,7 +81,7 @@ def test_venue_audit_pages(tapp: Flask) -> None:
     with tapp.app_context():
         venue = db.session.query(Venue).filter_by(code="SIM").one()
         for i in range(7):
-            audit.record(venue.id, "hours.set", f"change {i}", "test", admin.id)
+            audit.record(venue, "hours.set", f"change {i}", "test", admin.id)
         db.session.commit()
     client = tapp.test_client()
     api = Api(client, api_login(client, "root"))

@@ -1,5 +1,6 @@
-"""The venue audit log: one row per committed hours/holiday/override change, in the change's
-transaction (a refused edit leaves none), with who, before → after and a UTC time."""
+"""The venue audit log (rows of the app's audit log targeting the venue): one row per committed
+hours/holiday/override change, in the change's transaction (a refused edit leaves none), with
+who, before → after and a UTC time."""
 
 from __future__ import annotations
 
@@ -8,22 +9,22 @@ from datetime import UTC, date, timedelta
 import pytest
 from flask import Flask
 
-from tests.conftest import create_user
+from tests.helpers import create_user
+from tradedeck.audit.models import AuditEntry
 from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.venues import admin as venues_admin
 from tradedeck.venues import audit, schedule
-from tradedeck.venues.audit import AuditEntry
-from tradedeck.venues.models import VenueAuditEntry
+from tradedeck.venues.audit import VenueChange
 
 
-def _entries(venue: str = "SIM", limit: int = 50) -> list[AuditEntry]:
+def _entries(venue: str = "SIM", limit: int = 50) -> list[VenueChange]:
     return audit.recent(schedule.get_venue(venue), limit)
 
 
 def _count() -> int:
-    return db.session.query(VenueAuditEntry).count()
+    return db.session.query(AuditEntry).filter(AuditEntry.action.startswith("venue.")).count()
 
 
 def test_every_kind_of_change_writes_one_row_newest_first(tapp: Flask) -> None:
@@ -155,9 +156,15 @@ def test_the_actor_is_kept_when_the_user_is_deleted(tapp: Flask) -> None:
         db.session.commit()
         db.session.expire_all()
         [entry] = _entries()
-    assert (entry.by, entry.user_id) == ("root", None)
+        [row] = db.session.query(AuditEntry).filter_by(action="venue.override").all()
+    assert (entry.by, entry.user_id) == ("root", admin.id)  # the log outlives the user
+    assert (row.target_type, row.target_label, row.after) == (
+        "venue",
+        "SIM",
+        {"summary": "auto → open"},
+    )
 
 
 def test_unknown_actions_are_a_programming_error(tapp: Flask) -> None:
     with tapp.app_context(), pytest.raises(ValueError, match="unknown audit action"):
-        audit.record(schedule.get_venue("SIM").id, "hours.delete", "x", "t")
+        audit.record(schedule.get_venue("SIM"), "hours.delete", "x", "t")

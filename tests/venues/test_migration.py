@@ -1,18 +1,24 @@
 """An existing database's Yahoo stocks move to their exchange's venue, with their orders,
-positions and chart drawings, and move back on a downgrade."""
+positions and chart drawings, and its venue audit rows move into the audit log; both move
+back on a downgrade."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from tests.helpers import app_overrides
 from tradedeck.app import MIGRATIONS_DIR, create_app
 from tradedeck.extensions import db
 
 REVISION = "c4e8a1f20b37"
+AUDIT_REVISION = "e5b9d2c61a04"
 PREVIOUS = "51cc2669bfbf"
 OLD_DATA = """
 INSERT INTO venues (id, code, name, kind, timezone, currency, always_open)
@@ -36,35 +42,49 @@ INSERT INTO positions (id, account_id, instrument_id, quantity, cost_basis, real
 INSERT INTO chart_drawings (id, user_id, venue, symbol, kind, points)
     VALUES (41, 1, 'YAHOO', 'RELIANCE.NS', 'line', '[]');
 """
+YAHOO_ONLY = """
+INSERT INTO venues (id, code, name, kind, timezone, currency, always_open)
+    VALUES (7, 'YAHOO', 'Yahoo Finance', 'yahoo', 'America/New_York', 'USD', 0);
+INSERT INTO users (id, username, username_key, email, password_hash, role, active, preferences)
+    VALUES (1, 'root', 'root', 'root@example.com', 'x', 'admin', 1, '{}');
+INSERT INTO venue_audit_entries (venue_id, action, actor, user_id, summary, created_at)
+    VALUES (7, 'override', 'root', 1, 'auto → closed', '2026-11-02 10:00:00.000000');
+"""
 
 
 def _venue_of(symbol: str) -> tuple[str, str]:
-    return (
-        db.session.execute(
-            text(
-                "SELECT v.code, v.timezone FROM instruments i JOIN venues v ON v.id = i.venue_id "
-                "WHERE i.symbol = :symbol"
-            ),
-            {"symbol": symbol},
-        )
-        .one()
-        ._tuple()
-    )
+    code, timezone = db.session.execute(
+        text(
+            "SELECT v.code, v.timezone FROM instruments i JOIN venues v ON v.id = i.venue_id "
+            "WHERE i.symbol = :symbol"
+        ),
+        {"symbol": symbol},
+    ).one()
+    return code, timezone
 
 
 def _scalar(sql: str) -> object:
     return db.session.execute(text(sql)).scalar()
 
 
-def test_yahoo_stocks_move_to_their_exchange_and_back(tmp_path: Path) -> None:
+@contextmanager
+def _old_database(tmp_path: Path, data: str) -> Iterator[Flask]:
+    """An app on a database migrated to PREVIOUS holding `data` (SQL statements)."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
     app = create_app(app_overrides(tmp_path, DATABASE_URL=url), instance_path=tmp_path / "i")
     with app.app_context():
         upgrade(directory=str(MIGRATIONS_DIR), revision=PREVIOUS)
         with db.engine.begin() as connection:
-            for statement in OLD_DATA.split(";"):
+            for statement in data.split(";"):
                 if statement.strip():
                     connection.execute(text(statement))
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_yahoo_stocks_move_to_their_exchange_and_back(tmp_path: Path) -> None:
+    with _old_database(tmp_path, OLD_DATA):
         upgrade(directory=str(MIGRATIONS_DIR), revision=REVISION)
         assert _venue_of("RELIANCE.NS") == ("NSE", "Asia/Kolkata")
         assert _venue_of("AAPL") == ("NASDAQ", "America/New_York")
@@ -80,30 +100,27 @@ def test_yahoo_stocks_move_to_their_exchange_and_back(tmp_path: Path) -> None:
         for symbol in ("RELIANCE.NS", "AAPL", "IBM"):
             assert _venue_of(symbol) == ("YAHOO", "America/New_York")
         assert _scalar("SELECT venue FROM chart_drawings WHERE id = 41") == "YAHOO"
-        db.session.remove()
-        db.engine.dispose()
 
 
-def test_a_yahoo_venue_with_audit_history_is_kept(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'audited.db'}"
-    app = create_app(app_overrides(tmp_path, DATABASE_URL=url), instance_path=tmp_path / "i")
-    with app.app_context():
-        upgrade(directory=str(MIGRATIONS_DIR), revision=PREVIOUS)
-        with db.engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO venues (id, code, name, kind, timezone, currency, always_open) "
-                    "VALUES (7, 'YAHOO', 'Yahoo Finance', 'yahoo', 'America/New_York', 'USD', 0)"
-                )
-            )
-            connection.execute(
-                text(
-                    "INSERT INTO venue_audit_entries (venue_id, action, actor, summary) "
-                    "VALUES (7, 'override', 'root', 'auto → closed')"
-                )
-            )
+def test_a_yahoo_venue_with_audit_history_is_kept_and_its_history_joins_the_log(
+    tmp_path: Path,
+) -> None:
+    with _old_database(tmp_path, YAHOO_ONLY):
         upgrade(directory=str(MIGRATIONS_DIR), revision=REVISION)
         assert _scalar("SELECT count(*) FROM venue_audit_entries WHERE venue_id = 7") == 1
         assert _scalar("SELECT code FROM venues WHERE id = 7") == "YAHOO"
-        db.session.remove()
-        db.engine.dispose()
+        upgrade(directory=str(MIGRATIONS_DIR), revision=AUDIT_REVISION)
+        row = db.session.execute(
+            text(
+                "SELECT actor_id, actor, action, target_type, target_id, target_label, after, "
+                "created_at FROM audit_entries WHERE action LIKE 'venue.%'"
+            )
+        ).one()
+        assert tuple(row)[:6] == (1, "root", "venue.override", "venue", "7", "YAHOO")
+        assert json.loads(row.after) == {"summary": "auto → closed"}
+        assert row.created_at.startswith("2026-11-02 10:00:00")
+        assert "venue_audit_entries" not in inspect(db.engine).get_table_names()
+        downgrade(directory=str(MIGRATIONS_DIR), revision=REVISION)
+        assert _scalar("SELECT summary FROM venue_audit_entries WHERE venue_id = 7") == (
+            "auto → closed"
+        )

@@ -395,7 +395,7 @@ def _editing(code: str, action: str, by: str | None, user_id: int | None = None)
             )
         edit = _Edit(venue)
         yield edit
-        audit.record(venue.id, action, edit.summary, by, user_id)
+        audit.record(venue, action, edit.summary, by, user_id)
         db.session.flush()
         schedule.clear_schedule_cache()  # the edit's rows, read back in this transaction
         now = utcnow()
@@ -644,7 +644,7 @@ def set_override(
     row.override_by = by if override is not Override.AUTO else None
     row.override_at = now
     db.session.add(row)
-    audit.record(venue.id, "override", f"{before} → {override.value}", by, user_id)
+    audit.record(venue, "override", f"{before} → {override.value}", by, user_id)
     db.session.commit()
     schedule.clear_schedule_cache()
     log.warning("venue %s override set to %s by %s", venue.code, override.value, by or "?")

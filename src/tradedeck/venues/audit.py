@@ -1,10 +1,12 @@
-"""Audit log of venue administration: who changed a venue's hours, holidays or override, when,
-and what it was before → after.
+"""Venue administration in the audit log: who changed a venue's hours, holidays or override,
+when, and what it was before → after.
 
-`record` only adds the row to the session: the caller commits it together with the change it
-describes, so a rejected (rolled back) edit leaves no row and a committed one always has one.
-Rows keep the actor's name as it was, and the user id while that user exists (`cli` and other
-non-user actors have none).
+Each change is one row of the app's append-only audit log (`tradedeck.audit`): action
+`venue.<what>` (`venue.hours.set`, `venue.override`…), target the venue (`venue`, its id, its
+code), the change's text in `after.summary`. `record` only adds the row to the session: the
+caller commits it together with the change it describes, so a rejected (rolled back) edit
+leaves no row and a committed one always has one. The venue page, API and CLI read the log
+filtered to one venue; the admin audit page shows these rows with everything else.
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
+from tradedeck.accounts.models import User
 from tradedeck.api import paging
+from tradedeck.audit.models import AuditEntry
+from tradedeck.audit.services import Target
+from tradedeck.audit.services import record as record_audit
 from tradedeck.extensions import db
 from tradedeck.market.models import Venue
-from tradedeck.venues.models import VenueAuditEntry
 
 if TYPE_CHECKING:
-    from tradedeck.accounts.models import User
+    from flask_login import UserMixin
 
 ACTIONS = (
     "hours.set",
@@ -31,14 +36,16 @@ ACTIONS = (
     "holiday.remove",
     "override",
 )
+PREFIX = "venue."
+TARGET = "venue"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 UNKNOWN_ACTOR = "unknown"
 
 
 @dataclass(frozen=True)
-class AuditEntry:
-    """An audit row as the API, CLI and page show it."""
+class VenueChange:
+    """A venue's audit row as the API, CLI and page show it."""
 
     id: int
     venue: str
@@ -60,47 +67,56 @@ class AuditEntry:
         }
 
 
-def by_user(user: User) -> dict[str, Any]:
+def by_user(user: UserMixin) -> dict[str, Any]:
     """The `by` and `user_id` arguments of the hours services for a signed-in admin."""
     return {"by": user.username, "user_id": int(user.id)}
 
 
 def record(
-    venue_id: int, action: str, summary: str, by: str | None, user_id: int | None = None
+    venue: Venue, action: str, summary: str, by: str | None, user_id: int | None = None
 ) -> None:
     """Add the audit row of a change to the current transaction (the caller commits)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    db.session.add(
-        VenueAuditEntry(
-            venue_id=venue_id,
-            action=action,
-            actor=(by or UNKNOWN_ACTOR)[:64],
-            user_id=user_id,
-            summary=summary,
-        )
+    user = db.session.get(User, user_id) if user_id is not None else None
+    record_audit(
+        PREFIX + action,
+        Target(TARGET, venue.id, venue.code),
+        after={"summary": summary},
+        actor=user if user is not None else (by or UNKNOWN_ACTOR),
+    )
+
+
+def _of(venue: Venue) -> Select[tuple[AuditEntry]]:
+    return select(AuditEntry).where(
+        AuditEntry.target_type == TARGET,
+        AuditEntry.target_id == str(venue.id),
+        AuditEntry.action.startswith(PREFIX),
     )
 
 
 def page(venue: Venue, cursor: str | None, limit: int = DEFAULT_LIMIT) -> paging.Page:
-    """A page of the venue's entries as `AuditEntry`s, newest first (see `api.paging`)."""
-    statement = select(VenueAuditEntry).where(VenueAuditEntry.venue_id == venue.id)
-    found = paging.fetch(statement, VenueAuditEntry.created_at, VenueAuditEntry.id, cursor, limit)
-    return paging.Page([_entry(venue, row) for row in found.rows], found.next)
+    """A page of the venue's changes as `VenueChange`s, newest first (see `api.paging`)."""
+    found = paging.fetch(_of(venue), AuditEntry.created_at, AuditEntry.id, cursor, limit)
+    return paging.Page([_change(venue, row) for row in found.rows], found.next)
 
 
-def _entry(venue: Venue, row: VenueAuditEntry) -> AuditEntry:
-    return AuditEntry(
-        row.id, venue.code, row.action, row.actor, row.user_id, row.summary, row.created_at
+def _change(venue: Venue, row: AuditEntry) -> VenueChange:
+    summary = (row.after or {}).get("summary", "")
+    return VenueChange(
+        row.id,
+        venue.code,
+        row.action.removeprefix(PREFIX),
+        row.actor,
+        row.actor_id,
+        str(summary),
+        row.created_at,
     )
 
 
-def recent(venue: Venue, limit: int = DEFAULT_LIMIT) -> list[AuditEntry]:
-    """The venue's latest `limit` entries, newest first (id breaks ties within a tick)."""
+def recent(venue: Venue, limit: int = DEFAULT_LIMIT) -> list[VenueChange]:
+    """The venue's latest `limit` changes, newest first (id breaks ties within a tick)."""
     rows = db.session.scalars(
-        select(VenueAuditEntry)
-        .where(VenueAuditEntry.venue_id == venue.id)
-        .order_by(VenueAuditEntry.created_at.desc(), VenueAuditEntry.id.desc())
-        .limit(limit)
+        _of(venue).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit)
     )
-    return [_entry(venue, row) for row in rows]
+    return [_change(venue, row) for row in rows]

@@ -1,5 +1,5 @@
-"""Venue hours tables: weekly sessions, holidays and half days, the market state row and the
-audit log of venue administration.
+"""Venue hours tables: weekly sessions, holidays and half days and the market state row (the
+audit log of venue administration is the app's audit log, `tradedeck.audit`).
 
 The venues themselves (`market.models.Venue`) belong to the instrument catalogue; these tables
 hang off them by `venue_id` and keep the table names they had when they lived in `trading`.
@@ -15,7 +15,6 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
-    Text,
     Time,
     UniqueConstraint,
 )
@@ -72,18 +71,3 @@ class MarketState(TimestampMixin, db.Model):
     def emergency(self) -> bool:
         """An override is an emergency measure, flagged apart from scheduled opens/closes."""
         return self.override != Override.AUTO.value
-
-
-class VenueAuditEntry(TimestampMixin, db.Model):
-    """One administrative change of a venue; `created_at` is when it was made (UTC)."""
-
-    __tablename__ = "venue_audit_entries"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
-    action: Mapped[str] = mapped_column(String(24))
-    actor: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    )
-    summary: Mapped[str] = mapped_column(Text())
