@@ -68,8 +68,13 @@ def fuzz_app(
         ANALYTICS_RATE_LIMIT=GENEROUS,
         STREAM_MAX_PER_USER="1000",
         STREAM_MAX_PER_PROCESS="1000",
+        NOTIFY_STREAM_MAX_PER_USER="1000",
+        NOTIFY_STREAM_MAX_PER_PROCESS="1000",
+        SCAN_RATE_LIMIT=GENEROUS,
+        FETCH_RATE_LIMIT=GENEROUS,
     )
     app.config.update(MARKET_SSE_MAX_SECS=0.05, MARKET_SSE_HEARTBEAT_SECS=0.01)
+    app.config.update(ALERTS_STREAM_MAX_SECS=0.05, ALERTS_STREAM_POLL_SECS=0.01)
     with app.app_context():
         seed_demo()
     yield app

@@ -9,24 +9,24 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from tradedeck.alerts import delivery, services, stream
 from tradedeck.alerts.schemas import (
+    AlertRuleIn,
+    AlertRuleList,
+    AlertRuleOut,
+    AlertRulePatch,
+    AlertRulePath,
     ChannelIn,
     ChannelList,
     ChannelOut,
     ChannelPath,
+    ChannelTestResult,
     DeliveryList,
     DeliveryOut,
-    Marked,
     NotificationList,
     NotificationOut,
     NotificationPath,
     NotificationQuery,
-    RuleIn,
-    RuleList,
-    RuleOut,
-    RulePatch,
-    RulePath,
-    StreamQuery,
-    TestResult,
+    NotificationsMarked,
+    NotificationStreamQuery,
 )
 from tradedeck.api.errors import ErrorBody
 from tradedeck.market.limits import limit_per_user
@@ -41,29 +41,29 @@ bp = APIBlueprint(
 TEST_TITLE = "TradeDeck test notification"
 
 
-@bp.get("/alerts", responses={"200": RuleList})
+@bp.get("/alerts", responses={"200": AlertRuleList})
 def list_rules() -> Response:
     rules = services.list_rules(current_user.id)
-    return jsonify(RuleList(rules=[RuleOut.of(r) for r in rules]).model_dump())
+    return jsonify(AlertRuleList(rules=[AlertRuleOut.of(r) for r in rules]).model_dump())
 
 
-@bp.post("/alerts", responses={"201": RuleOut, "409": ErrorBody})
-def create_rule(body: RuleIn) -> tuple[Response, int]:
+@bp.post("/alerts", responses={"201": AlertRuleOut, "409": ErrorBody})
+def create_rule(body: AlertRuleIn) -> tuple[Response, int]:
     """A rule: `price_cross` (symbol, level), `line_cross` (drawing_id), `pattern`
     (optional watchlist_id), `signal_score` (threshold), `order_filled`, `cash_below`
     (threshold). Evaluated by the worker."""
     spec = services.RuleSpec(**body.model_dump())
-    return jsonify(RuleOut.of(services.create_rule(current_user.id, spec)).model_dump()), 201
+    return jsonify(AlertRuleOut.of(services.create_rule(current_user.id, spec)).model_dump()), 201
 
 
-@bp.patch("/alerts/<int:rule_id>", responses={"200": RuleOut})
-def patch_rule(path: RulePath, body: RulePatch) -> Response:
+@bp.patch("/alerts/<int:rule_id>", responses={"200": AlertRuleOut})
+def patch_rule(path: AlertRulePath, body: AlertRulePatch) -> Response:
     rule = services.set_rule_enabled(current_user.id, path.rule_id, body.enabled)
-    return jsonify(RuleOut.of(rule).model_dump())
+    return jsonify(AlertRuleOut.of(rule).model_dump())
 
 
 @bp.delete("/alerts/<int:rule_id>", responses={"204": None})
-def delete_rule(path: RulePath) -> tuple[str, int]:
+def delete_rule(path: AlertRulePath) -> tuple[str, int]:
     services.delete_rule(current_user.id, path.rule_id)
     return "", 204
 
@@ -79,24 +79,28 @@ def list_notifications(query: NotificationQuery) -> Response:
     return jsonify(body.model_dump())
 
 
-@bp.post("/notifications/read", responses={"200": Marked})
+@bp.post("/notifications/read", responses={"200": NotificationsMarked})
 def mark_all_read() -> Response:
     marked = services.mark_read(current_user.id)
     return jsonify(
-        Marked(marked=marked, unread=services.unread_count(current_user.id)).model_dump()
+        NotificationsMarked(
+            marked=marked, unread=services.unread_count(current_user.id)
+        ).model_dump()
     )
 
 
-@bp.post("/notifications/<int:notification_id>/read", responses={"200": Marked})
+@bp.post("/notifications/<int:notification_id>/read", responses={"200": NotificationsMarked})
 def mark_read(path: NotificationPath) -> Response:
     marked = services.mark_read(current_user.id, path.notification_id)
     return jsonify(
-        Marked(marked=marked, unread=services.unread_count(current_user.id)).model_dump()
+        NotificationsMarked(
+            marked=marked, unread=services.unread_count(current_user.id)
+        ).model_dump()
     )
 
 
 @bp.get("/notifications/stream", responses={"200": None, "429": ErrorBody})
-def notification_stream(query: StreamQuery) -> Response:
+def notification_stream(query: NotificationStreamQuery) -> Response:
     """Server-Sent Events: a `notification` event (with `unread`) for each new notification
     after `after` (default: from now), heartbeats, and `end` after a few minutes."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -150,7 +154,8 @@ def delete_channel(path: ChannelPath) -> tuple[str, int]:
 
 
 @bp.post(
-    "/notifications/channels/<int:channel_id>/test", responses={"200": TestResult, "429": ErrorBody}
+    "/notifications/channels/<int:channel_id>/test",
+    responses={"200": ChannelTestResult, "429": ErrorBody},
 )
 @limit_per_user("fetch_rate_limit", "channel_test")
 def test_channel(path: ChannelPath) -> Response:
@@ -158,4 +163,4 @@ def test_channel(path: ChannelPath) -> Response:
     (FETCH_RATE_LIMIT per user: each test is an outgoing request)."""
     channel = services.owned_channel(current_user.id, path.channel_id)
     result = delivery.send(channel.url, TEST_TITLE, f"Channel {channel.name} works.")
-    return jsonify(TestResult(ok=result.ok, error=result.error).model_dump())
+    return jsonify(ChannelTestResult(ok=result.ok, error=result.error).model_dump())

@@ -18,7 +18,7 @@ RuleKind = Literal[
 ]
 
 
-class RuleIn(BaseModel):
+class AlertRuleIn(BaseModel):
     kind: RuleKind
     name: str = Field(min_length=1, max_length=60)
     symbol: str | None = Field(default=None, min_length=1, max_length=60)
@@ -29,15 +29,15 @@ class RuleIn(BaseModel):
     threshold: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e12"), decimal_places=8)
 
 
-class RulePatch(BaseModel):
+class AlertRulePatch(BaseModel):
     enabled: bool
 
 
-class RulePath(BaseModel):
+class AlertRulePath(BaseModel):
     rule_id: int = _ID
 
 
-class RuleOut(BaseModel):
+class AlertRuleOut(BaseModel):
     id: int
     kind: str
     name: str
@@ -51,7 +51,7 @@ class RuleOut(BaseModel):
     last_fired_at: str | None
 
     @classmethod
-    def of(cls, r: AlertRule) -> RuleOut:
+    def of(cls, r: AlertRule) -> AlertRuleOut:
         return cls(
             id=r.id,
             kind=r.kind,
@@ -67,8 +67,8 @@ class RuleOut(BaseModel):
         )
 
 
-class RuleList(BaseModel):
-    rules: list[RuleOut]
+class AlertRuleList(BaseModel):
+    rules: list[AlertRuleOut]
 
 
 class NotificationQuery(QueryModel):
@@ -76,7 +76,7 @@ class NotificationQuery(QueryModel):
     after: int = Field(default=0, ge=0, le=2**63 - 1)
 
 
-class StreamQuery(QueryModel):
+class NotificationStreamQuery(QueryModel):
     after: int | None = Field(default=None, ge=0, le=2**63 - 1)
 
 
@@ -111,7 +111,7 @@ class NotificationList(BaseModel):
     notifications: list[NotificationOut]
 
 
-class Marked(BaseModel):
+class NotificationsMarked(BaseModel):
     marked: int
     unread: int
 
@@ -154,7 +154,7 @@ class ChannelList(BaseModel):
     channels: list[ChannelOut]
 
 
-class TestResult(BaseModel):
+class ChannelTestResult(BaseModel):
     ok: bool
     error: str
 

@@ -16,22 +16,22 @@ from tradedeck.signals import scanner, services
 from tradedeck.signals.models import Pattern
 from tradedeck.signals.schemas import (
     FetchOut,
-    ItemIn,
-    ItemOut,
-    ItemPath,
     PatternList,
     PatternOut,
     PatternPath,
     PatternQuery,
-    RuleIn,
-    RuleList,
-    RuleOut,
-    RulePath,
     ScanOut,
     SignalList,
     SignalOut,
     SignalQuery,
+    SignalRuleIn,
+    SignalRuleList,
+    SignalRuleOut,
+    SignalRulePath,
     WatchlistIn,
+    WatchlistItemIn,
+    WatchlistItemOut,
+    WatchlistItemPath,
     WatchlistList,
     WatchlistOut,
     WatchlistPatch,
@@ -112,15 +112,15 @@ def delete_watchlist(path: WatchlistPath) -> tuple[str, int]:
 
 @bp.post(
     "/watchlists/<int:watchlist_id>/items",
-    responses={"201": ItemOut, "409": ErrorBody},
+    responses={"201": WatchlistItemOut, "409": ErrorBody},
 )
-def add_item(path: WatchlistPath, body: ItemIn) -> tuple[Response, int]:
+def add_item(path: WatchlistPath, body: WatchlistItemIn) -> tuple[Response, int]:
     item = services.add_symbol(current_user.id, path.watchlist_id, body.symbol, body.venue)
-    return jsonify(ItemOut.of(item).model_dump()), 201
+    return jsonify(WatchlistItemOut.of(item).model_dump()), 201
 
 
 @bp.delete("/watchlists/<int:watchlist_id>/items/<int:item_id>", responses={"204": None})
-def remove_item(path: ItemPath) -> tuple[str, int]:
+def remove_item(path: WatchlistItemPath) -> tuple[str, int]:
     services.remove_item(current_user.id, path.watchlist_id, path.item_id)
     return "", 204
 
@@ -144,23 +144,23 @@ def list_signals(query: SignalQuery) -> Response:
     return jsonify(SignalList(signals=[SignalOut.of(s) for s in found]).model_dump())
 
 
-@bp.get("/signals/rules", responses={"200": RuleList})
+@bp.get("/signals/rules", responses={"200": SignalRuleList})
 def list_rules() -> Response:
     rules = services.list_rules(current_user.id)
-    return jsonify(RuleList(rules=[RuleOut.of(r) for r in rules]).model_dump())
+    return jsonify(SignalRuleList(rules=[SignalRuleOut.of(r) for r in rules]).model_dump())
 
 
-@bp.post("/signals/rules", responses={"201": RuleOut, "409": ErrorBody})
-def create_rule(body: RuleIn) -> tuple[Response, int]:
+@bp.post("/signals/rules", responses={"201": SignalRuleOut, "409": ErrorBody})
+def create_rule(body: SignalRuleIn) -> tuple[Response, int]:
     """A confluence rule: bias on `higher`, zone on `middle`, trigger on `lower`."""
     rule = services.create_rule(
         current_user.id, body.name, body.higher, body.middle, body.lower, body.min_score
     )
-    return jsonify(RuleOut.of(rule).model_dump()), 201
+    return jsonify(SignalRuleOut.of(rule).model_dump()), 201
 
 
 @bp.delete("/signals/rules/<int:rule_id>", responses={"204": None})
-def delete_rule(path: RulePath) -> tuple[str, int]:
+def delete_rule(path: SignalRulePath) -> tuple[str, int]:
     services.delete_rule(current_user.id, path.rule_id)
     return "", 204
 

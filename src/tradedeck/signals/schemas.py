@@ -30,7 +30,7 @@ class WatchlistPatch(BaseModel):
     timeframes: list[Interval] | None = Field(default=None, min_length=1, max_length=4)
 
 
-class ItemIn(BaseModel):
+class WatchlistItemIn(BaseModel):
     symbol: str = Field(min_length=1, max_length=60)
     venue: str | None = Field(default=None, min_length=1, max_length=32)
 
@@ -39,18 +39,18 @@ class WatchlistPath(BaseModel):
     watchlist_id: int = _ID
 
 
-class ItemPath(WatchlistPath):
+class WatchlistItemPath(WatchlistPath):
     item_id: int = _ID
 
 
-class ItemOut(BaseModel):
+class WatchlistItemOut(BaseModel):
     id: int
     symbol: str
     venue: str
     instrument_id: int
 
     @classmethod
-    def of(cls, item: WatchlistItem) -> ItemOut:
+    def of(cls, item: WatchlistItem) -> WatchlistItemOut:
         return cls(
             id=item.id,
             symbol=item.instrument.symbol,
@@ -63,7 +63,7 @@ class WatchlistOut(BaseModel):
     id: int
     name: str
     timeframes: list[str]
-    items: list[ItemOut]
+    items: list[WatchlistItemOut]
 
     @classmethod
     def of(cls, w: Watchlist) -> WatchlistOut:
@@ -71,7 +71,7 @@ class WatchlistOut(BaseModel):
             id=w.id,
             name=w.name,
             timeframes=list(w.timeframes),
-            items=[ItemOut.of(i) for i in w.items],
+            items=[WatchlistItemOut.of(i) for i in w.items],
         )
 
 
@@ -142,7 +142,7 @@ class PatternList(BaseModel):
     patterns: list[PatternOut]
 
 
-class RuleIn(BaseModel):
+class SignalRuleIn(BaseModel):
     name: str = Field(min_length=1, max_length=60)
     higher: Interval = "4h"
     middle: Interval = "1h"
@@ -150,11 +150,11 @@ class RuleIn(BaseModel):
     min_score: int = Field(default=60, ge=0, le=100)
 
 
-class RulePath(BaseModel):
+class SignalRulePath(BaseModel):
     rule_id: int = _ID
 
 
-class RuleOut(BaseModel):
+class SignalRuleOut(BaseModel):
     id: int
     name: str
     higher: str
@@ -164,7 +164,7 @@ class RuleOut(BaseModel):
     enabled: bool
 
     @classmethod
-    def of(cls, r: SignalRule) -> RuleOut:
+    def of(cls, r: SignalRule) -> SignalRuleOut:
         return cls(
             id=r.id,
             name=r.name,
@@ -176,8 +176,8 @@ class RuleOut(BaseModel):
         )
 
 
-class RuleList(BaseModel):
-    rules: list[RuleOut]
+class SignalRuleList(BaseModel):
+    rules: list[SignalRuleOut]
 
 
 class SignalQuery(QueryModel):
