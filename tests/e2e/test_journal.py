@@ -4,9 +4,12 @@ so they are covered by tests/journal/test_views.py.)"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from tests.charts.factories import seed_instrument
 from tests.e2e.helpers import screenshot
 from tests.helpers import PASSWORD, create_user
 
@@ -62,3 +65,18 @@ def test_journal_log_annotate_and_performance(live_server: str, live_app: Flask,
     screenshot(page, "journal-performance-light")
     page.goto(f"{live_server}/journal")
     screenshot(page, "journal-light")
+
+    # a trade inside the stored candles: its entry page draws the chart at entry
+    seed_instrument(live_app, "GAMMA", intervals=("1h",), n=300)
+    start = (datetime.now(UTC) - timedelta(days=4)).replace(minute=0, second=0, microsecond=0)
+    page.fill("#symbol", "GAMMA")
+    page.fill("#quantity", "3")
+    page.fill("#entry_price", "100")
+    page.fill("#entry_at", start.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#exit_price", "103")
+    page.fill("#exit_at", (start + timedelta(hours=30)).strftime("%Y-%m-%dT%H:%M"))
+    page.click("#log-trade")
+    expect(page.locator(".alert-success")).to_contain_text("Trade logged")
+    page.locator("#entries-table tr", has_text="GAMMA").locator("a").click()
+    expect(page.locator("#entry-chart rect")).to_have_count(48 + 30 + 12)
+    screenshot(page, "journal-entry-light")

@@ -78,3 +78,24 @@ def test_edit_notes_and_privacy(app: Flask, logged_in: FlaskClient):
 def test_needs_login(client: FlaskClient):
     assert client.get("/journal").status_code == 302
     assert client.get("/journal/performance").status_code == 302
+
+
+def test_entry_page_draws_the_stored_candles_around_the_entry(app: Flask, logged_in):
+    from datetime import UTC, datetime, timedelta
+
+    from tests.charts.factories import seed_instrument
+
+    seed_instrument(app, "ACME", intervals=("1h",), n=300)
+    start = (datetime.now(UTC) - timedelta(days=5)).replace(minute=0, second=0, microsecond=0)
+    recent = {
+        **TRADE,
+        "entry_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "exit_at": (start + timedelta(hours=20)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    post(logged_in, "/journal/trades", **recent)
+    html = logged_in.get("/journal/1").get_data(as_text=True)
+    assert 'id="entry-chart"' in html
+    assert html.count('<rect class="bar-') == 48 + 20 + 12  # 48 h before to 12 h after (exclusive)
+    assert 'class="exit-line"' in html
+    post(logged_in, "/journal/trades", **{**TRADE, "symbol": "ZZZZ"})
+    assert 'id="no-entry-chart"' in logged_in.get("/journal/2").get_data(as_text=True)

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from tradedeck.core.errors import DomainError
 from tradedeck.journal import analytics, services
+from tradedeck.journal.chart import entry_chart
 from tradedeck.journal.forms import NotesForm, PortfolioForm, TradeForm
 from tradedeck.journal.models import Portfolio
 
@@ -100,7 +101,10 @@ def entry(entry_id: int) -> Any:
         else:
             flash("Journal entry saved.", "success")
             return redirect(url_for("journal.index"))
-    return render_template("journal/entry.html", entry=item, form=form, error=error), status
+    page = render_template(
+        "journal/entry.html", entry=item, form=form, error=error, chart=entry_chart(item)
+    )
+    return page, status
 
 
 @bp.get("/journal/performance")
