@@ -28,14 +28,18 @@ def live_app(tmp_path: Path) -> Flask:
     return app
 
 
-def test_admin_adds_a_holiday_and_sees_it_listed(
-    page: Page, live_server: str, live_app: Flask
-) -> None:
+def _log_in_as_admin(page: Page, live_server: str) -> None:
     page.goto(f"{live_server}/login")
     page.fill("#identifier", "admin@example.com")
     page.fill("#password", "admin123")
     page.click("#login-form [type=submit]")
     expect(page.locator("#user-menu")).to_contain_text("admin")
+
+
+def test_admin_adds_a_holiday_and_sees_it_listed(
+    page: Page, live_server: str, live_app: Flask
+) -> None:
+    _log_in_as_admin(page, live_server)
 
     page.click("#mainNav >> text=Venues")
     expect(page.locator("#venues-table tr[data-venue=SIM]")).to_contain_text("mon-fri 09:30-16:00")
@@ -107,10 +111,7 @@ def test_admin_adds_a_holiday_and_sees_it_listed(
 def test_an_exchange_venue_shows_its_calendar(
     page: Page, live_server: str, live_app: Flask
 ) -> None:
-    page.goto(f"{live_server}/login")
-    page.fill("#identifier", "admin@example.com")
-    page.fill("#password", "admin123")
-    page.click("#login-form [type=submit]")
+    _log_in_as_admin(page, live_server)
     page.goto(f"{live_server}/admin/venues")
     nyse = page.locator("#venues-table tr[data-venue=NYSE]")
     expect(nyse).to_contain_text("XNYS calendar: mon-fri 09:30-16:00")

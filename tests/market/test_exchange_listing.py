@@ -1,0 +1,51 @@
+"""Fetching Yahoo symbols lists each stock on the venue of the exchange it trades on, and a
+stock already listed on another Yahoo venue moves there with its id (orders follow)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from tests.fakes.yahoo import FakeYahoo
+from tests.market.conftest import close_app, market_app
+from tradedeck.extensions import db
+from tradedeck.market import catalogue, services, sources
+from tradedeck.market.models import Instrument
+from tradedeck.market.providers.yahoo import YahooProvider
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    with FakeYahoo() as yahoo:
+        app = market_app(tmp_path, TRADEDECK_YAHOO_URL=yahoo.url)
+        yield app
+        close_app(app)
+
+
+def _listed() -> dict[str, tuple[int, str, str]]:
+    rows = db.session.scalars(select(Instrument).order_by(Instrument.symbol))
+    return {i.symbol: (i.id, i.venue.code, i.venue.timezone) for i in rows}
+
+
+def test_yahoo_stocks_go_to_their_exchange_venue(app: Flask) -> None:
+    with app.app_context():
+        old = catalogue.ensure_venue("YAHOO", timezone="America/New_York")
+        aapl = Instrument(venue_id=old.id, symbol="AAPL", name="Apple")
+        db.session.add(aapl)
+        db.session.commit()
+        result = services.fetch_symbols("yahoo", ["AAPL", "MSFT", "RELIANCE.NS"])
+        assert (result.created, result.updated) == (2, 1)
+        db.session.expire_all()
+        listed = _listed()
+        assert listed["AAPL"] == (aapl.id, "NASDAQ", "America/New_York")  # moved, same row
+        assert listed["MSFT"][1:] == ("NASDAQ", "America/New_York")
+        assert listed["RELIANCE.NS"][1:] == ("NSE", "Asia/Kolkata")
+        assert catalogue.get_venue("NSE").kind == "yahoo"
+        assert isinstance(sources.provider_for("NSE"), YahooProvider)
+        assert isinstance(sources.provider_for("NASDAQ"), YahooProvider)
+        again = services.fetch_symbols("yahoo", ["AAPL", "RELIANCE.NS"])
+        assert (again.created, again.updated) == (0, 2)
