@@ -43,11 +43,17 @@ def _text(data: Mapping[str, Any], name: str, limit: int) -> str:
     return value
 
 
-def _amount(data: Mapping[str, Any], name: str, required: bool = True) -> Decimal | None:
+def _given(data: Mapping[str, Any], name: str, required: bool) -> str | None:
+    """The field's text, None when left empty (an error when it is required)."""
     raw = str(data.get(name) or "").strip()
-    if not raw:
-        if required:
-            raise DomainError(f"{name} is required", field=name)
+    if not raw and required:
+        raise DomainError(f"{name} is required", field=name)
+    return raw or None
+
+
+def _amount(data: Mapping[str, Any], name: str, required: bool = True) -> Decimal | None:
+    raw = _given(data, name, required)
+    if raw is None:
         return None
     try:
         value = Decimal(raw)
@@ -61,10 +67,8 @@ def _amount(data: Mapping[str, Any], name: str, required: bool = True) -> Decima
 
 
 def _time(data: Mapping[str, Any], name: str, required: bool = True) -> datetime | None:
-    raw = str(data.get(name) or "").strip()
-    if not raw:
-        if required:
-            raise DomainError(f"{name} is required", field=name)
+    raw = _given(data, name, required)
+    if raw is None:
         return None
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
