@@ -61,11 +61,16 @@ def get_venue(code: str) -> Venue | None:
 
 
 def ensure_venue(
-    code: str, *, timezone: str = "UTC", currency: str = "USD", name: str | None = None
+    code: str,
+    *,
+    timezone: str = "UTC",
+    currency: str = "USD",
+    name: str | None = None,
+    kind: str | None = None,
 ) -> Venue:
-    """The venue row for `code`, created with its known name/kind (ccxt exchanges otherwise);
-    a stock exchange (`venues.exchanges`) with its own name, time zone and currency, trading
-    in sessions from the start."""
+    """The venue row for `code`, created with its known name/kind (else `name`/`kind`, a ccxt
+    exchange by default); a stock exchange (`venues.exchanges`) with its own name, time zone
+    and currency, trading in sessions from the start."""
     code = normalize_venue(code)
     venue = get_venue(code)
     if venue is None:
@@ -80,9 +85,11 @@ def ensure_venue(
                 always_open=False,
             )
         else:
-            known_name, kind = KNOWN_VENUES.get(code, (name or code.title(), "exchange"))
+            known_name, known_kind = KNOWN_VENUES.get(
+                code, (name or code.title(), kind or "exchange")
+            )
             venue = Venue(
-                code=code, name=known_name, kind=kind, timezone=timezone, currency=currency
+                code=code, name=known_name, kind=known_kind, timezone=timezone, currency=currency
             )
         db.session.add(venue)
         db.session.flush()

@@ -170,7 +170,9 @@ def fetch_symbols(venue: str, symbols: list[str] | None = None) -> UpsertResult:
     created = updated = 0
     for code, members in groups.items():
         place = places[code]
-        venue_row = catalogue.ensure_venue(code, timezone=place.timezone, name=place.name)
+        venue_row = catalogue.ensure_venue(
+            code, timezone=place.timezone, name=place.name, kind=exchanges.YAHOO_KIND
+        )
         catalogue.adopt_instruments(venue_row, [i.symbol for i in members], exchanges.YAHOO_KIND)
         part = catalogue.upsert_instruments(venue_row, members)
         created, updated = created + part.created, updated + part.updated
