@@ -42,3 +42,23 @@ def test_watchlist_form_and_bad_filters(app: Flask, logged_in: FlaskClient) -> N
     page = logged_in.get("/patterns?interval=2h", follow_redirects=True)
     assert page.status_code == 200 and "Filter interval" in page.get_data(as_text=True)
     assert logged_in.get("/patterns").status_code == 200
+
+
+def test_delete_buttons_check_csrf_and_ownership(app: Flask, logged_in: FlaskClient) -> None:
+    seed_instrument(app, "ACME", intervals=(), n=1)
+    token = csrf_token(logged_in, "/watchlists")
+    logged_in.post(
+        "/watchlists", data={"csrf_token": token, "name": "W", "timeframes": ["1h"], "symbols": ""}
+    )
+    wid = logged_in.get("/api/v1/watchlists").get_json()["watchlists"][0]["id"]
+    refused = logged_in.post(f"/watchlists/{wid}/delete", data={}, follow_redirects=True)
+    assert "Watchlist deleted" not in refused.get_data(as_text=True)
+    missing = logged_in.post(
+        f"/watchlists/{wid + 1}/delete", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert f"No watchlist {wid + 1}." in missing.get_data(as_text=True)
+    done = logged_in.post(
+        f"/watchlists/{wid}/delete", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "Watchlist deleted." in done.get_data(as_text=True)
+    assert logged_in.get("/api/v1/watchlists").get_json() == {"watchlists": []}

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from tradedeck.alerts import delivery, services
 from tradedeck.alerts.api import TEST_TITLE
@@ -16,6 +17,7 @@ from tradedeck.charts.models import ChartDrawing
 from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
 from tradedeck.signals.services import list_watchlists
+from tradedeck.signals.views import post_action
 
 bp = Blueprint("alerts", __name__)
 
@@ -78,14 +80,10 @@ def create_rule() -> Any:
 
 
 @bp.post("/alerts/<int:rule_id>/delete")
-def delete_rule(rule_id: int) -> Any:
-    if ActionForm().validate_on_submit():
-        try:
-            services.delete_rule(current_user.id, rule_id)
-            flash("Alert deleted.", "success")
-        except DomainError as exc:
-            flash(exc.message, "danger")
-    return redirect(url_for("alerts.alerts"))
+def delete_rule(rule_id: int) -> Response:
+    return post_action(
+        lambda: services.delete_rule(current_user.id, rule_id), "Alert deleted.", "alerts.alerts"
+    )
 
 
 @bp.post("/alerts/read")
@@ -140,14 +138,12 @@ def create_channel() -> Any:
 
 
 @bp.post("/alerts/channels/<int:channel_id>/delete")
-def delete_channel(channel_id: int) -> Any:
-    if ActionForm().validate_on_submit():
-        try:
-            services.delete_channel(current_user.id, channel_id)
-            flash("Channel deleted.", "success")
-        except DomainError as exc:
-            flash(exc.message, "danger")
-    return redirect(url_for("alerts.channels"))
+def delete_channel(channel_id: int) -> Response:
+    return post_action(
+        lambda: services.delete_channel(current_user.id, channel_id),
+        "Channel deleted.",
+        "alerts.channels",
+    )
 
 
 @bp.post("/alerts/channels/<int:channel_id>/test")

@@ -102,42 +102,40 @@ def _levels(
     return stop, entry + REWARD_RISK * (entry - stop)
 
 
-def _fvgs(c: Candles) -> dict[str, np.ndarray]:
-    """A fill always follows (or is) the mitigation: status 1 (mitigated) or 2 (filled)."""
-    e = fvg(c)
+def _zones(
+    kind: int, e: Any, status: np.ndarray, status_index: np.ndarray, anchor: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Columns of a zone study (FVGs, order blocks): entry at the edge price comes back to."""
     bull = e["direction"] == "bullish"
-    mitigated, filled = e["mitigated_index"], e["filled_index"]
     return {
-        "kind": np.zeros(len(e), np.int64),
+        "kind": np.full(len(e), kind, np.int64),
         "direction": np.where(bull, _BULL, _BEAR),
         "index": e["index"],
         "confirmed_index": e["confirmed_index"],
         "top": e["top"],
         "bottom": e["bottom"],
         "entry": np.where(bull, e["top"], e["bottom"]),
-        "status": (mitigated >= 0) + (filled >= 0).astype(np.int64),
-        "status_index": np.where(filled >= 0, filled, mitigated),
-        "anchor": e["index"],
+        "status": status,
+        "status_index": status_index,
+        "anchor": anchor,
     }
+
+
+def _fvgs(c: Candles) -> dict[str, np.ndarray]:
+    """A fill always follows (or is) the mitigation: status 1 (mitigated) or 2 (filled)."""
+    e = fvg(c)
+    mitigated, filled = e["mitigated_index"], e["filled_index"]
+    status = (mitigated >= 0) + (filled >= 0).astype(np.int64)
+    return _zones(0, e, status, np.where(filled >= 0, filled, mitigated), e["index"])
 
 
 def _blocks(c: Candles) -> dict[str, np.ndarray]:
     """Invalidation is only searched after the mitigation: status 1 or 3 (invalidated)."""
     e = order_blocks(c)
-    bull = e["direction"] == "bullish"
     mitigated, invalidated = e["mitigated_index"], e["invalidated_index"]
-    return {
-        "kind": np.ones(len(e), np.int64),
-        "direction": np.where(bull, _BULL, _BEAR),
-        "index": e["index"],
-        "confirmed_index": e["confirmed_index"],
-        "top": e["top"],
-        "bottom": e["bottom"],
-        "entry": np.where(bull, e["top"], e["bottom"]),
-        "status": (mitigated >= 0) + 2 * (invalidated >= 0),
-        "status_index": np.where(invalidated >= 0, invalidated, mitigated),
-        "anchor": e["break_index"],
-    }
+    status = (mitigated >= 0) + 2 * (invalidated >= 0)
+    at = np.where(invalidated >= 0, invalidated, mitigated)
+    return _zones(1, e, status, at, e["break_index"])
 
 
 def _sweeps(c: Candles) -> dict[str, np.ndarray]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from pydantic import ValidationError
+from werkzeug.wrappers import Response
 
 from tradedeck.core.errors import DomainError
 from tradedeck.core.patterns import KINDS, STATUSES
@@ -57,6 +59,17 @@ def _flash_error(prefix: str, exc: DomainError) -> None:
     flash(f"{prefix} — {exc.message}", "danger")
 
 
+def post_action(action: Callable[[], object], done: str, endpoint: str) -> Response:
+    """A bare button (delete, remove): check its CSRF token, run it, flash, go back."""
+    if ActionForm().validate_on_submit():
+        try:
+            action()
+            flash(done, "success")
+        except DomainError as exc:
+            flash(exc.message, "danger")
+    return redirect(url_for(endpoint))
+
+
 @bp.post("/watchlists")
 def create_watchlist() -> Any:
     form = WatchlistForm()
@@ -89,25 +102,21 @@ def add_symbol(watchlist_id: int) -> Any:
 
 
 @bp.post("/watchlists/<int:watchlist_id>/items/<int:item_id>/remove")
-def remove_symbol(watchlist_id: int, item_id: int) -> Any:
-    if ActionForm().validate_on_submit():
-        try:
-            services.remove_item(current_user.id, watchlist_id, item_id)
-            flash("Symbol removed.", "success")
-        except DomainError as exc:
-            _flash_error("Not removed", exc)
-    return redirect(url_for("signals.watchlists"))
+def remove_symbol(watchlist_id: int, item_id: int) -> Response:
+    return post_action(
+        lambda: services.remove_item(current_user.id, watchlist_id, item_id),
+        "Symbol removed.",
+        "signals.watchlists",
+    )
 
 
 @bp.post("/watchlists/<int:watchlist_id>/delete")
-def delete_watchlist(watchlist_id: int) -> Any:
-    if ActionForm().validate_on_submit():
-        try:
-            services.delete_watchlist(current_user.id, watchlist_id)
-            flash("Watchlist deleted.", "success")
-        except DomainError as exc:
-            _flash_error("Not deleted", exc)
-    return redirect(url_for("signals.watchlists"))
+def delete_watchlist(watchlist_id: int) -> Response:
+    return post_action(
+        lambda: services.delete_watchlist(current_user.id, watchlist_id),
+        "Watchlist deleted.",
+        "signals.watchlists",
+    )
 
 
 @bp.get("/patterns")
@@ -166,11 +175,9 @@ def create_rule() -> Any:
 
 
 @bp.post("/signals/rules/<int:rule_id>/delete")
-def delete_rule(rule_id: int) -> Any:
-    if ActionForm().validate_on_submit():
-        try:
-            services.delete_rule(current_user.id, rule_id)
-            flash("Signal rule deleted.", "success")
-        except DomainError as exc:
-            _flash_error("Not deleted", exc)
-    return redirect(url_for("signals.signals"))
+def delete_rule(rule_id: int) -> Response:
+    return post_action(
+        lambda: services.delete_rule(current_user.id, rule_id),
+        "Signal rule deleted.",
+        "signals.signals",
+    )
