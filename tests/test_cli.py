@@ -51,6 +51,15 @@ def test_access_key_create_prints_usable_keys(runner: CliRunner) -> None:
     assert len(keys) == 2 and len(set(keys)) == 2
     bad = runner.invoke(main, ["access-key", "create", "--days", "0"])
     assert bad.exit_code == 2
+    listed = runner.invoke(main, ["access-key", "list", "--state", "unused"])
+    assert listed.exit_code == 0 and listed.output.count("\tunused\tbeta") == 2
+    first_id = listed.output.split("\t")[0]
+    assert runner.invoke(main, ["access-key", "revoke", first_id]).exit_code == 0
+    again = runner.invoke(main, ["access-key", "revoke", first_id])
+    assert again.exit_code == 1 and "already revoked" in again.output
+    audit = runner.invoke(main, ["audit", "list", "--actor", "cli"])
+    assert audit.output.count('"access_key.create"') == 2
+    assert audit.output.count('"access_key.revoke"') == 1
 
 
 def test_seed_demo_once_and_never_in_production(

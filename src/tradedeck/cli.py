@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -16,10 +15,11 @@ from flask_migrate.cli import db as db_group
 from werkzeug.serving import run_simple
 
 from tradedeck.accounts import services
+from tradedeck.admin import keys_service as keys
 from tradedeck.app import create_app
 from tradedeck.backup import BackupError, create_backup, prune_backups, restore_backup
 from tradedeck.config import ConfigError
-from tradedeck.database import utcnow
+from tradedeck.core.errors import DomainError
 from tradedeck.demo import DEMO_ADMIN, DEMO_CUSTOMER, seed_demo
 from tradedeck.extensions import db
 from tradedeck.worker.runner import run_worker, start_embedded
@@ -169,12 +169,38 @@ def access_key_group() -> None:
 
 @access_key_group.command("create")
 @click.option("--note", default="", help="Who the key is for.")
-@click.option("--days", type=click.IntRange(min=1), default=None, help="Expire after N days.")
+@click.option(
+    "--days", type=click.IntRange(1, keys.MAX_DAYS), default=None, help="Expire after N days."
+)
 @click.option("--count", type=click.IntRange(1, 1000), default=1, show_default=True)
 @with_appcontext
 def access_key_create(note: str, days: int | None, count: int) -> None:
-    """Create keys and print them once (only their hashes are stored)."""
-    expires = utcnow() + timedelta(days=days) if days else None
-    for _ in range(count):
-        _row, clear = services.create_access_key(note=note, expires_at=expires)
-        click.echo(clear)
+    """Create keys and print them once (only their hashes are stored); audited as `cli`."""
+    for start in range(0, count, keys.MAX_BATCH):
+        try:
+            new = keys.create_keys(min(keys.MAX_BATCH, count - start), note, days)
+        except DomainError as exc:
+            raise click.BadParameter(exc.message, param_hint=f"--{exc.field}") from exc
+        for clear in new.clear:
+            click.echo(clear)
+
+
+@access_key_group.command("list")
+@click.option("--state", type=click.Choice(keys.STATES), default=None)
+@with_appcontext
+def access_key_list(state: str | None) -> None:
+    """Print the newest 500 keys: id, state, note, used by."""
+    for row in keys.list_keys(state or "", 1, 500).rows:
+        click.echo(f"{row.key.id}\t{row.state}\t{row.key.note}\t{row.used_by or ''}")
+
+
+@access_key_group.command("revoke")
+@click.argument("key_id", type=int)
+@with_appcontext
+def access_key_revoke(key_id: int) -> None:
+    """Revoke an unused key (audited as `cli`)."""
+    try:
+        keys.revoke_key(key_id)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Access key {key_id} revoked.")
