@@ -104,3 +104,17 @@ def test_no_route_edits_or_deletes_audit_rows(app: Flask, root_web: FlaskClient)
                     rule.rule
                 )
     assert post_form(root_web, "/admin/audit").status_code == 405
+
+
+def test_targets_link_to_their_admin_pages(app: Flask, root_web: FlaskClient) -> None:
+    _seed(app)
+    with app.app_context():
+        record("venue.hours.set", Target("venue", 1, "SIM"), actor="cli")
+        record("tradingview.grant", Target("tradingview", "3:PUB;x", "bob → script"), actor="cli")
+        db.session.commit()
+    page = root_web.get("/admin/audit").get_data(as_text=True)
+    assert '<a href="/admin/users/7">bob</a>' in page
+    assert '<a href="/admin/instruments/9/edit">ACME</a>' in page
+    assert '<a href="/admin/venues/SIM">SIM</a>' in page
+    assert '<a href="/admin/keys">' in page
+    assert "bob → script" in page and 'href="/admin/tradingview' not in page

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from tradedeck.admin.common import guard, page_number, paginate
 from tradedeck.audit import queries
-from tradedeck.audit.models import ACCESS_EVENTS
+from tradedeck.audit.models import ACCESS_EVENTS, AuditEntry
 from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
@@ -59,9 +59,38 @@ def _page(template: str, build: Any, query: Any, **extra: Any) -> str:
     return render_template(name, found=found, error=error, args=request.args, **extra)
 
 
+TARGET_PAGES: dict[str, tuple[str, str, str]] = {
+    # target type: (endpoint, URL argument, "id" or "label" to fill it with)
+    "user": ("admin_users.detail", "user_id", "id"),
+    "instrument": ("admin_instruments.edit", "instrument_id", "id"),
+    "venue": ("venue_admin.venue_page", "code", "label"),
+    "access_key": ("admin_keys.index", "", ""),
+}
+
+
+def target_url(entry: AuditEntry) -> str | None:
+    """The admin page of an entry's target, when there is one (and the target has an id)."""
+    page = TARGET_PAGES.get(entry.target_type)
+    if page is None or page[0] not in current_app.view_functions:
+        return None
+    endpoint, argument, source = page
+    if not argument:
+        return url_for(endpoint)
+    value = entry.target_id if source == "id" else entry.target_label
+    if not value or (source == "id" and not value.isdigit()):
+        return None
+    return url_for(endpoint, **{argument: int(value) if source == "id" else value})
+
+
 @bp.get("/audit")
 def audit() -> str:
-    return _page("audit", queries.audit_filter, queries.audit_query, actions=queries.actions())
+    return _page(
+        "audit",
+        queries.audit_filter,
+        queries.audit_query,
+        actions=queries.actions(),
+        target_url=target_url,
+    )
 
 
 @bp.get("/access")
