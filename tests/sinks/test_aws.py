@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,7 +41,10 @@ def moto_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    yield f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    yield url
+    # moto keeps its accounts in the process: the next test starts from an empty AWS.
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
     server.stop()
 
 
@@ -96,6 +100,19 @@ def test_a_fill_is_published_to_sns_and_mirrored_to_dynamodb(tmp_path: Path, mot
     assert item["Item"]["price"]["S"] == str(trade.price)
     mirrored = dynamo.get_item(TableName="UsersTable", Key={"user_id": {"S": str(user.id)}})
     assert mirrored["Item"]["username"]["S"] == "alice"
+
+
+def test_mirror_users_command(tmp_path: Path, moto_url: str) -> None:
+    topic, _queue, _sqs, dynamo = _aws(moto_url)
+    app = make_app(
+        tmp_path, USE_AWS="true", AWS_ENDPOINT_URL=moto_url, AWS_REGION=REGION, SNS_TOPIC_ARN=topic
+    )
+    create_user(app, "alice")
+    create_user(app, "bob", email="bob@example.com")
+    result = app.test_cli_runner().invoke(args=["aws", "mirror-users"])
+    assert result.exit_code == 0 and "Mirrored 2 users to UsersTable" in result.output
+    items = dynamo.scan(TableName="UsersTable")["Items"]
+    assert sorted(i["username"]["S"] for i in items) == ["alice", "bob"]
 
 
 def test_aws_down_does_not_block_trading(tmp_path: Path, moto_url: str) -> None:

@@ -6,6 +6,7 @@ from flask import Flask
 
 from tradedeck.config import ConfigError
 from tradedeck.sinks import aws
+from tradedeck.sinks.cli import aws_group
 from tradedeck.trading.execution import order_filled
 
 
@@ -14,3 +15,4 @@ def init_sinks(app: Flask) -> None:
     if config.use_aws and not config.sns_topic_arn:
         raise ConfigError("USE_AWS=true needs SNS_TOPIC_ARN (the topic trades are published to)")
     order_filled.connect(aws.on_fill, weak=False)
+    app.cli.add_command(aws_group)
