@@ -76,3 +76,17 @@ def test_other_users_lists_are_invisible(app: Flask, client: FlaskClient) -> Non
     assert client.get(f"/api/v1/watchlists/{made['id']}").status_code == 404
     assert client.delete(f"/api/v1/watchlists/{made['id']}", headers=h).status_code == 404
     assert client.get("/api/v1/watchlists").get_json() == {"watchlists": []}
+
+
+def test_scan_and_fetch_are_rate_limited_per_user(app: Flask, logged_in: FlaskClient) -> None:
+    """Seed 003: /scan 1 per minute, /fetch 5 per minute (SCAN_RATE_LIMIT, FETCH_RATE_LIMIT)."""
+    seed_instrument(app, "ACME", intervals=("15m",), n=50)
+    h = headers(logged_in)
+    logged_in.post("/api/v1/watchlists", json={"name": "W", "symbols": ["ACME"]}, headers=h)
+    first = logged_in.post("/api/v1/scan", headers=h)
+    assert first.status_code == 200 and first.get_json()["scanned"] >= 1
+    second = logged_in.post("/api/v1/scan", headers=h)
+    assert second.status_code == 429 and second.headers["Retry-After"]
+    assert second.get_json()["error"]["code"] == "rate_limited"
+    answers = [logged_in.post("/api/v1/fetch", headers=h).status_code for _ in range(6)]
+    assert answers == [200] * 5 + [429]
