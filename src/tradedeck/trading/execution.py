@@ -63,6 +63,7 @@ def position_row(account_id: int, instrument_id: int) -> Position | None:
         )
     ).first()
 
+
 STAMPS = {
     OrderStatus.QUEUED: "queued_at",
     OrderStatus.OPEN: "opened_at",
@@ -88,7 +89,6 @@ def move(order: Order, new: OrderStatus, now: datetime) -> None:
     """Change an order row's status: the only way the ORM paths do it."""
     for column, value in status_change(order.status, new, now).items():
         setattr(order, column, value)
-
 
 
 def reject(order: Order, reason: str, now: datetime) -> None:
