@@ -27,6 +27,7 @@ def test_seed_url_becomes_component_config(app: Flask, logged_in: FlaskClient) -
     seed_instrument(app, n=10)
     response = logged_in.get(
         "/chart?symbol=ACME&interval=1h&startDate=2024-01-01&endDate=2024-01-31&overlays=swings,rsi"
+        "&pattern=12"
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -36,6 +37,7 @@ def test_seed_url_becomes_component_config(app: Flask, logged_in: FlaskClient) -
     assert config["interval"] == "1h"
     assert config["start"] == 1704067200 and config["end"] == 1704067200 + 31 * 86400
     assert [k for k, v in config["overlays"].items() if v["on"]] == ["swings", "rsi"]
+    assert config["pattern"] == "12"  # validated and fetched by the chart (js/chart/pattern.js)
 
 
 def test_defaults_come_from_preferences(app: Flask, logged_in: FlaskClient) -> None:
@@ -46,6 +48,7 @@ def test_defaults_come_from_preferences(app: Flask, logged_in: FlaskClient) -> N
     logged_in.put("/api/v1/charts/preferences", json=prefs, headers={"X-CSRFToken": token})
     config = chart_config(logged_in.get("/chart").get_data(as_text=True))
     assert (config["symbol"], config["interval"], config["start"]) == ("ZETA", "1h", None)
+    assert config["pattern"] is None
 
 
 def test_bad_arguments_name_the_field(app: Flask, logged_in: FlaskClient) -> None:

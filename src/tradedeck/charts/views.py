@@ -42,7 +42,8 @@ def _instrument(symbol: str | None, venue: str | None) -> Instrument | None:
 @bp.get("/chart")
 @login_required
 def chart() -> Any:
-    """The chart workstation; data comes from the JSON API, set up by `js/chart/page.js`."""
+    """The chart workstation; data comes from the JSON API, set up by `js/chart/page.js`.
+    `?pattern=<id>` (the /patterns chart links) singles out one scanned pattern."""
     prefs = services.chart_prefs(current_user)
     try:
         req = page.parse_chart_args(request.args.to_dict(), prefs)
@@ -61,6 +62,7 @@ def chart() -> Any:
         "end": req.end_epoch,
         "overlays": req.overlays,
         "timezone": req.timezone,
+        "pattern": (request.args.get("pattern") or "").strip()[:32] or None,
         "id": "main",
         "persist": True,
     }

@@ -11,11 +11,13 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from tradedeck.api.errors import ErrorBody
 from tradedeck.core.candles import interval_seconds
+from tradedeck.core.patterns import EXPIRY_BARS
 from tradedeck.market.limits import limit_per_user
 from tradedeck.signals import scanner, services
 from tradedeck.signals.models import Pattern
 from tradedeck.signals.schemas import (
     FetchOut,
+    PatternDetail,
     PatternList,
     PatternOut,
     PatternPath,
@@ -133,9 +135,25 @@ def list_patterns(query: PatternQuery) -> Response:
     return jsonify(PatternList(patterns=[pattern_out(p) for p in found]).model_dump())
 
 
-@bp.get("/patterns/<int:pattern_id>", responses={"200": PatternOut})
+def expires_time(p: Pattern) -> int | None:
+    """When an active pattern times out (the scanner's bar budget); None once resolved."""
+    if p.status != "active":
+        return None
+    return p.confirmed_time + EXPIRY_BARS.get(p.interval, 100) * interval_seconds(p.interval)
+
+
+@bp.get("/patterns/<int:pattern_id>", responses={"200": PatternDetail})
 def get_pattern(path: PatternPath) -> Response:
-    return jsonify(pattern_out(services.get_pattern(current_user.id, path.pattern_id)).model_dump())
+    """One pattern of the caller's watched series (404 otherwise), with its expiry and the
+    best score of the caller's signals on it: what the chart highlights."""
+    p = services.get_pattern(current_user.id, path.pattern_id)
+    detail = PatternDetail(
+        **pattern_out(p).model_dump(),
+        label=scanner.kind_label(p.kind),
+        expires_time=expires_time(p),
+        score=services.pattern_score(current_user.id, p.id),
+    )
+    return jsonify(detail.model_dump())
 
 
 @bp.get("/signals", responses={"200": SignalList})

@@ -138,6 +138,16 @@ class PatternOut(BaseModel):
         )
 
 
+class PatternDetail(PatternOut):
+    """One pattern as its chart highlight needs it: its kind's display label, when an active
+    one expires by time (null once resolved: `status_time` ends it) and the best score of the
+    caller's signals built on it (null when none is)."""
+
+    label: str
+    expires_time: int | None
+    score: int | None
+
+
 class PatternList(BaseModel):
     patterns: list[PatternOut]
 

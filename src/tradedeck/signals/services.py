@@ -237,6 +237,12 @@ def get_pattern(user_id: int, pattern_id: int) -> Pattern:
     return pattern
 
 
+def pattern_score(user_id: int, pattern_id: int) -> int | None:
+    """The best score among the user's signals using the pattern as zone or trigger."""
+    uses = or_(Signal.zone_pattern_id == pattern_id, Signal.trigger_pattern_id == pattern_id)
+    return db.session.scalar(select(func.max(Signal.score)).where(Signal.user_id == user_id, uses))
+
+
 def list_signals(user_id: int, limit: int = 100) -> list[Signal]:
     stmt = (
         select(Signal)
