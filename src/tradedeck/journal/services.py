@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tradedeck.core.errors import DomainError
@@ -80,7 +80,12 @@ def _time(data: Mapping[str, Any], name: str, required: bool = True) -> datetime
     return moment
 
 
-def create_portfolio(user_id: int, data: Mapping[str, Any]) -> Portfolio:
+class PortfolioNotFound(DomainError):
+    status = 404
+
+
+def _portfolio_fields(portfolio: Portfolio, data: Mapping[str, Any]) -> None:
+    """Name and initial balance (0 < balance < 1e9, cents) of a new or edited portfolio."""
     name = _text(data, "name", 60)
     if not name:
         raise DomainError("name is required", field="name")
@@ -95,16 +100,80 @@ def create_portfolio(user_id: int, data: Mapping[str, Any]) -> Portfolio:
         )
     if balance != balance.quantize(Decimal("0.01")):
         raise DomainError("initial_balance has at most 2 decimals", field="initial_balance")
-    portfolio = Portfolio(user_id=user_id, name=name, initial_balance=balance)
-    db.session.add(portfolio)
+    portfolio.name, portfolio.initial_balance = name, balance
+
+
+def _save_portfolio(portfolio: Portfolio) -> Portfolio:
+    """Commit; a second portfolio of the same name is a 409 naming `name`."""
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise DomainError(
-            f"you already have a portfolio named {name}", field="name", code="taken", status=409
+            f"you already have a portfolio named {portfolio.name}",
+            field="name",
+            code="taken",
+            status=409,
         ) from None
     return portfolio
+
+
+def create_portfolio(user_id: int, data: Mapping[str, Any]) -> Portfolio:
+    portfolio = Portfolio(user_id=user_id)
+    _portfolio_fields(portfolio, data)
+    db.session.add(portfolio)
+    return _save_portfolio(portfolio)
+
+
+def portfolio_of(user_id: int, portfolio_id: int) -> Portfolio:
+    found = db.session.get(Portfolio, portfolio_id) if 1 <= portfolio_id <= MAX_ID else None
+    if found is None or found.user_id != user_id:
+        raise PortfolioNotFound("no such portfolio", field="portfolio_id", code="not_found")
+    return found
+
+
+def edit_portfolio(
+    user_id: int, portfolio_id: int, data: Mapping[str, Any], partial: bool = False
+) -> Portfolio:
+    """Rename and/or change the initial balance; `partial` keeps the fields `data` leaves out."""
+    portfolio = portfolio_of(user_id, portfolio_id)
+    current = {"name": portfolio.name, "initial_balance": str(portfolio.initial_balance)}
+    _portfolio_fields(portfolio, {**current, **data} if partial else data)
+    return _save_portfolio(portfolio)
+
+
+def entry_count(portfolio_id: int) -> int:
+    return int(
+        db.session.scalar(select(func.count()).where(JournalEntry.portfolio_id == portfolio_id))
+        or 0
+    )
+
+
+def delete_portfolio(user_id: int, portfolio_id: int, move_to: str | int | None = None) -> int:
+    """Delete a portfolio. Its entries are never dropped or silently unassigned: when it holds
+    any, `move_to` (another of the user's portfolios) receives them, and without it the delete
+    is refused (409 `in_use`). Returns how many entries moved."""
+    portfolio = portfolio_of(user_id, portfolio_id)
+    held = db.session.scalar(select(func.count()).where(JournalEntry.portfolio_id == portfolio.id))
+    target = _portfolio_id(user_id, {"move_to": move_to}, field="move_to")
+    if target == portfolio.id:
+        raise DomainError("move_to must be another portfolio", field="move_to")
+    if held and target is None:
+        raise DomainError(
+            f"portfolio {portfolio.name} holds {held} entries: choose a portfolio to move them to",
+            field="move_to",
+            code="in_use",
+            status=409,
+        )
+    if held:
+        db.session.execute(
+            update(JournalEntry)
+            .where(JournalEntry.portfolio_id == portfolio.id)
+            .values(portfolio_id=target)
+        )
+    db.session.delete(portfolio)
+    db.session.commit()
+    return held
 
 
 def portfolios_of(user_id: int) -> list[Portfolio]:
@@ -115,15 +184,15 @@ def portfolios_of(user_id: int) -> list[Portfolio]:
     )
 
 
-def _portfolio_id(user_id: int, data: Mapping[str, Any]) -> int | None:
-    raw = str(data.get("portfolio_id") or "").strip()
+def _portfolio_id(user_id: int, data: Mapping[str, Any], field: str = "portfolio_id") -> int | None:
+    raw = str(data.get(field) or "").strip()
     if not raw:
         return None
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
-        raise DomainError("no such portfolio", field="portfolio_id")
+        raise DomainError("no such portfolio", field=field)
     portfolio = db.session.get(Portfolio, int(raw))
     if portfolio is None or portfolio.user_id != user_id:
-        raise DomainError("no such portfolio", field="portfolio_id")
+        raise DomainError("no such portfolio", field=field)
     return portfolio.id
 
 
@@ -136,7 +205,9 @@ def _notes(entry: JournalEntry, data: Mapping[str, Any]) -> None:
     if rating and (not rating.isdigit() or not 1 <= int(rating) <= 5):
         raise DomainError("rating must be 1 to 5", field="rating")
     entry.rating = int(rating) if rating else None
-    tags = sorted({t.strip().lower() for t in str(data.get("tags") or "").split(",") if t.strip()})
+    raw_tags = data.get("tags") or ""
+    listed = raw_tags if isinstance(raw_tags, list) else str(raw_tags).split(",")
+    tags = sorted({str(t).strip().lower() for t in listed if str(t).strip()})
     if len(tags) > MAX_TAGS:
         raise DomainError(f"at most {MAX_TAGS} tags", field="tags")
     for tag in tags:
@@ -159,29 +230,26 @@ def _derive(entry: JournalEntry) -> None:
         entry.exit_day = entry.exit_at.date()
         risk = abs(entry.entry_price - entry.stop_price) * entry.quantity if entry.stop_price else 0
         entry.r_multiple = float(entry.pnl / risk) if risk else None
+    else:
+        entry.pnl = entry.holding_seconds = entry.exit_day = entry.r_multiple = None
 
 
-def log_trade(user_id: int, data: Mapping[str, Any]) -> JournalEntry:
-    """A manual trade: symbol, side, prices, quantity, times, optional stop and exit."""
+def _trade(entry: JournalEntry, user_id: int, data: Mapping[str, Any]) -> None:
+    """Symbol, side, portfolio, prices, quantity and times of a manual trade, checked."""
     symbol = _text(data, "symbol", 40).upper()
     if not 3 <= len(symbol) <= 20:
         raise DomainError("symbol must be 3 to 20 characters", field="symbol")
     side = str(data.get("side") or "long")
     if side not in SIDES:
         raise DomainError("side must be long or short", field="side")
-    entry = JournalEntry(
-        user_id=user_id,
-        portfolio_id=_portfolio_id(user_id, data),
-        source="manual",
-        symbol=symbol,
-        side=side,
-        entry_price=_amount(data, "entry_price"),
-        quantity=_amount(data, "quantity"),
-        stop_price=_amount(data, "stop_price", required=False),
-        exit_price=_amount(data, "exit_price", required=False),
-        entry_at=_time(data, "entry_at"),
-        exit_at=_time(data, "exit_at", required=False),
-    )
+    entry.portfolio_id = _portfolio_id(user_id, data)
+    entry.symbol, entry.side = symbol, side
+    entry.entry_price = _amount(data, "entry_price")
+    entry.quantity = _amount(data, "quantity")
+    entry.stop_price = _amount(data, "stop_price", required=False)
+    entry.exit_price = _amount(data, "exit_price", required=False)
+    entry.entry_at = _time(data, "entry_at")
+    entry.exit_at = _time(data, "exit_at", required=False)
     if (entry.exit_price is None) != (entry.exit_at is None):
         field = "exit_at" if entry.exit_at is None else "exit_price"
         raise DomainError("an exit needs both its price and its time", field=field)
@@ -192,9 +260,75 @@ def log_trade(user_id: int, data: Mapping[str, Any]) -> JournalEntry:
         or (side == "short" and entry.stop_price <= entry.entry_price)
     ):
         raise DomainError("the stop must be on the losing side of the entry", field="stop_price")
+
+
+def log_trade(user_id: int, data: Mapping[str, Any]) -> JournalEntry:
+    """A manual trade: symbol, side, prices, quantity, times, optional stop and exit."""
+    entry = JournalEntry(user_id=user_id, source="manual")
+    _trade(entry, user_id, data)
     _notes(entry, data)
     _derive(entry)
     db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def trade_of(entry: JournalEntry) -> dict[str, Any]:
+    """A manual entry's trade fields as `_trade` takes them (to fill a form or merge a patch)."""
+
+    def text(value: Decimal | datetime | None) -> str:
+        if value is None:
+            return ""
+        return value.isoformat() if isinstance(value, datetime) else format(value.normalize(), "f")
+
+    return {
+        "symbol": entry.symbol,
+        "side": entry.side,
+        "portfolio_id": str(entry.portfolio_id or ""),
+        "quantity": text(entry.quantity),
+        "entry_price": text(entry.entry_price),
+        "stop_price": text(entry.stop_price),
+        "exit_price": text(entry.exit_price),
+        "entry_at": text(entry.entry_at),
+        "exit_at": text(entry.exit_at),
+    }
+
+
+TRADE_FIELDS = (
+    "symbol",
+    "side",
+    "portfolio_id",
+    "quantity",
+    "entry_price",
+    "stop_price",
+    "exit_price",
+    "entry_at",
+    "exit_at",
+)
+
+
+def edit_trade(
+    user_id: int, entry_id: int, data: Mapping[str, Any], partial: bool = False
+) -> JournalEntry:
+    """Change a manual trade's prices, quantity, times (same rules as logging it) and notes.
+    A paper entry's trade comes from its fill: only its notes change (409 `paper_entry`)."""
+    entry = entry_of(user_id, entry_id)
+    if entry.source != "manual":
+        field = next((name for name in TRADE_FIELDS if name in data), "source")
+        raise DomainError(
+            "a paper trade's figures come from its fill; only its notes can change",
+            field=field,
+            code="paper_entry",
+            status=409,
+        )
+    merged = {**trade_of(entry), **notes_of(entry), **data} if partial else data
+    try:
+        _trade(entry, user_id, merged)
+        _notes(entry, merged)
+        _derive(entry)
+    except DomainError:
+        db.session.rollback()
+        raise
     db.session.commit()
     return entry
 
@@ -206,19 +340,47 @@ def entry_of(user_id: int, entry_id: int) -> JournalEntry:
     return entry
 
 
-def annotate(user_id: int, entry_id: int, data: Mapping[str, Any]) -> JournalEntry:
-    """Write the journal part (setup, tags, notes, rating, mistakes) of one entry."""
+NOTE_FIELDS = ("setup", "tags", "notes", "rating", "mistakes")
+
+
+def notes_of(entry: JournalEntry) -> dict[str, Any]:
+    """The entry's journal part as the fields `annotate` takes (to merge a partial update)."""
+    return {
+        "setup": entry.setup,
+        "tags": [t.tag for t in entry.tags],
+        "notes": entry.notes,
+        "rating": str(entry.rating or ""),
+        "mistakes": entry.mistakes,
+    }
+
+
+def annotate(
+    user_id: int, entry_id: int, data: Mapping[str, Any], partial: bool = False
+) -> JournalEntry:
+    """Write the journal part (setup, tags, notes, rating, mistakes) of one entry; `partial`
+    keeps the fields `data` leaves out."""
     entry = entry_of(user_id, entry_id)
-    _notes(entry, data)
+    try:
+        _notes(entry, {**notes_of(entry), **data} if partial else data)
+    except DomainError:
+        db.session.rollback()
+        raise
     db.session.commit()
     return entry
 
 
-def entries_of(user_id: int, portfolio_id: int | None = None, limit: int = 500) -> list[Any]:
+def entries_query(user_id: int, portfolio_id: int | None = None) -> Select[Any]:
+    """The user's entries (of one portfolio), unordered: pages and the API order/page it."""
     statement = select(JournalEntry).where(JournalEntry.user_id == user_id)
     if portfolio_id is not None:
         statement = statement.where(JournalEntry.portfolio_id == portfolio_id)
-    statement = statement.order_by(JournalEntry.entry_at.desc(), JournalEntry.id.desc())
+    return statement
+
+
+def entries_of(user_id: int, portfolio_id: int | None = None, limit: int = 500) -> list[Any]:
+    statement = entries_query(user_id, portfolio_id).order_by(
+        JournalEntry.entry_at.desc(), JournalEntry.id.desc()
+    )
     return list(db.session.scalars(statement.limit(limit)))
 
 

@@ -1,15 +1,17 @@
-"""`init_journal(app)`: journal pages, navbar entry and the paper-fill subscriber."""
+"""`init_journal(app)`: journal pages, JSON API, navbar entry and the paper-fill subscriber."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask_openapi3 import OpenAPI
 
-from tradedeck.extensions import events
-from tradedeck.journal import services, views
+from tradedeck.extensions import csrf, events
+from tradedeck.journal import api, services, views
 from tradedeck.web.nav import NavItem, register_nav
 
 
-def init_journal(app: Flask) -> None:
+def init_journal(app: OpenAPI) -> None:
+    app.register_api(api.bp)
+    csrf.exempt(api.bp)
     app.register_blueprint(views.bp)
     register_nav(
         app,
