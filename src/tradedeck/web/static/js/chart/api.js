@@ -66,6 +66,11 @@ export function fetchAnalytics({ symbol, venue, interval, start, end, studies })
   return request(`/api/v1/analytics?${query(params)}`);
 }
 
+// One scanned pattern of the user's watchlists (404 when it is not theirs or does not exist).
+export function fetchPattern(id) {
+  return request(`/api/v1/patterns/${encodeURIComponent(id)}`);
+}
+
 export function fetchClock(venue) {
   return request(`/api/v1/market/clock?${query({ venue })}`);
 }

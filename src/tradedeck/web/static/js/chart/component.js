@@ -1,6 +1,7 @@
 // The TradeDeck chart: candles + volume, crosshair legend, UTC/local time, theme, infinite
-// scroll back, analytics overlays, drawings and live candles. Mounted by `mountChart()` on the
-// chart page, the instrument page and anywhere else (the mini trend is MiniChart, mini.js).
+// scroll back, analytics overlays, drawings, live candles and one scanned pattern singled out
+// (options.pattern). Mounted by `mountChart()` on the chart page, the instrument page and
+// anywhere else (the mini trend is MiniChart, mini.js).
 import {
   CandlestickSeries, HistogramSeries, createChart,
 } from "../../vendor/lightweight-charts/lightweight-charts.standalone.production.mjs";
@@ -12,6 +13,7 @@ import { Legend } from "./legend.js";
 import { LiveFeed } from "./live.js";
 import { OverlayLayer } from "./overlay-layer.js";
 import { OVERLAYS, OVERLAY_KEYS, paramsOf } from "./overlays.js";
+import { PatternHighlight } from "./pattern.js";
 import { installPicker, openTickDataForm } from "./picker.js";
 import { TimeIndex } from "./primitives/time-index.js";
 import { chartThemeOptions, currentTheme, palette } from "./theme.js";
@@ -56,6 +58,12 @@ export class ChartComponent {
     this.destroyed = false;
     if (this.features.picker) installPicker();
     this._build(options.height);
+    if (options.pattern !== undefined && options.pattern !== null && options.pattern !== "") {
+      this.highlight = new PatternHighlight({
+        chart: this.chart, series: this.series, timeIndex: this.timeIndex, parent: this.body,
+        id: options.pattern, colors: this.colors,
+      });
+    }
     this.ready = this.load();
   }
 
@@ -153,6 +161,7 @@ export class ChartComponent {
     this._setCandles(body.candles);
     this.exhausted = false;
     this.legend?.setTitle(body.symbol, body.venue, body.interval);
+    this.highlight?.setInstrument(body.symbol, body.venue);
     this._syncToolbar();
     if (!body.candles.length) {
       this._showEmpty();
@@ -166,8 +175,10 @@ export class ChartComponent {
     await Promise.all([
       drawings ?? (this.features.drawings ? this._ensureDrawings(body.venue).load().catch((e) => this._notify(e)) : null),
       this._applyStudies(studies),
+      this.highlight?.loaded,
     ]);
     if (seq !== this.loadSeq) return;
+    this.highlight?.focus();
     await this._markReady();
     if (seq !== this.loadSeq) return;
     if (this.features.live && this._rangeIncludesNow()) this._startLive();
@@ -405,6 +416,7 @@ export class ChartComponent {
     this.volume.setData(this.candles.map((c) => this._volumeBar(c)));
     this._drawStudies();
     this.drawings?.setColors(this.colors);
+    this.highlight?.setColors(this.colors);
     this._syncToolbar();
     this._showLastBar();
   }
@@ -565,6 +577,7 @@ export class ChartComponent {
       overlays: structuredClone(this.layer.counts),
       drawings: this.drawings?.drawings.length ?? 0,
       panes: this.chart.panes().length,
+      pattern: this.highlight?.stats() ?? null,
     };
   }
 
@@ -580,6 +593,7 @@ export class ChartComponent {
     this.live?.stop();
     this.live = null;
     this.drawings?.destroy();
+    this.highlight?.destroy();
     this.layer.destroy();
     this.toolbar.destroy();
     document.removeEventListener("tradedeck:theme", this._onTheme);

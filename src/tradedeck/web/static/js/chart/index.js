@@ -6,7 +6,8 @@
 //   syncUrl (keep ?interval/startDate/endDate in the address bar), id (test-hook key),
 //   features ({picker, drawings, overlays, live}: all true by default), limit (candles to load
 //   when no start/end; 1000), mode ("mini": a compact area of closes without toolbar, legend,
-//   axes, crosshair; features all off) }
+//   axes, crosshair; features all off), pattern (a scanned pattern's id: its zone, levels
+//   and badge are drawn and the time scale opens on it; stats().pattern reports it) }
 // Returns the ChartComponent (MiniChart for mode "mini"); `await chart.ready` resolves once candles and overlays are drawn.
 // Live charts dispatch `tradedeck:chart-tick` (detail: the SSE tick) on their element.
 // Test hook: window.tradedeckCharts[id].stats().

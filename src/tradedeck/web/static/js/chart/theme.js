@@ -33,6 +33,11 @@ const PALETTES = {
     drawing: "#e0e0e0",
     selected: "#ffd54f",
     label: "rgba(230, 236, 242, 0.85)",
+    patternFill: "rgba(255, 213, 79, 0.16)",
+    patternStroke: "#ffd54f",
+    entry: "#64b5f6",
+    stop: "#ef5350",
+    target: "#26a69a",
   },
   light: {
     background: "#ffffff",
@@ -62,6 +67,11 @@ const PALETTES = {
     drawing: "#263238",
     selected: "#e65100",
     label: "rgba(30, 36, 42, 0.85)",
+    patternFill: "rgba(230, 81, 0, 0.12)",
+    patternStroke: "#e65100",
+    entry: "#1565c0",
+    stop: "#f23645",
+    target: "#089981",
   },
 };
 

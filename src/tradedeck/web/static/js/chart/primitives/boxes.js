@@ -1,5 +1,5 @@
-// Shaded price zones (gaps, fair value gaps, order blocks) from one time to another, or to
-// the pane's right edge while the zone is still open.
+// Shaded price zones (gaps, fair value gaps, order blocks, a highlighted pattern) from one time
+// to another, or to the pane's right edge while the zone is still open.
 import { CanvasPrimitive, drawLabel } from "./canvas-primitive.js";
 
 export class BoxesPrimitive extends CanvasPrimitive {
@@ -17,8 +17,11 @@ export class BoxesPrimitive extends CanvasPrimitive {
       if (x2 < 0 || x1 > media.width) continue;
       const left = Math.round(x1 * hr);
       const width = Math.max(1, Math.round(x2 * hr) - left);
-      const top = Math.round(Math.min(yTop, yBottom) * vr);
-      const height = Math.max(1, Math.round(Math.abs(yBottom - yTop) * vr));
+      // `minHeight` (px) keeps a zone thinner than that visible as a band around its middle.
+      const raw = Math.abs(yBottom - yTop);
+      const shown = Math.max(raw, box.minHeight ?? 0);
+      const top = Math.round((Math.min(yTop, yBottom) - (shown - raw) / 2) * vr);
+      const height = Math.max(1, Math.round(shown * vr));
       ctx.globalAlpha = box.faded ? 0.4 : 1;
       ctx.fillStyle = box.fill;
       ctx.fillRect(left, top, width, height);

@@ -25,6 +25,11 @@ export class CanvasPrimitive {
     this._requestUpdate = null;
   }
 
+  // True while attached to a series (what a test can check after destroy()).
+  get isAttached() {
+    return this._series !== null;
+  }
+
   paneViews() {
     return this._views;
   }
