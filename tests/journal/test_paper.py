@@ -3,7 +3,7 @@
 from flask import Flask
 from sqlalchemy import select
 
-from tests.helpers import api_login, create_user
+from tests.helpers import api_login, create_user, web_login
 from tests.trading.helpers import add_market, fund
 from tradedeck.extensions import db
 from tradedeck.journal.models import JournalEntry
@@ -30,3 +30,11 @@ def test_paper_fills_become_journal_entries(app: Flask):
         assert entries[0].pnl is None and entries[1].pnl is not None
         assert entries[1].exit_day == entries[1].entry_at.date()
         assert all(e.trade_id for e in entries)
+    entry_url = f"/api/v1/journal/entries/{entries[1].id}"
+    refused = client.patch(entry_url, json={"entry_price": "1"}, headers=headers)
+    assert refused.status_code == 409 and refused.get_json()["error"]["field"] == "entry_price"
+    noted = client.patch(entry_url, json={"notes": "took profit"}, headers=headers)
+    assert noted.status_code == 200 and noted.get_json()["entry"]["notes"] == "took profit"
+    web_login(client, "trader")
+    page = client.get(f"/journal/{entries[1].id}").get_data(as_text=True)
+    assert 'id="paper-note"' in page and 'id="trade-fields"' not in page

@@ -62,10 +62,11 @@ def test_edit_notes_and_privacy(app: Flask, logged_in: FlaskClient):
     post(logged_in, "/journal/trades", **TRADE)
     page = logged_in.get("/journal/1").get_data(as_text=True)
     assert 'value="trend"' in page
-    response = post(logged_in, "/journal/1", setup="pullback", tags="a, b", notes="late entry")
+    notes = {"setup": "pullback", "tags": "a, b", "notes": "late entry"}
+    response = post(logged_in, "/journal/1", **{**TRADE, **notes})
     assert response.status_code == 302
     assert "pullback" in logged_in.get("/journal").get_data(as_text=True)
-    response = post(logged_in, "/journal/1", rating="9")
+    response = post(logged_in, "/journal/1", **{**TRADE, "rating": "9"})
     assert response.status_code == 400
     create_user(app, "bob")
     other = app.test_client()
@@ -99,3 +100,55 @@ def test_entry_page_draws_the_stored_candles_around_the_entry(app: Flask, logged
     assert 'class="exit-line"' in html
     post(logged_in, "/journal/trades", **{**TRADE, "symbol": "ZZZZ"})
     assert 'id="no-entry-chart"' in logged_in.get("/journal/2").get_data(as_text=True)
+
+
+def test_a_manual_trade_is_edited_on_its_page_with_the_logging_rules(logged_in: FlaskClient):
+    post(logged_in, "/journal/trades", **TRADE)
+    page = logged_in.get("/journal/1").get_data(as_text=True)
+    assert 'id="trade-fields"' in page and 'value="2026-11-02T10:00"' in page
+    assert 'name="exit_price" type="number" value="24"' in page
+    response = post(logged_in, "/journal/1", **{**TRADE, "exit_price": "19", "quantity": "10"})
+    assert response.status_code == 302
+    html = logged_in.get("/journal").get_data(as_text=True)
+    assert "-10.00" in html and "-0.50" in html
+    for change, field in [
+        ({"entry_price": "-1"}, "entry_price"),
+        ({"exit_at": "2026-11-01T09:00"}, "exit_at"),
+        ({"stop_price": "30"}, "stop_price"),
+        ({"exit_price": ""}, "exit_price"),
+    ]:
+        response = post(logged_in, "/journal/1", **{**TRADE, **change})
+        assert response.status_code == 400, change
+        assert f'data-error-for="{field}"' in response.get_data(as_text=True)
+    assert "-10.00" in logged_in.get("/journal").get_data(as_text=True)
+
+
+def test_portfolio_page_renames_and_deletes(app: Flask, logged_in: FlaskClient):
+    post(logged_in, "/journal/portfolios", name="Swing", initial_balance="2500")
+    post(logged_in, "/journal/portfolios", name="Core", initial_balance="1000")
+    post(logged_in, "/journal/trades", **{**TRADE, "portfolio_id": "1"})
+    page = logged_in.get("/journal/portfolios/1").get_data(as_text=True)
+    assert 'value="Swing"' in page and "1 journal entry" in page and 'value="2500.00"' in page
+    response = post(logged_in, "/journal/portfolios/1", name="Swing 2", initial_balance="3000")
+    assert response.status_code == 302
+    assert "Swing 2" in logged_in.get("/journal").get_data(as_text=True)
+    response = post(logged_in, "/journal/portfolios/1", name="Core", initial_balance="3000")
+    assert response.status_code == 409 and 'data-error-for="name"' in response.get_data(True)
+    response = post(logged_in, "/journal/portfolios/1", name="X", initial_balance="0")
+    assert 'data-error-for="initial_balance"' in response.get_data(as_text=True)
+    refused = post(logged_in, "/journal/portfolios/1/delete", move_to="")
+    assert refused.status_code == 409
+    assert 'data-error-for="move_to"' in refused.get_data(as_text=True)
+    response = post(logged_in, "/journal/portfolios/1/delete", move_to="2")
+    assert response.status_code == 302
+    assert logged_in.get("/journal/portfolios/1").status_code == 404
+    core = logged_in.get("/journal?portfolio=2").get_data(as_text=True)
+    assert "ACME" in core
+    create_user(app, "bob")
+    other = app.test_client()
+    web_login(other, "bob")
+    assert other.get("/journal/portfolios/2").status_code == 404
+    bob = other.post(
+        "/journal/portfolios/2/delete", data={"csrf_token": csrf_token(other, "/journal")}
+    )
+    assert bob.status_code == 404

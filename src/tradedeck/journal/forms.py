@@ -39,3 +39,8 @@ class PortfolioForm(FlaskForm):
 
 class NotesForm(NotesFields):
     submit = SubmitField("Save")
+
+
+class DeletePortfolioForm(FlaskForm):
+    move_to = SelectField("Move its entries to", choices=[], validate_choice=False)
+    submit = SubmitField("Delete portfolio")

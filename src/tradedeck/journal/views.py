@@ -1,4 +1,5 @@
-"""Journal pages: entries with the log and portfolio forms, one entry's notes, performance."""
+"""Journal pages: entries with the log and portfolio forms, one entry (notes; a manual trade's
+figures), a portfolio (edit, delete), performance."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from werkzeug.wrappers import Response
 from tradedeck.core.errors import DomainError
 from tradedeck.journal import analytics, services
 from tradedeck.journal.chart import entry_chart
-from tradedeck.journal.forms import NotesForm, PortfolioForm, TradeForm
-from tradedeck.journal.models import Portfolio
+from tradedeck.journal.forms import DeletePortfolioForm, NotesForm, PortfolioForm, TradeForm
+from tradedeck.journal.models import JournalEntry, Portfolio
+from tradedeck.trading.serialize import CENT
 
 bp = Blueprint("journal", __name__)
 
@@ -82,19 +84,42 @@ def create_portfolio() -> Any:
     return _page(TradeForm(formdata=None), form, None, 400)
 
 
+def _entry_form(item: JournalEntry) -> NotesForm | TradeForm:
+    """A manual entry edits its trade and notes; a paper entry (figures from its fill) notes."""
+    if item.source != "manual":
+        return NotesForm()
+    form = TradeForm()
+    portfolios = services.portfolios_of(_uid())
+    form.portfolio_id.choices = [("", "—"), *((str(p.id), p.name) for p in portfolios)]
+    return form
+
+
+def _fill(form: NotesForm | TradeForm, item: JournalEntry) -> None:
+    values = services.notes_of(item) | (
+        services.trade_of(item) if isinstance(form, TradeForm) else {}
+    )
+    values["tags"] = ", ".join(values["tags"])
+    for name in ("entry_at", "exit_at"):
+        moment = getattr(item, name)
+        values[name] = moment.strftime("%Y-%m-%dT%H:%M") if moment else ""
+    for field in form:
+        if field.name in values:
+            field.data = values[field.name]
+
+
 @bp.route("/journal/<int:entry_id>", methods=["GET", "POST"])
 def entry(entry_id: int) -> Any:
     item = services.entry_of(_uid(), entry_id)
-    form = NotesForm(obj=item)
+    form = _entry_form(item)
     error, status = None, 200
     if request.method == "GET":
-        form.tags.data = ", ".join(t.tag for t in item.tags)
-        form.rating.data = str(item.rating or "")
+        _fill(form, item)
     elif not form.validate_on_submit():
         status = 400
     else:
+        edit = services.edit_trade if isinstance(form, TradeForm) else services.annotate
         try:
-            services.annotate(_uid(), entry_id, request.form)
+            edit(_uid(), entry_id, request.form)
         except DomainError as exc:
             flash(exc.message, "danger")
             error, status = exc, exc.status
@@ -105,6 +130,62 @@ def entry(entry_id: int) -> Any:
         "journal/entry.html", entry=item, form=form, error=error, chart=entry_chart(item)
     )
     return page, status
+
+
+def _portfolio_page(
+    portfolio: Portfolio, form: PortfolioForm, delete_form: DeletePortfolioForm, error: Any
+) -> str:
+    others = [p for p in services.portfolios_of(_uid()) if p.id != portfolio.id]
+    delete_form.move_to.choices = [("", "—"), *((str(p.id), p.name) for p in others)]
+    return render_template(
+        "journal/portfolio.html",
+        portfolio=portfolio,
+        form=form,
+        delete_form=delete_form,
+        held=services.entry_count(portfolio.id),
+        error=error,
+    )
+
+
+@bp.route("/journal/portfolios/<int:portfolio_id>", methods=["GET", "POST"])
+def portfolio(portfolio_id: int) -> Any:
+    """Rename a portfolio or change its initial balance; its delete form."""
+    item = services.portfolio_of(_uid(), portfolio_id)
+    balance = format(item.initial_balance.quantize(CENT), "f")
+    form = PortfolioForm(data={"name": item.name, "initial_balance": balance})
+    error, status = None, 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            status = 400
+        else:
+            try:
+                services.edit_portfolio(_uid(), portfolio_id, request.form)
+            except DomainError as exc:
+                flash(exc.message, "danger")
+                error, status = exc, exc.status
+                item = services.portfolio_of(_uid(), portfolio_id)
+            else:
+                flash(f"Portfolio {item.name} saved.", "success")
+                return redirect(url_for("journal.index", portfolio=item.id))
+    return _portfolio_page(item, form, DeletePortfolioForm(formdata=None), error), status
+
+
+@bp.post("/journal/portfolios/<int:portfolio_id>/delete")
+def delete_portfolio(portfolio_id: int) -> Any:
+    """Delete; a portfolio with entries moves them to the chosen one, or is refused."""
+    item = services.portfolio_of(_uid(), portfolio_id)
+    form = DeletePortfolioForm()
+    if form.validate_on_submit():
+        name = item.name
+        try:
+            moved = services.delete_portfolio(_uid(), portfolio_id, request.form.get("move_to"))
+        except DomainError as exc:
+            flash(exc.message, "danger")
+            page = _portfolio_page(item, PortfolioForm(obj=item), form, exc)
+            return page, exc.status
+        flash(f"Portfolio {name} deleted; {moved} entries moved.", "success")
+        return redirect(url_for("journal.index"))
+    return _portfolio_page(item, PortfolioForm(obj=item), form, None), 400
 
 
 @bp.get("/journal/performance")
