@@ -26,9 +26,14 @@ def _default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+def encode(obj: Any) -> bytes:
+    """The app's JSON as bytes (orjson.Fragment values, e.g. pre-encoded events, go verbatim)."""
+    return orjson.dumps(obj, default=_default, option=OPTIONS)
+
+
 class OrjsonProvider(JSONProvider):
     def dumps(self, obj: Any, **kwargs: Any) -> str:
-        return orjson.dumps(obj, default=_default, option=OPTIONS).decode()
+        return encode(obj).decode()
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         try:
@@ -40,5 +45,4 @@ class OrjsonProvider(JSONProvider):
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         obj = self._prepare_response_obj(args, kwargs)
-        body = orjson.dumps(obj, default=_default, option=OPTIONS)
-        return self._app.response_class(body, mimetype="application/json")
+        return self._app.response_class(encode(obj), mimetype="application/json")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, json
+from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
 from tradedeck.analysis import services
@@ -21,6 +21,7 @@ from tradedeck.analysis.schemas import (
     parse_time,
 )
 from tradedeck.api.errors import ErrorBody
+from tradedeck.json_provider import encode
 from tradedeck.market import catalogue
 from tradedeck.market.limits import limit_per_user
 
@@ -40,9 +41,9 @@ bp = APIBlueprint(
 
 
 def json_response(body: Any) -> Response:
-    """Compact, unsorted JSON: answers carry tens of thousands of numbers."""
-    text = json.dumps(body, separators=(",", ":"), sort_keys=False)
-    return Response(text, mimetype="application/json")
+    """Compact, unsorted JSON straight to bytes: answers carry tens of thousands of numbers
+    (indicator arrays and pre-encoded event lists, see core.analytics.encode)."""
+    return Response(encode(body), mimetype="application/json")
 
 
 @bp.get("", responses={"200": AnalyticsOut, "502": ErrorBody, "503": ErrorBody})

@@ -23,8 +23,9 @@ from tradedeck.core.analytics import (
     Events,
     to_arrays,
 )
+from tradedeck.core.analytics.encode import study_json
 from tradedeck.core.analytics.params import resolve
-from tradedeck.core.analytics.registry import run_study, study_named, to_json
+from tradedeck.core.analytics.registry import run_study, study_named
 from tradedeck.core.candles import OHLCV, interval_seconds
 from tradedeck.market import services as market
 from tradedeck.market import store
@@ -136,11 +137,11 @@ def stored_analytics(
 
 
 def _windowed(candles: Candles, request: StudyRequest, first: int) -> dict[str, Any]:
-    """One study on the whole history, answered for bars `first`.. only."""
+    """One study on the whole history, answered for bars `first`.. only (pre-encoded)."""
     canonical, params, result = run_study(candles, request.name, request.given)
     if isinstance(result, Events):
         return {"study": canonical, "params": params, "events": cut_events(result, first)}
-    return to_json(canonical, params, cut_values(result, first))
+    return study_json(canonical, params, cut_values(result, first))
 
 
 def in_request_body(run: Callable[P, R]) -> Callable[P, R]:
@@ -171,12 +172,13 @@ def body_field(field: str) -> str:
 
 @in_request_body
 def study_on(study: str, data: Any, params: Any) -> dict[str, Any]:
-    """One study on caller-supplied candles: exactly `analyze(data, [study], {study: params})`."""
+    """One study on caller-supplied candles, pre-encoded for orjson: once encoded, exactly
+    `analyze(data, [study], {study: params})[study]`."""
     study_named(study)
     if not isinstance(params, Mapping):
         raise AnalyticsInputError("params must be an object", "params")
     canonical, used, result = run_study(caller_candles(data), study, params)
-    return to_json(canonical, used, result)
+    return study_json(canonical, used, result)
 
 
 @in_request_body

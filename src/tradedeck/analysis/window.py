@@ -11,8 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import orjson
 
 from tradedeck.core.analytics import Events
+from tradedeck.core.analytics.encode import events_json
 from tradedeck.core.candles import bucket_start
 
 INDICATOR_MEMORY = 25
@@ -59,8 +61,9 @@ def cut_values(result: Any, first: int) -> Any:
     return result._make(column[first:] for column in result)
 
 
-def cut_events(events: Events, first: int) -> list[dict[str, Any]]:
-    """Records of the events that reach bar `first` or later, indexes counted from `first`.
+def cut_events(events: Events, first: int) -> orjson.Fragment:
+    """The encoded records of the events that reach bar `first` or later, indexes counted
+    from `first`.
 
     An event spans from its earliest index to its latest outcome, or to the right edge while an
     outcome (fill, mitigation, sweep ...) is still null; events that ended before the window
@@ -76,10 +79,4 @@ def cut_events(events: Events, first: int) -> list[dict[str, Any]]:
         {name: column[keep] for name, column in events.columns.items()},
         events.time,
     )
-    records = kept.to_records()
-    if first:
-        for record in records:
-            for name in index_names:
-                if record[name] is not None:
-                    record[name] -= first
-    return records
+    return events_json(kept, first)

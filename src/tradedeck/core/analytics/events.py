@@ -53,7 +53,7 @@ class Events:
                     indexes[i] = None
                     times[i] = None
                 lists.append(indexes)
-                names.append(_time_name(name))
+                names.append(time_name(name))
                 lists.append(times)
             else:
                 lists.append(column.tolist())
@@ -88,7 +88,7 @@ def _row_maker(names: tuple[str, ...]) -> Callable[[Iterable[tuple[Any, ...]]], 
     return eval(compile(source, "<events.to_records>", "eval"))
 
 
-def _time_name(index_name: str) -> str:
+def time_name(index_name: str) -> str:
     return "time" if index_name == "index" else index_name.removesuffix("_index") + "_time"
 
 
