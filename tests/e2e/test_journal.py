@@ -75,6 +75,7 @@ def test_journal_log_annotate_and_performance(live_server: str, live_app: Flask,
     page.fill("#entry_at", start.strftime("%Y-%m-%dT%H:%M"))
     page.fill("#exit_price", "103")
     page.fill("#exit_at", (start + timedelta(hours=30)).strftime("%Y-%m-%dT%H:%M"))
+    page.select_option("#portfolio_id", label="Swing")
     page.click("#log-trade")
     expect(page.locator(".alert-success")).to_contain_text("Trade logged")
     page.locator("#entries-table tr", has_text="GAMMA").locator("a").click()
@@ -91,6 +92,7 @@ def test_journal_log_annotate_and_performance(live_server: str, live_app: Flask,
     page.fill("#name", "Swing trades")
     page.click("#save-portfolio")
     expect(page.locator("#portfolio-filter .active")).to_contain_text("Swing trades")
+    expect(page.locator("#portfolio-balance")).to_have_text("5,012.00")  # + (104 - 100) * 3
     page.click("#edit-portfolio-link")
     screenshot(page, "journal-portfolio-light")
     page.click("#theme-toggle")

@@ -142,6 +142,23 @@ def test_portfolios_crud(client, api):
     assert empty.status_code == 400 and empty.get_json()["error"]["field"] == "move_to"
 
 
+def test_portfolio_balance_counts_its_closed_trades(client, api):
+    swing = portfolio(client, api)
+    assert swing["balance"] == "2500.00" and swing["realised_pnl"] == "0.00"
+    log(client, api, portfolio_id=swing["id"])  # +20
+    log(client, api, portfolio_id=swing["id"], exit_price="19.5")  # -2.50
+    log(client, api, portfolio_id=swing["id"], exit_price=None, exit_at=None)
+    log(client, api)  # no portfolio
+    url = f"/api/v1/journal/portfolios/{swing['id']}"
+    body = client.get(url, headers=api).get_json()["portfolio"]
+    assert (body["realised_pnl"], body["balance"]) == ("17.50", "2517.50")
+    assert (body["closed_trades"], body["open_entries"]) == (2, 1)
+    listed = client.get("/api/v1/journal/portfolios", headers=api).get_json()["portfolios"]
+    assert listed == [body]
+    edited = client.patch(url, json={"initial_balance": "100"}, headers=api).get_json()
+    assert edited["portfolio"]["balance"] == "117.50"
+
+
 def test_performance_as_json(client, api):
     log(client, api)
     log(client, api, exit_price="19", setup="fade", tags=[])

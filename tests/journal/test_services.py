@@ -155,3 +155,30 @@ def test_analytics_issue_one_grouped_query_per_breakdown_whatever_the_rows(app: 
     many = queries()
     assert len(few) == len(many) == 7  # six breakdowns and the calendar
     assert all("GROUP BY" in statement for statement in many)
+
+
+def test_a_portfolio_balance_is_its_initial_balance_plus_realised_pnl_in_one_query(
+    app: Flask, user
+):
+    with app.app_context():
+        swing = services.create_portfolio(user.id, {"name": "Swing", "initial_balance": "1000"})
+        empty = services.create_portfolio(user.id, {"name": "Empty", "initial_balance": "50.5"})
+        other = create_user(app, "bob")
+        theirs = services.create_portfolio(other.id, {"name": "Bob", "initial_balance": "9"})
+        pid = str(swing.id)
+        services.log_trade(user.id, trade(portfolio_id=pid))  # +100
+        services.log_trade(user.id, trade(portfolio_id=pid, exit_price="97.5"))  # -25
+        services.log_trade(user.id, trade(portfolio_id=pid, exit_price="", exit_at=""))  # open
+        services.log_trade(user.id, trade())  # no portfolio: counted nowhere
+        ids = (swing.id, empty.id, theirs.id)
+    with recorded_statements(app) as seen, app.app_context():
+        standings = analytics.standings(user.id)
+    assert len(seen) == 1 and "GROUP BY" in seen[0]
+    assert list(standings) == [ids[1], ids[0]]  # by name, only the user's
+    mine = standings[ids[0]]
+    assert (mine.closed, mine.open, mine.realised) == (2, 1, Decimal(75))
+    assert mine.balance == Decimal(1075)
+    assert standings[ids[1]].balance == Decimal("50.5") and standings[ids[1]].closed == 0
+    with app.app_context():
+        assert list(analytics.standings(user.id, ids[0])) == [ids[0]]
+        assert analytics.standings(user.id, ids[2]) == {}

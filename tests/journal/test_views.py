@@ -129,9 +129,12 @@ def test_portfolio_page_renames_and_deletes(app: Flask, logged_in: FlaskClient):
     post(logged_in, "/journal/trades", **{**TRADE, "portfolio_id": "1"})
     page = logged_in.get("/journal/portfolios/1").get_data(as_text=True)
     assert 'value="Swing"' in page and "1 journal entry" in page and 'value="2500.00"' in page
+    assert 'id="portfolio-balance">2,520.00<' in page  # 2,500 + (24 - 20) * 5
     response = post(logged_in, "/journal/portfolios/1", name="Swing 2", initial_balance="3000")
     assert response.status_code == 302
-    assert "Swing 2" in logged_in.get("/journal").get_data(as_text=True)
+    html = logged_in.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Swing 2" in html and 'id="portfolio-balance">3,020.00<' in html
+    assert 'id="portfolio-realised">20.00<' in html and "3,020.00</span>" in html
     response = post(logged_in, "/journal/portfolios/1", name="Core", initial_balance="3000")
     assert response.status_code == 409 and 'data-error-for="name"' in response.get_data(True)
     response = post(logged_in, "/journal/portfolios/1", name="X", initial_balance="0")

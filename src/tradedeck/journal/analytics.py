@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, literal, select
 
 from tradedeck.extensions import db
-from tradedeck.journal.models import JournalEntry, JournalTag
+from tradedeck.journal.models import JournalEntry, JournalTag, Portfolio
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HOLDING_BUCKETS = (
@@ -167,3 +167,35 @@ def months(days: dict[date, Decimal]) -> list[tuple[str, list[list[Day | None]]]
         out.append((start.strftime("%B %Y"), [cells[i : i + 7] for i in range(0, len(cells), 7)]))
         year, month = following.year, following.month
     return out
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A portfolio's balance: its initial balance plus the realised P&L of its closed trades."""
+
+    portfolio: Portfolio
+    closed: int
+    open: int
+    realised: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.portfolio.initial_balance + self.realised
+
+
+def standings(user_id: int, portfolio_id: int | None = None) -> dict[int, Standing]:
+    """Every portfolio of the user with its closed/open entry counts and realised P&L, by id:
+    one outer-joined GROUP BY (a portfolio without entries stands at its initial balance)."""
+    e = JournalEntry
+    statement = (
+        select(Portfolio, func.count(e.pnl), func.count(e.id) - func.count(e.pnl), func.sum(e.pnl))
+        .outerjoin(e, e.portfolio_id == Portfolio.id)
+        .where(Portfolio.user_id == user_id)
+        .where(Portfolio.id == portfolio_id if portfolio_id is not None else literal(True))
+        .group_by(Portfolio.id)
+        .order_by(Portfolio.name)
+    )
+    return {
+        p.id: Standing(p, int(closed), int(open_), _money(realised))
+        for p, closed, open_, realised in db.session.execute(statement)
+    }

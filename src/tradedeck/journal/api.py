@@ -3,6 +3,8 @@ portfolios (list, create, read, edit, delete) and performance analytics as JSON.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, jsonify
 from flask_login import current_user
 from flask_openapi3 import APIBlueprint, Tag
@@ -46,6 +48,10 @@ def _owned_portfolio(portfolio_id: int | None) -> int | None:
     return None if portfolio_id is None else services.portfolio_of(_uid(), portfolio_id).id
 
 
+def _standing(portfolio_id: int) -> dict[str, Any]:
+    return serialize.portfolio(analytics.standings(_uid(), portfolio_id)[portfolio_id])
+
+
 @bp.get("/entries", responses={"200": JournalEntryList})
 def list_entries(query: JournalEntriesQuery) -> Response:
     """The caller's entries, newest entry first, optionally of one portfolio."""
@@ -82,20 +88,21 @@ def update_entry(path: JournalEntryPath, body: JournalEntryPatch) -> Response:
 
 @bp.get("/portfolios", responses={"200": JournalPortfolioList})
 def list_portfolios() -> Response:
-    portfolios = services.portfolios_of(_uid())
-    return jsonify({"portfolios": [serialize.portfolio(p) for p in portfolios]})
+    """The caller's portfolios with their balance (initial balance + realised P&L)."""
+    standings = analytics.standings(_uid()).values()
+    return jsonify({"portfolios": [serialize.portfolio(s) for s in standings]})
 
 
 @bp.post("/portfolios", responses={"201": JournalPortfolioOut, "409": ErrorBody})
 def create_portfolio(body: JournalPortfolioBody) -> tuple[Response, int]:
     portfolio = services.create_portfolio(_uid(), body.model_dump())
-    return jsonify({"portfolio": serialize.portfolio(portfolio)}), 201
+    return jsonify({"portfolio": _standing(portfolio.id)}), 201
 
 
 @bp.get("/portfolios/<int:portfolio_id>", responses={"200": JournalPortfolioOut})
 def get_portfolio(path: JournalPortfolioPath) -> Response:
-    portfolio = services.portfolio_of(_uid(), path.portfolio_id)
-    return jsonify({"portfolio": serialize.portfolio(portfolio)})
+    services.portfolio_of(_uid(), path.portfolio_id)
+    return jsonify({"portfolio": _standing(path.portfolio_id)})
 
 
 @bp.patch(
@@ -104,8 +111,8 @@ def get_portfolio(path: JournalPortfolioPath) -> Response:
 def edit_portfolio(path: JournalPortfolioPath, body: JournalPortfolioPatch) -> Response:
     """Rename a portfolio or change its initial balance (same rules as creating it)."""
     data = body.model_dump(exclude_unset=True)
-    portfolio = services.edit_portfolio(_uid(), path.portfolio_id, data, partial=True)
-    return jsonify({"portfolio": serialize.portfolio(portfolio)})
+    services.edit_portfolio(_uid(), path.portfolio_id, data, partial=True)
+    return jsonify({"portfolio": _standing(path.portfolio_id)})
 
 
 @bp.delete("/portfolios/<int:portfolio_id>", responses={"204": None, "409": ErrorBody})

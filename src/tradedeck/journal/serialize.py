@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from tradedeck.journal.analytics import Row
-from tradedeck.journal.models import JournalEntry, Portfolio
+from tradedeck.journal.analytics import Row, Standing
+from tradedeck.journal.models import JournalEntry
 from tradedeck.trading.serialize import iso, money, qty
 
 
@@ -36,11 +36,16 @@ def entry(row: JournalEntry) -> dict[str, Any]:
     }
 
 
-def portfolio(row: Portfolio) -> dict[str, Any]:
+def portfolio(standing: Standing) -> dict[str, Any]:
+    row = standing.portfolio
     return {
         "id": row.id,
         "name": row.name,
         "initial_balance": money(row.initial_balance),
+        "realised_pnl": money(standing.realised),
+        "balance": money(standing.balance),
+        "closed_trades": standing.closed,
+        "open_entries": standing.open,
         "created_at": iso(row.created_at),
     }
 

@@ -41,6 +41,7 @@ def _page(trade_form: TradeForm, portfolio_form: PortfolioForm, error: Any, stat
     entries = services.entries_of(_uid(), selected.id if selected else None)
     body = render_template(
         "journal/index.html",
+        standings=analytics.standings(_uid()),
         trade_form=trade_form,
         portfolio_form=portfolio_form,
         portfolios=portfolios,
@@ -142,7 +143,7 @@ def _portfolio_page(
         portfolio=portfolio,
         form=form,
         delete_form=delete_form,
-        held=services.entry_count(portfolio.id),
+        standing=analytics.standings(_uid(), portfolio.id)[portfolio.id],
         error=error,
     )
 
