@@ -104,7 +104,7 @@ def test_nginx_site_passes_nginx_t(tmp_path: Path) -> None:
 
 def test_nginx_site_streams_unbuffered_and_serves_static() -> None:
     site = (DEPLOY / "nginx" / "tradedeck-site.conf").read_text()
-    stream = site[site.index("location = /api/v1/stream") :].split("}", 1)[0]
+    stream = site[site.index("location ~ ^/api/v1/(notifications/)?stream$") :].split("}", 1)[0]
     assert "proxy_pass http://tradedeck_stream;" in stream
     assert "proxy_buffering off;" in stream and "proxy_read_timeout 1h;" in stream
     assert "location /static/" in site and "ssl_certificate " in site

@@ -16,7 +16,7 @@ import requests
 import uvicorn
 from flask import Flask
 
-from tests.market.conftest import close_app, market_app
+from tests.market.helpers import close_app, market_app
 from tradedeck.streaming.hub import Source
 from tradedeck.streaming.server import StreamServer, create_stream_app
 
@@ -55,7 +55,7 @@ def serving(app: Flask, source: Source | None = None) -> Iterator[tuple[str, Str
         yield f"http://127.0.0.1:{port}", streams
     finally:
         if streams.loop is not None:
-            streams.loop.call_soon_threadsafe(streams.hub.shutdown)
+            streams.loop.call_soon_threadsafe(streams.shutdown)
         server.should_exit = True
         thread.join(10)
 
@@ -71,8 +71,11 @@ class Events:
         self._buffer = ""
 
     def until(self, done: Callable[[list[tuple[str, object]]], bool]) -> list[tuple[str, object]]:
-        """(event, data) pairs, `("heartbeat", None)` for heartbeats, read until `done`."""
+        """(event, data) pairs, `("heartbeat", None)` for heartbeats, read until `done`
+        (failing after 30 s: keep-alives would otherwise keep a broken test waiting)."""
+        deadline = time.monotonic() + 30
         while not done(self.seen):
+            assert time.monotonic() < deadline, f"stream never got there: {self.seen}"
             self._buffer += next(self._chunks)
             while "\n\n" in self._buffer:
                 block, self._buffer = self._buffer.split("\n\n", 1)

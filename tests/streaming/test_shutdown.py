@@ -16,7 +16,7 @@ import redis
 import requests
 
 from tests.helpers import TEST_REDIS_URL, api_login, app_overrides, create_user, make_app
-from tests.market.conftest import NOW, add_sim, close_app
+from tests.market.helpers import NOW, add_sim, close_app
 from tests.streaming.conftest import Events, free_port
 from tradedeck.market.engine import REDIS_CHANNEL
 

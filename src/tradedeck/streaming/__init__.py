@@ -1,4 +1,5 @@
-"""The stream server: `/api/v1/stream` (SSE) served by an ASGI app under uvicorn.
+"""The stream server: `/api/v1/stream` and the notification bell's
+`/api/v1/notifications/stream` (SSE) served by an ASGI app under uvicorn.
 
 A live stream under gunicorn holds one of its request threads for minutes; here a stream is a
 coroutine waiting on a queue, so one process holds thousands. `tradedeck stream` runs it
