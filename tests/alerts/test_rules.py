@@ -4,7 +4,6 @@ the bell's API and its SSE stream."""
 from __future__ import annotations
 
 from decimal import Decimal
-from types import SimpleNamespace
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -23,6 +22,7 @@ from tradedeck.market.models import Instrument
 from tradedeck.signals import scanner
 from tradedeck.signals import services as signal_services
 from tradedeck.trading import ledger
+from tradedeck.trading.models import Order, Trade
 
 
 def _tick(instrument_id: int, price: str, at: int) -> TickEvent:
@@ -87,27 +87,29 @@ def test_new_patterns_notify_watchers_with_a_chart_link(app: Flask, user) -> Non
         assert all(n.url.startswith("/chart?symbol=ACME&venue=SIM&interval=15m") for n in notes)
 
 
+def _store_fill(account_id: int, user_id: int, instrument_id: int) -> None:
+    values = {"account_id": account_id, "instrument_id": instrument_id, "side": "buy"}
+    order = Order(user_id=user_id, type="market", quantity=Decimal(2), status="filled", **values)
+    db.session.add(order)
+    db.session.flush()
+    money = {"price": Decimal("101.5"), "notional": Decimal(203), "fee": Decimal("0.1")}
+    db.session.add(Trade(order_id=order.id, quantity=Decimal(2), **values, **money))
+    db.session.commit()
+
+
 def test_fills_and_cash_below(app: Flask, user) -> None:
     seed_instrument(app, "ACME", intervals=(), n=1)
     with app.app_context():
         ledger.deposit(user.id, "1000")
+        account = ledger.find_account(user.id)
+        _store_fill(account.id, user.id, _acme().id)  # before any rule: nothing to say
+        assert evaluator.check_fills() == 0
         services.create_rule(user.id, RuleSpec("order_filled", "fills"))
         services.create_rule(user.id, RuleSpec("cash_below", "low", threshold=Decimal(500)))
-        account = ledger.find_account(user.id)
-        trade = SimpleNamespace(
-            id=7,
-            order_id=3,
-            account_id=account.id,
-            side="buy",
-            quantity=Decimal("2"),
-            price=Decimal("101.5"),
-            notional=Decimal("203"),
-            fee=Decimal("0.1"),
-            instrument=_acme(),
-        )
-        evaluator.on_fill(None, trade=trade)
-        evaluator.on_fill(None, trade=trade)  # the same fill notifies once
-        assert _titles() == ["Filled: buy 2 ACME @ 101.5"]
+        _store_fill(account.id, user.id, _acme().id)
+        assert evaluator.check_fills() == 2  # the worker's pass sees both recent fills
+        assert evaluator.check_fills() == 0  # a fill notifies once however often it is read
+        assert _titles() == ["Filled: buy 2 ACME @ 101.5"] * 2
         ledger.withdraw(user.id, "600")
         assert evaluator.check_cash() == 1
         assert evaluator.check_cash() == 0  # fired once until cash recovers

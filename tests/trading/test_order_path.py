@@ -14,8 +14,10 @@ from tradedeck.extensions import db
 from tradedeck.trading import execution, ledger
 from tradedeck.trading.models import Account, CashTransaction, Order, Position, Trade
 
-# user, [BEGIN IMMEDIATE], account lock, book, order, position, ledger rows, cash, trade
-FILLED_ORDER_STATEMENTS = 9
+# user, [BEGIN IMMEDIATE], account lock, book, order, position, ledger rows, cash, trade,
+# and the journal entry (journal's order_filled receiver: one INSERT ... ON CONFLICT DO NOTHING
+# reading owner and symbol in subqueries). Alert rules cost nothing here: the worker reads fills.
+FILLED_ORDER_STATEMENTS = 10
 
 
 def test_a_filled_market_order_stays_within_its_statement_budget(tapp: Flask, trader: Api) -> None:

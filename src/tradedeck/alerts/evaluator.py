@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from tradedeck.alerts import services
@@ -35,6 +35,11 @@ log = logging.getLogger(__name__)
 CROSS_KEY = "tradedeck.alerts.cross_rules"
 CROSS_KINDS = ("price_cross", "line_cross")
 VERSION_CHECK_SECS = 5.0
+FILLS_KEY = "tradedeck.alerts.fills_checked_at"
+FILL_LOOKBACK = timedelta(minutes=10)
+"""A worker's first pass notifies the fills of this long ago it may have missed."""
+FILL_OVERLAP = timedelta(seconds=30)
+FILL_CHECK_SECS = 2
 """New, changed or deleted cross rules and drawings take effect within this many seconds."""
 
 
@@ -229,33 +234,58 @@ def on_signals(_sender: object, signals: list[Signal]) -> None:
     db.session.commit()
 
 
-def on_fill(_sender: object, trade: Any) -> None:
-    """`trading.order_filled` receiver: `order_filled` rules, then the cash rules."""
-    from tradedeck.trading.models import Account
+def check_fills() -> int:
+    """`order_filled` rules, then the cash rules of the users who traded: a worker loop task
+    over the trades table, so an order request pays nothing for alerts. Each pass reads the
+    trades executed since FILL_OVERLAP before the previous pass (the first: FILL_LOOKBACK),
+    so a fill committed late is still seen; the notification key makes a fill notify once
+    however often it is read. Returns how many notifications were new."""
+    from tradedeck.market.models import Instrument
+    from tradedeck.trading.models import Account, Trade
 
-    account = db.session.get(Account, trade.account_id)
-    if account is None:
-        return
-    rules = db.session.scalars(
-        select(AlertRule).where(
-            AlertRule.kind == "order_filled",
-            AlertRule.enabled.is_(True),
-            AlertRule.user_id == account.user_id,
-        )
+    started = datetime.now(UTC)
+    since = current_app.extensions.get(FILLS_KEY, started - FILL_LOOKBACK + FILL_OVERLAP)
+    trades = db.session.execute(
+        select(Trade, Account.user_id, Instrument.symbol)
+        .join(Account, Account.id == Trade.account_id)
+        .join(Instrument, Instrument.id == Trade.instrument_id)
+        .where(Trade.executed_at >= since - FILL_OVERLAP)
+        .order_by(Trade.id)
+    ).all()
+    current_app.extensions[FILLS_KEY] = started
+    if not trades:
+        return 0
+    users = sorted({user_id for _, user_id, _ in trades})
+    rules = dict(
+        db.session.execute(
+            select(AlertRule.user_id, func.min(AlertRule.id))
+            .where(
+                AlertRule.kind == "order_filled",
+                AlertRule.enabled.is_(True),
+                AlertRule.user_id.in_(users),
+            )
+            .group_by(AlertRule.user_id)
+        ).all()
     )
-    for rule in rules:
-        services.notify(
-            rule.user_id,
-            f"fill:{trade.id}",
-            "order_filled",
-            f"Filled: {trade.side} {trade.quantity.normalize():f} {trade.instrument.symbol}"
-            f" @ {trade.price.normalize():f}",
-            f"Order #{trade.order_id}, notional {trade.notional}, fee {trade.fee}.",
-            "/trades",
-            rule.id,
-        )
+    notified = 0
+    for trade, user_id, symbol in trades:
+        if user_id in rules:
+            notified += (
+                services.notify(
+                    user_id,
+                    f"fill:{trade.id}",
+                    "order_filled",
+                    f"Filled: {trade.side} {trade.quantity.normalize():f} {symbol}"
+                    f" @ {trade.price.normalize():f}",
+                    f"Order #{trade.order_id}, notional {trade.notional}, fee {trade.fee}.",
+                    "/trades",
+                    rules[user_id],
+                )
+                is not None
+            )
     db.session.commit()
-    check_cash([account.user_id])
+    check_cash(users)
+    return notified
 
 
 def check_cash(user_ids: list[int] | None = None) -> int:

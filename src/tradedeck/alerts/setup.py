@@ -11,7 +11,6 @@ from tradedeck.extensions import csrf
 from tradedeck.market.stream import subscribe_ticks
 from tradedeck.signals.confluence import signal_created
 from tradedeck.signals.scanner import patterns_found
-from tradedeck.trading.execution import order_filled
 from tradedeck.worker.loop import register_loop_task
 
 CASH_CHECK_SECS = 30
@@ -24,12 +23,14 @@ def init_alerts(app: OpenAPI) -> None:
     subscribe_ticks(evaluator.on_ticks)
     patterns_found.connect(evaluator.on_patterns, weak=False)
     signal_created.connect(evaluator.on_signals, weak=False)
-    order_filled.connect(evaluator.on_fill, weak=False)
     config = app.config["TRADEDECK"]
     register_loop_task(
         app, "alerts.deliver", config.alert_delivery_secs, delivery.deliver_due, singleton=True
     )
     register_loop_task(app, "alerts.cash", CASH_CHECK_SECS, evaluator.check_cash, singleton=True)
+    register_loop_task(
+        app, "alerts.fills", evaluator.FILL_CHECK_SECS, evaluator.check_fills, singleton=True
+    )
     register_seeder(app, seed_demo_alerts)
 
     @app.context_processor

@@ -21,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
 from tradedeck.journal.models import JournalEntry, JournalTag, Portfolio
+from tradedeck.market.models import Instrument
+from tradedeck.signals.scanner import dialect_insert
 from tradedeck.trading.models import Account, Trade
 
 log = logging.getLogger(__name__)
@@ -384,32 +386,30 @@ def entries_of(user_id: int, portfolio_id: int | None = None, limit: int = 500) 
     return list(db.session.scalars(statement.limit(limit)))
 
 
-def record_paper_trade(trade: Trade) -> JournalEntry | None:
-    """The journal entry of one paper fill (once per trade)."""
-    exists = db.session.scalar(select(JournalEntry.id).where(JournalEntry.trade_id == trade.id))
-    if exists is not None:
-        return None
-    user_id = db.session.scalar(select(Account.user_id).where(Account.id == trade.account_id))
-    if user_id is None:
-        return None
+def record_paper_trade(trade: Trade) -> bool:
+    """The journal entry of one paper fill, once per trade: a single INSERT that reads the
+    owner and symbol in subqueries (it runs inside the order request, so no SELECT first);
+    False when the trade already has its entry."""
     closing = trade.side == "sell"
-    entry = JournalEntry(
-        user_id=user_id,
-        trade_id=trade.id,
-        source="paper",
-        symbol=trade.instrument.symbol,
-        side=trade.side,
-        quantity=trade.quantity,
-        entry_price=trade.price,
-        entry_at=trade.executed_at,
-        pnl=trade.realized_pnl if closing else None,
-        exit_day=trade.executed_at.date() if closing else None,
-        entry_weekday=trade.executed_at.weekday(),
-        entry_hour=trade.executed_at.hour,
-    )
-    db.session.add(entry)
+    row = {
+        "user_id": select(Account.user_id).where(Account.id == trade.account_id),
+        "trade_id": trade.id,
+        "source": "paper",
+        "symbol": select(Instrument.symbol).where(Instrument.id == trade.instrument_id),
+        "side": trade.side,
+        "quantity": trade.quantity,
+        "entry_price": trade.price,
+        "entry_at": trade.executed_at,
+        "pnl": trade.realized_pnl if closing else None,
+        "exit_day": trade.executed_at.date() if closing else None,
+        "entry_weekday": trade.executed_at.weekday(),
+        "entry_hour": trade.executed_at.hour,
+    }
+    values = {k: v.scalar_subquery() if isinstance(v, Select) else v for k, v in row.items()}
+    insert = dialect_insert()(JournalEntry).values(values)
+    written = db.session.execute(insert.on_conflict_do_nothing(index_elements=["trade_id"]))
     db.session.commit()
-    return entry
+    return bool(written.rowcount)
 
 
 def on_order_filled(_sender: object, trade: Trade | None = None, **_: object) -> None:
