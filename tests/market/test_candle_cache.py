@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
+from sqlalchemy import column, insert, table
 
 from tests.fakes.binance import LISTED_MS
 from tests.helpers import app_overrides, create_user, web_login
@@ -334,22 +336,37 @@ def test_cache_size_setting(tmp_path):
     assert _cache(_second_app(tmp_path, "third")).max_bytes == 64 * 1024 * 1024
 
 
+OLD_INSTRUMENT_COLUMNS = (
+    "id", "venue_id", "symbol", "name", "asset_class", "base", "quote",
+    "tick_size", "lot_size", "min_qty", "status", "created_at", "updated_at",
+)  # fmt: skip
+"""The instruments columns of revision 6e10f4c1af20: the ORM model writes later ones."""
+
+
+def _old_instrument(venue_id: int, symbol: str) -> int:
+    columns = Instrument.__table__.c
+    old = table("instruments", *(column(n, columns[n].type) for n in OLD_INSTRUMENT_COLUMNS))
+    now = datetime.now(UTC)
+    values = {"venue_id": venue_id, "symbol": symbol, "name": symbol, "asset_class": "stock"}
+    values |= {"base": "", "quote": "USD", "status": "active", "created_at": now}
+    values |= {"tick_size": Decimal("0.01"), "lot_size": 1, "min_qty": 1, "updated_at": now}
+    return db.session.execute(insert(old).values(values).returning(old.c.id)).scalar_one()
+
+
 def test_migration_versions_candles_stored_before_it(tmp_path):
     """Candles from before the cache get a version row, so they can be cached at once."""
     app = _second_app(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'old.db'}")
     with app.app_context():
         upgrade(directory=str(MIGRATIONS_DIR), revision="6e10f4c1af20")
         venue = catalogue.ensure_venue("CSV")
-        instrument = Instrument(venue_id=venue.id, symbol="OLD", name="OLD")
-        db.session.add(instrument)
-        db.session.flush()
-        rows = store.candle_rows(instrument.id, "1h", _closed([0, 3_600], 1.0))
+        instrument_id = _old_instrument(venue.id, "OLD")
+        rows = store.candle_rows(instrument_id, "1h", _closed([0, 3_600], 1.0))
         store.upsert(Candle.__table__, rows, store.CANDLE_KEY)
         db.session.commit()
         upgrade(directory=str(MIGRATIONS_DIR))
-        assert store.candle_version(instrument.id, "1h") == 1
-        assert store.candle_version(instrument.id, "1d") is None
-        assert store.read_candles(instrument.id, "1h", 0, 7_200).time.tolist() == [0, 3_600]
+        assert store.candle_version(instrument_id, "1h") == 1
+        assert store.candle_version(instrument_id, "1d") is None
+        assert store.read_candles(instrument_id, "1h", 0, 7_200).time.tolist() == [0, 3_600]
         db.session.remove()
         db.engine.dispose()
 
