@@ -97,3 +97,12 @@ def test_tiny_series_all_warm_up():
     for size in (0, 1, 2):
         c = random_walk(3, size)
         assert_same(analyze_json(c, list(STUDIES)), analyze(c, list(STUDIES)))
+
+
+def test_integers_of_every_width_and_sign():
+    """Indexes and times are written digit by digit: every width, 8-digit word edges, int64."""
+    times = [0, 1, 9, 10, 99, 100, 101, 99_999_999, 100_000_000, 123_456_789_012]
+    times += [10**16 - 1, 10**16, 2**63 - 1, -5, -1, -(10**8), -(2**62)]
+    events = Events("t", {}, {"index": np.arange(len(times))}, np.array(times, np.int64))
+    assert_same(events_json(events), events.to_records())
+    assert [r["time"] for r in json.loads(encode(events_json(events)))] == times

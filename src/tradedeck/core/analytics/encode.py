@@ -23,6 +23,7 @@ from .previous_hl import PreviousHighLow
 COMMA = ord(",")
 NUMPY = orjson.OPT_SERIALIZE_NUMPY
 NULL = b"null"
+NULL_WORD = np.uint64(int.from_bytes(NULL, "little"))
 
 
 def study_json(name: str, params: Mapping[str, Any], result: Any, first: int = 0) -> dict:
@@ -51,21 +52,17 @@ def events_json(events: Events, first: int = 0) -> orjson.Fragment:
     size = len(events)
     if size == 0:
         return orjson.Fragment(b"[]")
-    keys: list[str] = []
-    texts: list[tuple[bytes, np.ndarray, np.ndarray]] = []
+    rows = _Rows(size)
     for name, column in events.columns.items():
         if column.dtype.kind in "iu":
             missing = column < 0
-            times = events.time[np.where(missing, 0, column)]
-            keys += [name, time_name(name)]
-            texts.append(_texts(column - first if first else column, missing))
-            texts.append(_texts(times, missing))
+            rows.integers(name, column - first if first else column, missing)
+            rows.integers(time_name(name), events.time[np.where(missing, 0, column)], missing)
+        elif column.dtype.kind == "U":
+            rows.text(name, _labels(column))
         else:
-            keys.append(name)
-            texts.append(_texts(column, None))
-    pieces = [b"{" + orjson.dumps(keys[0]) + b":"]
-    pieces += [b"," + orjson.dumps(key) + b":" for key in keys[1:]]
-    return orjson.Fragment(_join(texts, [*pieces, b"},"], size))
+            rows.text(name, _texts(column, None))
+    return orjson.Fragment(rows.encode(b"}"))
 
 
 def array_json(values: np.ndarray, missing: np.ndarray) -> orjson.Fragment:
@@ -76,7 +73,28 @@ def array_json(values: np.ndarray, missing: np.ndarray) -> orjson.Fragment:
     if lead < values.size and not missing[lead:].any():
         rest = orjson.dumps(np.ascontiguousarray(values[lead:]), option=NUMPY)
         return orjson.Fragment(b"[" + b"null," * lead + rest[1:])
-    return orjson.Fragment(_join([_texts(values, missing)], [b"", b","], values.size))
+    rows = _Rows(values.size, opening=b"")
+    rows.text(None, _texts(values, missing))
+    return orjson.Fragment(rows.encode(b""))
+
+
+def _labels(values: np.ndarray) -> tuple[bytes, np.ndarray, np.ndarray]:
+    """Printable ASCII labels (`high`, `bullish` ...) quoted straight from the array's code
+    points; labels that would need escaping go through orjson."""
+    size, chars = values.size, values.dtype.itemsize // 4
+    if chars == 0:
+        return _texts(values, None)
+    codes = values.view(np.uint32).reshape(size, chars)
+    lengths = np.strings.str_len(values).astype(np.int64)
+    inside = np.arange(chars) < lengths[:, None]
+    plain = (codes >= 32) & (codes < 127) & (codes != ord('"')) & (codes != ord("\\"))
+    if not (plain | ~inside).all():
+        return _texts(values, None)
+    quoted = np.zeros((size, chars + 2), np.uint8)
+    quoted[:, 0] = ord('"')
+    quoted[:, 1:-1] = codes
+    quoted[np.arange(size), lengths + 1] = ord('"')
+    return quoted.tobytes(), np.arange(size, dtype=np.int64) * (chars + 2), lengths + 2
 
 
 def _texts(values: np.ndarray, missing: np.ndarray | None) -> tuple[bytes, np.ndarray, np.ndarray]:
@@ -106,34 +124,179 @@ def _texts(values: np.ndarray, missing: np.ndarray | None) -> tuple[bytes, np.nd
     return text, starts, lengths
 
 
-def _join(texts: list[tuple[bytes, np.ndarray, np.ndarray]], pieces: list[bytes], size: int):
-    """`[rows]`: row i is pieces[0] value0[i] pieces[1] value1[i] ... pieces[-1], where the
-    last byte of pieces[-1] separates rows (dropped after the last one)."""
-    offsets = np.cumsum([0, *(len(text) for text, _, _ in texts)])
-    text = np.frombuffer(b"".join(text for text, _, _ in texts), np.uint8)
-    starts = np.stack([s + offset for (_, s, _), offset in zip(texts, offsets, strict=False)])
-    lengths = np.stack([lengths for _, _, lengths in texts])
-    constant = np.frombuffer(b"".join(pieces), np.uint8)
-    bounds = np.cumsum([0, *map(len, pieces)])
-    out = np.empty(2 + size * constant.size + int(lengths.sum()) - 1, np.uint8)
-    _write_rows(out, text, starts, lengths, constant, bounds)
-    return out.tobytes()
+class _Rows:
+    """The fields of one JSON row per item, in order, for the compiled writer: integers as
+    values (written digit by digit), everything else as encoded text slices."""
+
+    def __init__(self, size: int, opening: bytes = b"{") -> None:
+        self.size = size
+        self.pieces: list[bytes] = []
+        self.plan: list[tuple[int, int]] = []
+        self.ints: list[np.ndarray] = []
+        self.nulls: list[np.ndarray] = []
+        self.texts: list[tuple[bytes, np.ndarray, np.ndarray]] = []
+        self.opening = opening
+
+    def _key(self, name: str | None) -> None:
+        separator = b"," if self.pieces else self.opening
+        self.pieces.append(separator + (orjson.dumps(name) + b":" if name is not None else b""))
+
+    def integers(self, name: str, values: np.ndarray, missing: np.ndarray) -> None:
+        self._key(name)
+        self.plan.append((INTEGER, len(self.ints)))
+        self.ints.append(values.astype(np.int64, copy=False))
+        self.nulls.append(missing)
+
+    def text(self, name: str | None, encoded: tuple[bytes, np.ndarray, np.ndarray]) -> None:
+        self._key(name)
+        self.plan.append((TEXT, len(self.texts)))
+        self.texts.append(encoded)
+
+    def encode(self, closing: bytes) -> bytes:
+        """`[row,row,...]`, each row the pieces and values in order, then `closing`."""
+        constant = _words(b"".join([*self.pieces, closing, b","]))
+        bounds = np.cumsum([0, *map(len, self.pieces), len(closing) + 1])
+        offsets = np.cumsum([0, *(len(text) for text, _, _ in self.texts)])
+        text = _words(b"".join([text for text, _, _ in self.texts]))
+        empty = np.zeros((0, self.size), np.int64)
+        starts = (
+            np.stack([s + o for (_, s, _), o in zip(self.texts, offsets, strict=False)])
+            if self.texts
+            else empty
+        )
+        lengths = np.stack([lengths for _, _, lengths in self.texts]) if self.texts else empty
+        ints = np.stack(self.ints) if self.ints else empty
+        nulls = np.stack(self.nulls) if self.nulls else empty.astype(bool)
+        bound = 2 + self.size * (bounds[-1] + MAX_INT * len(self.ints)) + int(lengths.sum())
+        out = np.empty(bound // 8 + 2, np.uint64)
+        plan = np.array(self.plan, np.int64)
+        end = _write_rows(out, plan, constant, bounds, ints, nulls, text, starts, lengths)
+        return out.view(np.uint8)[:end].tobytes()
+
+
+def _words(text: bytes) -> np.ndarray:
+    """`text` as little-endian 8-byte words, zero-padded by two words for unaligned reads."""
+    return np.frombuffer(text + bytes(16 + -len(text) % 8), "<u8")
+
+
+MAX_INT = 20
+"""Characters of the longest int64, sign included."""
+INTEGER, TEXT = 0, 1
+EIGHT_DIGITS = 10**8
+PAIRS = np.array([48 + p // 10 | (48 + p % 10) << 8 for p in range(100)], np.uint64)
+""""00".."99" as 2-byte little-endian words: the tens digit first."""
 
 
 @njit(cache=True)
-def _write_rows(out, text, starts, lengths, constant, bounds):  # pragma: no cover - compiled
-    fields, size = starts.shape
-    out[0] = 91  # [
-    position = 1
+def _write_rows(
+    out, plan, constant, bounds, ints, nulls, text, starts, lengths
+):  # pragma: no cover
+    """Write `[row,row,...]` into `out` (8-byte words, little-endian) and return its length
+    in bytes. Bytes are gathered into a word and stored 8 at a time (`word`, `pending`
+    bytes in it, `stored` words so far)."""
+    fields = plan.shape[0]
+    size = ints.shape[1] if ints.shape[0] else starts.shape[1]
+    word, pending, stored = _append(out, np.uint64(0), 0, 0, np.uint64(91), 1)  # [
     for i in range(size):
-        for f in range(fields):
-            length = bounds[f + 1] - bounds[f]
-            out[position : position + length] = constant[bounds[f] : bounds[f + 1]]
-            position += length
-            start, length = starts[f, i], lengths[f, i]
-            out[position : position + length] = text[start : start + length]
-            position += length
-        length = bounds[fields + 1] - bounds[fields]
-        out[position : position + length] = constant[bounds[fields] :]
-        position += length
-    out[position - 1] = 93  # ] in place of the last row's separator
+        for f in range(fields + 1):
+            start, length = bounds[f], bounds[f + 1] - bounds[f]
+            word, pending, stored = _append_text(
+                out, word, pending, stored, constant, start, length
+            )
+            if f == fields:
+                break
+            row = plan[f, 1]
+            if plan[f, 0] == TEXT:
+                start, length = starts[row, i], lengths[row, i]
+                word, pending, stored = _append_text(
+                    out, word, pending, stored, text, start, length
+                )
+            elif nulls[row, i]:
+                word, pending, stored = _append(out, word, pending, stored, NULL_WORD, 4)
+            else:
+                word, pending, stored = _append_int(out, word, pending, stored, ints[row, i])
+    if pending:
+        out[stored] = word
+    end = stored * 8 + pending
+    last, shift = (end - 1) // 8, np.uint64(8 * ((end - 1) % 8))
+    out[last] = (out[last] & ~(np.uint64(255) << shift)) | (np.uint64(93) << shift)  # ]
+    return end
+
+
+@njit(cache=True, inline="always")
+def _append(out, word, pending, stored, value, count):  # pragma: no cover
+    """Append the low `count` (1..8) bytes of `value` (its other bytes zero)."""
+    word |= value << np.uint64(8 * pending)
+    if pending + count < 8:
+        return word, pending + count, stored
+    out[stored] = word
+    used = 8 - pending
+    rest = value >> np.uint64(8 * used) if used < 8 else np.uint64(0)
+    return rest, pending + count - 8, stored + 1
+
+
+@njit(cache=True, inline="always")
+def _append_text(out, word, pending, stored, words, start, length):  # pragma: no cover
+    """Append `length` bytes of the word buffer `words` from byte `start`."""
+    while length > 0:
+        index, offset = start >> 3, start & 7
+        value = words[index]
+        if offset:
+            value = (value >> np.uint64(8 * offset)) | (
+                words[index + 1] << np.uint64(64 - 8 * offset)
+            )
+        count = min(length, 8)
+        if count < 8:
+            value &= (np.uint64(1) << np.uint64(8 * count)) - np.uint64(1)
+        word, pending, stored = _append(out, word, pending, stored, value, count)
+        start += 8
+        length -= 8
+    return word, pending, stored
+
+
+@njit(cache=True, inline="always")
+def _append_int(out, word, pending, stored, number):  # pragma: no cover
+    """Append the decimal text of an int64, up to 8 digits per word."""
+    if number < 0:
+        word, pending, stored = _append(out, word, pending, stored, np.uint64(45), 1)  # -
+        number = -number
+    if number < EIGHT_DIGITS:
+        value, count = _digits(number)
+        return _append(out, word, pending, stored, value, count)
+    if number < EIGHT_DIGITS * EIGHT_DIGITS:
+        value, count = _digits(number // EIGHT_DIGITS)
+        word, pending, stored = _append(out, word, pending, stored, value, count)
+    else:
+        value, count = _digits(number // (EIGHT_DIGITS * EIGHT_DIGITS))
+        word, pending, stored = _append(out, word, pending, stored, value, count)
+        value = _eight_digits(number // EIGHT_DIGITS % EIGHT_DIGITS)
+        word, pending, stored = _append(out, word, pending, stored, value, 8)
+    value = _eight_digits(number % EIGHT_DIGITS)
+    return _append(out, word, pending, stored, value, 8)
+
+
+@njit(cache=True, inline="always")
+def _digits(number):  # pragma: no cover
+    """(word, count): the digits of 0 <= number < 10**8, the first in the lowest byte; two
+    digits per step from the pair table."""
+    rest = np.uint64(number)
+    value = np.uint64(0)
+    count = 0
+    while rest >= np.uint64(100):
+        value = (value << np.uint64(16)) | PAIRS[rest % np.uint64(100)]
+        rest //= np.uint64(100)
+        count += 2
+    if rest >= np.uint64(10):
+        return (value << np.uint64(16)) | PAIRS[rest], count + 2
+    return (value << np.uint64(8)) | (np.uint64(48) + rest), count + 1
+
+
+@njit(cache=True, inline="always")
+def _eight_digits(number):  # pragma: no cover
+    """The 8 digits of 0 <= number < 10**8, zero-padded, the first in the lowest byte."""
+    rest = np.uint64(number)
+    value = np.uint64(0)
+    for _ in range(4):
+        value = (value << np.uint64(16)) | PAIRS[rest % np.uint64(100)]
+        rest //= np.uint64(100)
+    return value
