@@ -87,6 +87,8 @@ def test_run_a_backtest_see_equity_and_trades_and_compare(
     page.fill("#g-sma_cross-slow", "15,20,30")
     page.fill("#windows", "3")
     page.click("#run-backtest")
+    expect(page.locator("#optimisation-head")).to_have_attribute("data-status", "done")
+    expect(page.locator("#g-sma_cross-fast")).to_have_value("3-12:3")
     expect(page.locator("#heatmap tbody tr")).to_have_count(4)
     expect(page.locator("#walk-forward-table tbody tr")).to_have_count(3)
     screenshot(page, "backtests-optimise-light")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 Number = Annotated[Any, Field(json_schema_extra={"type": "string", "example": "0.1"})]
 
@@ -58,3 +58,26 @@ class RunList(BaseModel):
 
 class RunDetail(BaseModel):
     run: dict[str, Any]
+
+
+class OptimisationBody(RunBody):
+    """A grid search: `grid` gives a parameter several values (a list, `"5,10,20"` or the
+    range `"5-30:5"`); parameters left out keep their `params` value. `windows` > 0 adds
+    walk-forward windows with `train_pct` % in-sample."""
+
+    grid: dict[str, StrictStr | list[StrictInt | StrictStr]] = Field(default_factory=dict)
+    metric: StrictStr = Field("sharpe", description="The statistic that ranks the points.")
+    windows: StrictInt = Field(0, ge=0, le=50)
+    train_pct: Number = "70"
+
+
+class OptimisationPath(BaseModel):
+    optimisation_id: int = Field(ge=1, le=2**63 - 1)
+
+
+class OptimisationList(BaseModel):
+    optimisations: list[dict[str, Any]]
+
+
+class OptimisationDetail(BaseModel):
+    optimisation: dict[str, Any]

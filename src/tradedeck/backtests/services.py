@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from tradedeck.backtests.models import BacktestRun
+from tradedeck.backtests.models import BacktestJob, BacktestRun
 from tradedeck.core.analytics import Candles, to_arrays
 from tradedeck.core.backtest import STRATEGIES, BacktestError, Settings, compute_stats
 from tradedeck.core.backtest.engine import FILLS, SIZINGS, STOPS, TARGETS
@@ -42,6 +42,7 @@ from tradedeck.market.services import CandleRange
 
 log = logging.getLogger(__name__)
 TASK_KEY = "tradedeck.backtests.task"
+Job = TypeVar("Job", bound=BacktestJob)
 MAX_CASH = Decimal(1_000_000_000)
 MAX_ID = 2**63 - 1
 PERCENT_KINDS = ("percent",)
@@ -217,33 +218,39 @@ def create_run(user_id: int, request: RunRequest, cash: Decimal) -> BacktestRun:
     return run
 
 
-def _stage(run: BacktestRun, progress: int, message: str, status: str = "running") -> None:
+def _stage(run: Job, progress: int, message: str, status: str = "running") -> None:
     run.status, run.progress, run.message = status, progress, message
     db.session.commit()
 
 
-def execute(run_id: int) -> None:
-    """The job: load candles, build signals, simulate, compute statistics, store the results."""
-    run = db.session.get(BacktestRun, run_id)
-    if run is None or run.finished:
+def run_job(model: type[Job], job_id: int, work: Callable[[Job], None], what: str) -> None:
+    """Run one queued row (a run, an optimisation) through `work` once: a DomainError marks it
+    failed with its message; anything else is logged, marks it failed and is re-raised."""
+    row = db.session.get(model, job_id)
+    if row is None or row.finished:
         return
     try:
-        _execute(run)
+        work(row)
     except DomainError as error:
         db.session.rollback()
-        _fail(run_id, error.message)
+        _fail(model, job_id, error.message)
     except Exception:
         db.session.rollback()
-        log.exception("backtest %s failed", run_id)
-        _fail(run_id, "the backtest failed unexpectedly; the error is in the worker's log")
+        log.exception("%s %s failed", what, job_id)
+        _fail(model, job_id, f"the {what} failed unexpectedly; the error is in the worker's log")
         raise
 
 
-def _fail(run_id: int, message: str) -> None:
-    run = db.session.get(BacktestRun, run_id)
-    if run is not None:
-        run.finished_at = utcnow()
-        _stage(run, run.progress, message[:300], status="failed")
+def _fail(model: type[Job], job_id: int, message: str) -> None:
+    row = db.session.get(model, job_id)
+    if row is not None:
+        row.finished_at = utcnow()
+        _stage(row, row.progress, message[:300], status="failed")
+
+
+def execute(run_id: int) -> None:
+    """The job: load candles, build signals, simulate, compute statistics, store the results."""
+    run_job(BacktestRun, run_id, _execute, "backtest")
 
 
 def _execute(run: BacktestRun) -> None:

@@ -1,19 +1,21 @@
 """Backtest pages: the run form with saved runs, one run (progress, then results), CSV of its
-trades, and several runs side by side."""
+trades, several runs side by side, and optimisations (queued, progress, then results)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from tradedeck.backtests import optimise as optimisation
 from tradedeck.backtests import services
 from tradedeck.backtests.forms import DeleteForm, OptimiseForm, RunForm
-from tradedeck.backtests.models import BacktestRun
+from tradedeck.backtests.models import BacktestOptimisation, BacktestRun
 from tradedeck.core.backtest import LABELS, STRATEGIES
 from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
@@ -89,11 +91,29 @@ def start() -> Any:
     return redirect(url_for("backtests.show", run_id=run.id))
 
 
+def _optimise_page(
+    form: OptimiseForm, given: Mapping[str, Any], error: Any, row: BacktestOptimisation | None
+) -> str:
+    return render_template(
+        "backtests/optimise.html",
+        form=form,
+        strategies=STRATEGIES,
+        hints=_instrument_hints(),
+        error=error,
+        given=given,
+        row=row,
+        result=row.result if row is not None and row.status == "done" else None,
+        recent=optimisation.optimisations_of(_uid()),
+        delete_form=DeleteForm(),
+        labels=LABELS,
+    )
+
+
 @bp.route("/backtests/optimise", methods=["GET", "POST"])
 def optimise() -> Any:
-    """Grid search with a heatmap and walk-forward windows, computed in the request."""
+    """The grid form; a valid one is queued as a background job and its page shows progress."""
     form = OptimiseForm()
-    result, error, status = None, None, 200
+    error, status = None, 200
     if request.method == "GET" and not form.start.data:
         form.start.data, form.end.data = services.default_range()
     if request.method == "POST":
@@ -102,21 +122,43 @@ def optimise() -> Any:
             status = 400
         else:
             try:
-                result = optimisation.optimise(request.form)
+                row = optimisation.create_optimisation(_uid(), request.form)
             except DomainError as exc:
                 flash(exc.message, "danger")
                 error, status = exc, exc.status
-    body = render_template(
-        "backtests/optimise.html",
-        form=form,
-        strategies=STRATEGIES,
-        hints=_instrument_hints(),
-        error=error,
-        given=request.form if request.method == "POST" else {},
-        result=result,
-        labels=LABELS,
-    )
-    return body, status
+            else:
+                return redirect(url_for("backtests.optimisation_page", optimisation_id=row.id))
+    given = request.form if request.method == "POST" else {}
+    return _optimise_page(form, given, error, None), status
+
+
+@bp.get("/backtests/optimise/<int:optimisation_id>")
+def optimisation_page(optimisation_id: int) -> str:
+    """One optimisation: its form as given, progress while it runs, then the results."""
+    row = optimisation.optimisation_of(_uid(), optimisation_id)
+    form = OptimiseForm(formdata=MultiDict({k: str(v) for k, v in row.form.items()}))
+    return _optimise_page(form, row.form, None, row)
+
+
+@bp.get("/backtests/optimise/<int:optimisation_id>/progress")
+def optimisation_progress(optimisation_id: int) -> Response:
+    """The progress fragment htmx polls; a finished optimisation reloads the page."""
+    row = optimisation.optimisation_of(_uid(), optimisation_id)
+    poll = url_for("backtests.optimisation_progress", optimisation_id=row.id)
+    response = Response(render_template("backtests/_progress.html", run=row, poll_url=poll))
+    if row.finished:
+        response.headers["HX-Refresh"] = "true"
+    return response
+
+
+@bp.post("/backtests/optimise/<int:optimisation_id>/delete")
+def delete_optimisation(optimisation_id: int) -> Response:
+    if not DeleteForm().validate_on_submit():
+        flash("The form expired: please try again.", "danger")
+        return redirect(url_for("backtests.optimisation_page", optimisation_id=optimisation_id))
+    optimisation.delete_optimisation(_uid(), optimisation_id)
+    flash("Optimisation deleted.", "success")
+    return redirect(url_for("backtests.optimise"))
 
 
 @bp.get("/backtests/<int:run_id>")

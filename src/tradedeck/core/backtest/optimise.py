@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,12 +91,18 @@ def grid_search(
     grid: Mapping[str, Sequence[Any]],
     settings: Settings,
     metric: str = "sharpe",
+    progress: Callable[[], None] | None = None,
 ) -> Grid:
     """Run every combination; points sorted best first (NaN last); heatmap rows follow the
-    first varied parameter's values, columns the second's (one column if only one varies)."""
+    first varied parameter's values, columns the second's (one column if only one varies).
+    `progress` is called after each point (a background job reports how far it is)."""
     _check_metric(metric)
     sets = combinations(strategy, grid)
-    points = [GridPoint(p, run_point(candles, strategy, p, settings)) for p in sets]
+    points = []
+    for params in sets:
+        points.append(GridPoint(params, run_point(candles, strategy, params, settings)))
+        if progress is not None:
+            progress()
     varied = [name for name, values in grid.items() if len(values) > 1][:2] or list(grid)[:1]
     axes = tuple((name, sorted({p[name] for p in sets}, key=_order)) for name in varied)
     heat: dict[tuple[Any, ...], float | None] = {}
@@ -157,10 +163,12 @@ def walk_forward(
     windows: int = 4,
     train_fraction: float = 0.7,
     metric: str = "sharpe",
+    progress: Callable[[], None] | None = None,
 ) -> list[Window]:
     """`windows` consecutive, non-overlapping windows; the first `train_fraction` of each is
     in-sample. The out-of-sample run computes signals with the in-sample bars before it as
-    history (indicators need it; signals are causal) but trades only its own bars."""
+    history (indicators need it; signals are causal) but trades only its own bars. `progress`
+    is called after each in-sample point."""
     _check_metric(metric)
     if not 1 <= windows <= 50:
         raise BacktestError("windows must be between 1 and 50", field="windows")
@@ -175,7 +183,7 @@ def walk_forward(
         if split - start < 2 or stop - split < 2:
             raise BacktestError("too few bars for that many windows", field="windows")
         train = _slice(candles, start, split)
-        best = grid_search(train, strategy, grid, settings, metric).best
+        best = grid_search(train, strategy, grid, settings, metric, progress).best
         history = _slice(candles, start, stop)
         signals = _tail(build_signals(history, strategy, best.params), split - start)
         test = _slice(candles, split, stop)
