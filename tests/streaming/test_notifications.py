@@ -9,6 +9,7 @@ from tests.helpers import api_login, create_user
 from tests.streaming.conftest import Events, serving
 from tradedeck.alerts.models import Notification
 from tradedeck.extensions import db
+from tradedeck.streaming.notifications import fetch_new, since
 
 
 def _notify(app: Flask, user_id: int, key: str) -> int:
@@ -53,3 +54,22 @@ def test_notifications_reach_their_user_only_and_resume_after(app: Flask) -> Non
         bad = requests.get(f"{url}?after=-1", headers=auth, timeout=10)
         assert bad.status_code == 400 and bad.json()["error"]["field"] == "after"
     assert streams.notes.users == []
+
+
+def test_a_notification_written_while_a_stream_joins_is_not_lost(app: Flask) -> None:
+    """The race the poller used to lose: the stream opens (catch-up read), its row is written
+    and polled before the stream joins the hub, then it joins. The poll moves past the row
+    with nobody to send it to; the catch-up read after joining finds it."""
+    alice = create_user(app, "alice")
+    bob = create_user(app, "bob")
+    start = _notify(app, alice.id, "before")
+    last_id, items = fetch_new(app, None, [])
+    assert (last_id, items) == (start, [])
+    row = _notify(app, bob.id, "racing")
+    last_id, items = fetch_new(app, last_id, [])
+    assert (last_id, items) == (row, [])
+    assert [n["id"] for n in since(app, str(bob.id), start)] == [row]
+
+    late = _notify(app, bob.id, "joined")
+    _, items = fetch_new(app, last_id, [alice.id])
+    assert [(user, n["id"]) for user, n in items] == [(str(bob.id), late)]

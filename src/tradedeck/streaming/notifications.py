@@ -52,10 +52,25 @@ def _feed() -> OpenedFeed:
     query = NotificationStreamQuery.model_validate(request.args.to_dict())
     user_id = int(current_user.id)
     after = query.after if query.after is not None else services.latest_id(user_id)
+    items = _since(user_id, after)
+    return OpenedFeed(str(user_id), items[-1]["id"] if items else after, items)
+
+
+def _since(user_id: int, after: int) -> list[dict[str, Any]]:
+    """The user's notifications after `after`, oldest first, each with the unread count."""
     fresh = services.notifications(user_id, 20, after)
     unread = services.unread_count(user_id) if fresh else 0
-    items = [as_json(n) | {"unread": unread} for n in reversed(fresh)]
-    return OpenedFeed(str(user_id), items[-1]["id"] if items else after, items)
+    return [as_json(n) | {"unread": unread} for n in reversed(fresh)]
+
+
+def since(app: Flask, user: str, after: int) -> list[dict[str, Any]]:
+    """The catch-up read again once the stream has joined the hub: a notification written
+    between the open and the join was neither in the first catch-up nor sent to this stream."""
+    with app.app_context():
+        try:
+            return _since(int(user), after)
+        finally:
+            db.session.remove()
 
 
 class UserHub(Hub):
@@ -90,17 +105,19 @@ class UserHub(Hub):
 
 
 def fetch_new(app: Flask, last_id: int | None, users: list[int]) -> tuple[int, list[tuple]]:
-    """Notifications after `last_id` for `users` as (user, event data); the new last id."""
+    """Notifications after `last_id` as (user, event data) and the new last id; with nobody
+    connected only the last id moves. Rows are read for every user, not only `users`: a stream
+    that joins while this read runs still gets its rows (sent if it has joined by then, else in
+    its own catch-up after joining)."""
     with app.app_context():
         try:
             top = db.session.scalar(select(func.max(Notification.id))) or 0
-            if last_id is None:  # first look: from now on
+            if last_id is None or not users:
                 return top, []
             rows = list(
                 db.session.scalars(
                     select(Notification)
                     .where(Notification.id > last_id, Notification.id <= top)
-                    .where(Notification.user_id.in_(users))
                     .order_by(Notification.id)
                     .limit(FETCH_LIMIT)
                 )
@@ -119,11 +136,9 @@ async def poll_notifications(app: Flask, hub: UserHub) -> None:
     last_id: int | None = None
     while True:
         try:
-            users = hub.users
-            if users or last_id is None:
-                last_id, items = await run_in_threadpool(fetch_new, app, last_id, users)
-                for user, item in items:
-                    hub.send(user, item)
+            last_id, items = await run_in_threadpool(fetch_new, app, last_id, hub.users)
+            for user, item in items:
+                hub.send(user, item)
         except asyncio.CancelledError:
             raise
         except Exception:  # database away: keep the streams, try again next poll

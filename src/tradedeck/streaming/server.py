@@ -203,6 +203,9 @@ class StreamServer:
             yield b"retry: 5000\n\n"
             for item in opened.catch_up:
                 yield sse("notification", item).encode()
+            for item in await run_in_threadpool(notifications.since, self.app, opened.user, after):
+                after = item["id"]
+                yield sse("notification", item).encode()
             async for item in self._live(queue, limit, ended):
                 if item is HEARTBEAT:
                     yield b":\n\n"
