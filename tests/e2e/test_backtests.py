@@ -95,3 +95,31 @@ def test_run_a_backtest_see_equity_and_trades_and_compare(
     page.click("#theme-toggle")
     expect(page.locator("html")).to_have_attribute("data-bs-theme", "dark")
     screenshot(page, "backtests-optimise-dark")
+
+
+def test_an_optimisation_job_shows_progress_then_its_results(
+    live_server: str, live_app: Flask, page: Page
+) -> None:
+    from sqlalchemy import func, select
+
+    from tradedeck.backtests import optimise
+    from tradedeck.backtests.models import BacktestOptimisation
+    from tradedeck.extensions import db
+
+    seed_instrument(live_app, "ACME", intervals=("1h",), n=600)
+    get_huey(live_app).immediate = False  # no worker yet: the optimisation waits in the queue
+    login(page, live_server, live_app)
+    page.goto(f"{live_server}/backtests/optimise")
+    page.fill("#symbol", "ACME")
+    page.fill("#venue", "SIM")
+    page.fill("#start", (datetime.now(UTC).date() - timedelta(days=40)).isoformat())
+    page.fill("#g-sma_cross-fast", "3,6")
+    page.click("#run-backtest")
+    expect(page.locator("#optimisation-head")).to_have_attribute("data-status", "queued")
+    expect(page.locator("#backtest-message")).to_contain_text("Waiting for a worker")
+    screenshot(page, "backtests-optimise-queued-dark")
+    with live_app.app_context():
+        queued = db.session.scalar(select(func.max(BacktestOptimisation.id)))
+        optimise.execute(queued)  # the worker's turn
+    expect(page.locator("#optimisation-head")).to_have_attribute("data-status", "done")
+    expect(page.locator("#heatmap tbody tr")).to_have_count(2)
