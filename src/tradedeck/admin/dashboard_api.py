@@ -34,14 +34,14 @@ class DashboardOut(BaseModel):
     queue: dict[str, Any]
 
 
-class Point(BaseModel):
+class DashboardPoint(BaseModel):
     time: int
     value: int
 
 
 class SeriesOut(BaseModel):
-    orders: list[Point]
-    active_users: list[Point]
+    orders: list[DashboardPoint]
+    active_users: list[DashboardPoint]
 
 
 @bp.get("/dashboard", responses={"200": DashboardOut})

@@ -65,7 +65,7 @@ class StockCreate(StockEdit):
         return service.StockInput(**{**base.__dict__, "symbol": self.symbol, "price": self.price})
 
 
-class InstrumentOut(BaseModel):
+class AdminInstrumentOut(BaseModel):
     id: int
     symbol: str
     venue: str
@@ -80,8 +80,8 @@ class InstrumentOut(BaseModel):
     price: str | None
 
 
-class InstrumentList(BaseModel):
-    instruments: list[InstrumentOut]
+class AdminInstrumentList(BaseModel):
+    instruments: list[AdminInstrumentOut]
     total: int
     page: int
 
@@ -91,7 +91,7 @@ def _answer(instrument_id: int, status: int = 200) -> tuple[Response, int]:
     return jsonify(service.instrument_json(instrument, last_price(instrument.id))), status
 
 
-@bp.get("/instruments", responses={"200": InstrumentList})
+@bp.get("/instruments", responses={"200": AdminInstrumentList})
 @admin_only
 def list_instruments(query: InstrumentQuery) -> Response:
     """Instruments of every venue with last price and halt flag, 50 a page."""
@@ -100,7 +100,7 @@ def list_instruments(query: InstrumentQuery) -> Response:
     return jsonify({"instruments": items, "total": found.total, "page": found.page})
 
 
-@bp.post("/instruments", responses={"201": InstrumentOut})
+@bp.post("/instruments", responses={"201": AdminInstrumentOut})
 @admin_only
 def create_instrument(body: StockCreate) -> tuple[Response, int]:
     """Create a simulated SIM stock with CANDLE_BACKFILL_DAYS of generated history."""
@@ -108,7 +108,7 @@ def create_instrument(body: StockCreate) -> tuple[Response, int]:
     return _answer(instrument.id, 201)
 
 
-@bp.patch("/instruments/<int:instrument_id>", responses={"200": InstrumentOut})
+@bp.patch("/instruments/<int:instrument_id>", responses={"200": AdminInstrumentOut})
 @admin_only
 def edit_instrument(path: InstrumentPath, body: StockEdit) -> tuple[Response, int]:
     """Change a simulated stock's name, drift, volatility, tick or lot size."""
@@ -116,7 +116,7 @@ def edit_instrument(path: InstrumentPath, body: StockEdit) -> tuple[Response, in
     return _answer(path.instrument_id)
 
 
-@bp.post("/instruments/<int:instrument_id>/halt", responses={"200": InstrumentOut})
+@bp.post("/instruments/<int:instrument_id>/halt", responses={"200": AdminInstrumentOut})
 @admin_only
 def halt_instrument(path: InstrumentPath) -> tuple[Response, int]:
     """Halt trading (an exchange instrument: disable it): new orders get 409 `halted`."""
@@ -124,7 +124,7 @@ def halt_instrument(path: InstrumentPath) -> tuple[Response, int]:
     return _answer(path.instrument_id)
 
 
-@bp.post("/instruments/<int:instrument_id>/resume", responses={"200": InstrumentOut})
+@bp.post("/instruments/<int:instrument_id>/resume", responses={"200": AdminInstrumentOut})
 @admin_only
 def resume_instrument(path: InstrumentPath) -> tuple[Response, int]:
     """Resume trading (enable an exchange instrument)."""

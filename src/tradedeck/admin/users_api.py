@@ -12,11 +12,11 @@ from flask_openapi3 import APIBlueprint, Tag
 from tradedeck.admin import users_service as users
 from tradedeck.admin.common import page_meta
 from tradedeck.admin.users_schemas import (
+    AdminUserEnvelope,
     AdminUserOut,
     PasswordResetOut,
     ResetLinkOut,
     UserDetailOut,
-    UserEnvelope,
     UserPage,
     UserPatch,
     UserPath,
@@ -37,7 +37,7 @@ bp = APIBlueprint(
 
 
 def _user(user: object) -> Response:
-    return jsonify(UserEnvelope(user=AdminUserOut.of(user)).model_dump(mode="json"))  # type: ignore[arg-type]
+    return jsonify(AdminUserEnvelope(user=AdminUserOut.of(user)).model_dump(mode="json"))  # type: ignore[arg-type]
 
 
 @bp.get("", responses={"200": UserPage})
@@ -77,21 +77,21 @@ def get_user(path: UserPath) -> Response:
     return jsonify(out.model_dump(mode="json"))
 
 
-@bp.patch("/<int:user_id>", responses={"200": UserEnvelope, "409": ErrorBody})
+@bp.patch("/<int:user_id>", responses={"200": AdminUserEnvelope, "409": ErrorBody})
 @admin_only
 def patch_user(path: UserPath, body: UserPatch) -> Response:
     """Change email, role, active; 409 `last_admin` when it would leave no active admin."""
     return _user(users.update_user(path.user_id, body.email, body.role, body.active))
 
 
-@bp.post("/<int:user_id>/deactivate", responses={"200": UserEnvelope, "409": ErrorBody})
+@bp.post("/<int:user_id>/deactivate", responses={"200": AdminUserEnvelope, "409": ErrorBody})
 @admin_only
 def deactivate_user(path: UserPath) -> Response:
     """Deactivate: every session, token and API key of the user is revoked at once."""
     return _user(users.deactivate(path.user_id))
 
 
-@bp.post("/<int:user_id>/reactivate", responses={"200": UserEnvelope, "409": ErrorBody})
+@bp.post("/<int:user_id>/reactivate", responses={"200": AdminUserEnvelope, "409": ErrorBody})
 @admin_only
 def reactivate_user(path: UserPath) -> Response:
     """Let a deactivated user sign in again (revoked API keys stay revoked)."""
