@@ -10,9 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from tradedeck.accounts.models import User
 from tradedeck.admin.keys_service import MAX_BATCH, MAX_DAYS, MAX_NOTE, KeyRow
 
+MAX_ID = 2**63 - 1
+"""Ids are 64-bit signed integers: a larger one in a path is a 400, not a database error."""
+
 
 class UserPath(BaseModel):
-    user_id: int = Field(ge=1)
+    user_id: int = Field(ge=1, le=MAX_ID)
 
 
 class PageArgs(BaseModel):
@@ -74,7 +77,7 @@ class UserDetailOut(BaseModel):
     tradingview_username: str | None
 
 
-class UserEnvelope(BaseModel):
+class AdminUserEnvelope(BaseModel):
     user: AdminUserOut
 
 
@@ -100,7 +103,7 @@ class ResetLinkOut(BaseModel):
 
 
 class KeyPath(BaseModel):
-    key_id: int = Field(ge=1)
+    key_id: int = Field(ge=1, le=MAX_ID)
 
 
 class KeyQuery(PageArgs):
