@@ -1,17 +1,18 @@
 """Study results as pre-encoded JSON for the API: no Python object per event or per value.
 
 `to_records()` builds a dict per event (a million events are some ten million Python objects)
-only for orjson to turn them into text again. Here each column is encoded once as a whole by
-orjson (the NumPy array: the same text as for the Python floats and ints, NaN as null), the
-commas locate each value, and a compiled loop writes the rows `{"key":value,...}` from those
-texts in the records' field order. Indicator arrays stay NumPy arrays, which orjson encodes
-natively as it would the lists.
+only for orjson to turn them into text again. Here a compiled loop writes the rows
+`{"key":value,...}` straight from the columns, in the records' field order: indexes and times
+formatted in the loop, floats (and other values) cut from one orjson text per column (the
+same text orjson writes for the Python floats, NaN as null). The output is byte for byte what
+orjson makes of the records. Indicator arrays stay NumPy arrays, which orjson encodes natively
+as it would the lists. Words are little-endian, as on every platform the app runs on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import orjson
@@ -78,7 +79,7 @@ def array_json(values: np.ndarray, missing: np.ndarray) -> orjson.Fragment:
     return orjson.Fragment(rows.encode(b""))
 
 
-def _labels(values: np.ndarray) -> tuple[bytes, np.ndarray, np.ndarray]:
+def _labels(values: np.ndarray) -> Encoded:
     """Printable ASCII labels (`high`, `bullish` ...) quoted straight from the array's code
     points; labels that would need escaping go through orjson."""
     size, chars = values.size, values.dtype.itemsize // 4
@@ -94,34 +95,39 @@ def _labels(values: np.ndarray) -> tuple[bytes, np.ndarray, np.ndarray]:
     quoted[:, 0] = ord('"')
     quoted[:, 1:-1] = codes
     quoted[np.arange(size), lengths + 1] = ord('"')
-    return quoted.tobytes(), np.arange(size, dtype=np.int64) * (chars + 2), lengths + 2
+    return Encoded(quoted.ravel(), np.arange(size, dtype=np.int64) * (chars + 2), lengths + 2)
 
 
-def _texts(values: np.ndarray, missing: np.ndarray | None) -> tuple[bytes, np.ndarray, np.ndarray]:
-    """`(text, starts, lengths)`: value i is `text[starts[i]:][:lengths[i]]`, `null` where
-    `missing`. One orjson call for the column; its commas split it unless a value holds a
-    comma itself (a label), in which case the values are encoded one by one."""
+class Encoded(NamedTuple):
+    """Encoded values of one field: value i is `text[starts[i]:][:lengths[i]]`, or null where
+    `missing`."""
+
+    text: np.ndarray
+    starts: np.ndarray
+    lengths: np.ndarray
+    missing: np.ndarray | None = None
+
+
+def _texts(values: np.ndarray, missing: np.ndarray | None) -> Encoded:
+    """One orjson call for the column; its commas split it unless a value holds a comma
+    itself (a label), in which case the values are encoded one by one."""
     listed = values.tolist() if values.dtype.kind in "OUS" else np.ascontiguousarray(values)
-    text = orjson.dumps(listed, option=NUMPY) + NULL
-    view = np.frombuffer(text, np.uint8)
-    commas = np.flatnonzero(view == COMMA)
-    if commas.size != values.size - 1 + NULL.count(b","):
+    text = np.frombuffer(orjson.dumps(listed, option=NUMPY), np.uint8)
+    commas = np.flatnonzero(text == COMMA)
+    if commas.size != values.size - 1:
         parts = [orjson.dumps(value, option=NUMPY) for value in values.tolist()]
-        text = b"".join([*parts, NULL])
         lengths = np.fromiter(map(len, parts), np.int64, len(parts))
-        starts = np.cumsum(lengths) - lengths
-    else:
-        starts = np.empty(values.size, np.int64)
-        starts[0] = 1
-        starts[1:] = commas + 1
-        lengths = np.empty(values.size, np.int64)
-        lengths[:-1] = commas
-        lengths[-1] = len(text) - len(NULL) - 1
-        lengths -= starts
-    if missing is not None:
-        starts[missing] = len(text) - len(NULL)
-        lengths[missing] = len(NULL)
-    return text, starts, lengths
+        return Encoded(
+            np.frombuffer(b"".join(parts), np.uint8), np.cumsum(lengths) - lengths, lengths, missing
+        )
+    starts = np.empty(values.size, np.int64)
+    starts[0] = 1
+    starts[1:] = commas + 1
+    lengths = np.empty(values.size, np.int64)
+    lengths[:-1] = commas
+    lengths[-1] = text.size - 1
+    lengths -= starts
+    return Encoded(text, starts, lengths, missing)
 
 
 class _Rows:
@@ -134,7 +140,7 @@ class _Rows:
         self.plan: list[tuple[int, int]] = []
         self.ints: list[np.ndarray] = []
         self.nulls: list[np.ndarray] = []
-        self.texts: list[tuple[bytes, np.ndarray, np.ndarray]] = []
+        self.texts: list[Encoded] = []
         self.opening = opening
 
     def _key(self, name: str | None) -> None:
@@ -147,7 +153,7 @@ class _Rows:
         self.ints.append(values.astype(np.int64, copy=False))
         self.nulls.append(missing)
 
-    def text(self, name: str | None, encoded: tuple[bytes, np.ndarray, np.ndarray]) -> None:
+    def text(self, name: str | None, encoded: Encoded) -> None:
         self._key(name)
         self.plan.append((TEXT, len(self.texts)))
         self.texts.append(encoded)
@@ -156,15 +162,8 @@ class _Rows:
         """`[row,row,...]`, each row the pieces and values in order, then `closing`."""
         constant = _words(b"".join([*self.pieces, closing, b","]))
         bounds = np.cumsum([0, *map(len, self.pieces), len(closing) + 1])
-        offsets = np.cumsum([0, *(len(text) for text, _, _ in self.texts)])
-        text = _words(b"".join([text for text, _, _ in self.texts]))
+        text, starts, lengths = _text_slices(self.texts, self.size)
         empty = np.zeros((0, self.size), np.int64)
-        starts = (
-            np.stack([s + o for (_, s, _), o in zip(self.texts, offsets, strict=False)])
-            if self.texts
-            else empty
-        )
-        lengths = np.stack([lengths for _, _, lengths in self.texts]) if self.texts else empty
         ints = np.stack(self.ints) if self.ints else empty
         nulls = np.stack(self.nulls) if self.nulls else empty.astype(bool)
         bound = 2 + self.size * (bounds[-1] + MAX_INT * len(self.ints)) + int(lengths.sum())
@@ -172,6 +171,25 @@ class _Rows:
         plan = np.array(self.plan, np.int64)
         end = _write_rows(out, plan, constant, bounds, ints, nulls, text, starts, lengths)
         return out.view(np.uint8)[:end].tobytes()
+
+
+def _text_slices(texts: list[Encoded], size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All fields' texts in one word buffer (`null` first), and each value's slice of it."""
+    pieces = [np.frombuffer(NULL, np.uint8), *(encoded.text for encoded in texts)]
+    offsets = np.cumsum([0, *(piece.size for piece in pieces)])
+    total = int(offsets[-1])
+    buffer = np.zeros(total + 16 + -total % 8, np.uint8)
+    starts = np.empty((len(texts), size), np.int64)
+    lengths = np.empty((len(texts), size), np.int64)
+    for i, encoded in enumerate(texts):
+        buffer[offsets[i + 1] : offsets[i + 2]] = encoded.text
+        np.add(encoded.starts, offsets[i + 1], out=starts[i])
+        lengths[i] = encoded.lengths
+        if encoded.missing is not None:
+            starts[i, encoded.missing] = 0
+            lengths[i, encoded.missing] = len(NULL)
+    buffer[: len(NULL)] = np.frombuffer(NULL, np.uint8)
+    return buffer.view("<u8"), starts, lengths
 
 
 def _words(text: bytes) -> np.ndarray:
