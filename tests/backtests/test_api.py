@@ -129,4 +129,9 @@ def test_saved_optimisations_are_capped(app, client, api):
     url = "/api/v1/backtests/optimisations"
     assert client.post(url, json=grid_body(), headers=api).status_code == 202
     response = client.post(url, json=grid_body(), headers=api)
-    assert response.status_code == 409 and response.get_json()["error"]["code"] == "too_many_runs"
+    error = response.get_json()["error"]
+    assert response.status_code == 409 and (error["code"], error["field"]) == (
+        "too_many_runs",
+        "grid",
+    )
+    assert "saved optimisations" in error["message"]

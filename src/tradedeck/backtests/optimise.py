@@ -15,8 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tradedeck.backtests.forms import METRICS
 from tradedeck.backtests.models import BacktestOptimisation
@@ -27,6 +26,7 @@ from tradedeck.backtests.services import (
     clean,
     load_candles,
     parse_request,
+    queue_job,
     run_job,
 )
 from tradedeck.core.backtest import STRATEGIES, BacktestError, Settings
@@ -151,44 +151,18 @@ def create_optimisation(user_id: int, data: Mapping[str, Any]) -> BacktestOptimi
     """Check the request, save it queued and enqueue its job (409 beyond BACKTEST_MAX_RUNS
     saved optimisations)."""
     spec = parse_optimise(data)
-    limit = current_app.config["TRADEDECK"].backtest_max_runs
-    count = db.session.scalar(
-        select(func.count())
-        .select_from(BacktestOptimisation)
-        .where(BacktestOptimisation.user_id == user_id)
-    )
-    if (count or 0) >= limit:
-        raise DomainError(
-            f"you have {limit} saved optimisations: delete some first",
-            field="grid",
-            code="too_many_runs",
-            status=409,
-        )
-    run = spec.run
-    row = BacktestOptimisation(
-        user_id=user_id,
-        instrument_id=run.instrument.id,
-        symbol=run.instrument.symbol,
-        venue=run.instrument.venue.code,
-        interval=run.interval,
-        start_time=run.start,
-        end_time=run.end,
-        strategy=run.strategy,
+    return queue_job(
+        BacktestOptimisation,
+        user_id,
+        spec.run,
+        TASK_KEY,
+        "grid",
         metric=spec.metric,
         grid=spec.grid,
-        settings=dict(run.settings.__dict__),
         windows=spec.windows,
         train_fraction=spec.train,
         form={k: v for k, v in data.items() if k not in ("csrf_token", "submit")},
-        status="queued",
-        progress=0,
-        message="Waiting for a worker…",
     )
-    db.session.add(row)
-    db.session.commit()
-    current_app.extensions[TASK_KEY](row.id)
-    db.session.refresh(row)
-    return row
 
 
 def optimisations_of(user_id: int, limit: int = 20) -> list[BacktestOptimisation]:

@@ -182,20 +182,29 @@ def parse_request(data: Mapping[str, Any]) -> tuple[RunRequest, Decimal]:
     return request, cash
 
 
-def create_run(user_id: int, request: RunRequest, cash: Decimal) -> BacktestRun:
-    """Save a queued run and enqueue its job (409 beyond BACKTEST_MAX_RUNS saved runs)."""
+def queue_job(
+    model: type[Job],
+    user_id: int,
+    request: RunRequest,
+    task_key: str,
+    field: str,
+    **columns: Any,
+) -> Job:
+    """Save a queued row (a run, an optimisation) of `request` and enqueue its job; 409
+    `too_many_runs` naming `field` beyond BACKTEST_MAX_RUNS saved rows of that kind."""
     limit = current_app.config["TRADEDECK"].backtest_max_runs
     count = db.session.scalar(
-        select(func.count()).select_from(BacktestRun).where(BacktestRun.user_id == user_id)
+        select(func.count()).select_from(model).where(model.user_id == user_id)
     )
     if (count or 0) >= limit:
+        noun = model.__tablename__.removeprefix("backtest_")
         raise DomainError(
-            f"you have {limit} saved backtests: delete some first",
-            field="strategy",
+            f"you have {limit} saved {noun}: delete some first",
+            field=field,
             code="too_many_runs",
             status=409,
         )
-    run = BacktestRun(
+    row = model(
         user_id=user_id,
         instrument_id=request.instrument.id,
         symbol=request.instrument.symbol,
@@ -204,18 +213,24 @@ def create_run(user_id: int, request: RunRequest, cash: Decimal) -> BacktestRun:
         start_time=request.start,
         end_time=request.end,
         strategy=request.strategy,
-        params=request.params,
         settings=dict(request.settings.__dict__),
-        cash=cash,
         status="queued",
         progress=0,
         message="Waiting for a worker…",
+        **columns,
     )
-    db.session.add(run)
+    db.session.add(row)
     db.session.commit()
-    current_app.extensions[TASK_KEY](run.id)
-    db.session.refresh(run)
-    return run
+    current_app.extensions[task_key](row.id)
+    db.session.refresh(row)
+    return row
+
+
+def create_run(user_id: int, request: RunRequest, cash: Decimal) -> BacktestRun:
+    """Save a queued run and enqueue its job (409 beyond BACKTEST_MAX_RUNS saved runs)."""
+    return queue_job(
+        BacktestRun, user_id, request, TASK_KEY, "strategy", params=request.params, cash=cash
+    )
 
 
 def _stage(run: Job, progress: int, message: str, status: str = "running") -> None:
