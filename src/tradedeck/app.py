@@ -48,7 +48,7 @@ from tradedeck.sinks.setup import init_sinks
 from tradedeck.trading.setup import init_trading
 from tradedeck.tradingview.setup import init_tradingview
 from tradedeck.venues.setup import init_venues
-from tradedeck.web.nav import NavItem, nav_items, register_nav
+from tradedeck.web.nav import NavItem, nav_items, nav_menus, register_nav
 from tradedeck.web.views import bp as web_bp
 from tradedeck.worker.queue import init_queue
 
@@ -108,6 +108,7 @@ def create_app(
             "app_version": __version__,
             "registration_mode": config.registration_mode,
             "nav_items": nav_items,
+            "nav_menus": nav_menus,
         }
 
     return app

@@ -29,3 +29,13 @@ def open_page(browser: Browser) -> tuple[Page, list[str]]:
     page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return page, errors
+
+
+def open_nav(page: Page, menu: str, entry: str) -> None:
+    """Open a navbar menu (Markets, Trading, Analysis, Admin) and follow one of its entries;
+    on a narrow screen the collapsed navbar is opened first."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+    page.click(f"#nav-menu-{menu.lower()}")
+    page.locator(f"#mainNav .dropdown-menu.show >> text={entry}").click()

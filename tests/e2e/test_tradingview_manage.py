@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import screenshot
+from tests.e2e.helpers import open_nav, screenshot
 from tests.fakes.tradingview import FakeTradingView
 from tests.helpers import PASSWORD, create_user, make_app
 from tradedeck.database import utcnow
@@ -46,7 +46,7 @@ def test_admin_grants_extends_and_removes_access(
     page.click("#login-form [type=submit]")
     expect(page.locator("#user-menu")).to_contain_text("admin")
 
-    page.click("#mainNav >> text=TradingView")
+    open_nav(page, "Admin", "TradingView")
     expect(page.locator("#session-badge")).to_have_text("not set")
     expect(page.locator("#tv-grants")).to_contain_text("Nobody has access yet")
     screenshot(page, "tradingview-manage-empty-dark")
@@ -109,7 +109,7 @@ def test_user_links_their_tradingview_username(
     page.fill("#identifier", "demo")
     page.fill("#password", PASSWORD)
     page.click("#login-form [type=submit]")
-    page.click("#mainNav >> text=Pine access")
+    open_nav(page, "Analysis", "Pine access")
     expect(page.locator("#tv-my-grants")).to_contain_text("No script access yet")
     expect(page.locator("#mainNav")).not_to_contain_text("TradingView")  # /manage is admin-only
     page.fill("#username", "demotrade")  # a near match is not the user

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import screenshot
+from tests.e2e.helpers import open_nav, screenshot
 from tests.helpers import make_app
 from tradedeck.demo import seed_demo
 from tradedeck.venues import admin as venues_admin
@@ -41,7 +41,7 @@ def test_admin_adds_a_holiday_and_sees_it_listed(
 ) -> None:
     _log_in_as_admin(page, live_server)
 
-    page.click("#mainNav >> text=Venues")
+    open_nav(page, "Admin", "Venues")
     expect(page.locator("#venues-table tr[data-venue=SIM]")).to_contain_text("mon-fri 09:30-16:00")
     screenshot(page, "venue-admin-list-dark")
     page.click("#venues-table tr[data-venue=SIM] >> text=Manage")

@@ -11,6 +11,7 @@ from tradedeck.extensions import csrf
 from tradedeck.market.stream import subscribe_ticks
 from tradedeck.signals.confluence import signal_created
 from tradedeck.signals.scanner import patterns_found
+from tradedeck.web.nav import NavItem, register_nav
 from tradedeck.worker.loop import register_loop_task
 
 CASH_CHECK_SECS = 30
@@ -20,6 +21,15 @@ def init_alerts(app: OpenAPI) -> None:
     app.register_api(api.bp)
     csrf.exempt(api.bp)  # checked centrally for session users (api/auth.py)
     app.register_blueprint(views.bp)
+    register_nav(
+        app,
+        NavItem(
+            "alerts.alerts",
+            "Alerts",
+            "bell",
+            description="Rules on prices, lines, patterns, signals, fills and cash; channels.",
+        ),
+    )
     subscribe_ticks(evaluator.on_ticks)
     patterns_found.connect(evaluator.on_patterns, weak=False)
     signal_created.connect(evaluator.on_signals, weak=False)

@@ -17,16 +17,24 @@ def init_signals(app: OpenAPI) -> None:
     app.register_api(api.bp)
     csrf.exempt(api.bp)  # checked centrally for session users (api/auth.py)
     app.register_blueprint(views.bp)
-    # One navbar entry (the bar is full): the patterns page links watchlists and signals.
-    register_nav(
-        app,
+    for item in (
         NavItem(
-            "signals.patterns",
-            "Patterns",
-            "bounding-box",
-            description="Scanned zones, watchlists and signals.",
+            "signals.patterns", "Patterns", "bounding-box", description="Scanned zones and setups."
         ),
-    )
+        NavItem(
+            "signals.signals",
+            "Signals",
+            "broadcast",
+            description="Scored signals from your rules on your watchlists' patterns.",
+        ),
+        NavItem(
+            "signals.watchlists",
+            "Watchlists",
+            "eye",
+            description="The symbols scanned for you, in named lists.",
+        ),
+    ):
+        register_nav(app, item)
     subscribe_ticks(scanner.on_ticks)
     scanner.patterns_found.connect(confluence.on_patterns, weak=False)
     config = app.config["TRADEDECK"]
