@@ -11,6 +11,8 @@ from tradedeck.alerts.models import AlertRule, Channel, Delivery, Notification
 from tradedeck.alerts.services import masked
 from tradedeck.api.schemas import QueryModel
 
+MAX_AMOUNT = Decimal("1e10")
+"""Levels and thresholds stay below this: a money column on SQLite holds 1e-8 units in 63 bits."""
 _ID = Field(ge=1, le=2**63 - 1)
 _OPTIONAL_ID = Field(default=None, ge=1, le=2**63 - 1)
 RuleKind = Literal[
@@ -23,10 +25,10 @@ class AlertRuleIn(BaseModel):
     name: str = Field(min_length=1, max_length=60)
     symbol: str | None = Field(default=None, min_length=1, max_length=60)
     venue: str | None = Field(default=None, min_length=1, max_length=32)
-    level: Decimal | None = Field(default=None, gt=0, lt=Decimal("1e12"), decimal_places=8)
+    level: Decimal | None = Field(default=None, gt=0, lt=MAX_AMOUNT, decimal_places=8)
     drawing_id: int | None = _OPTIONAL_ID
     watchlist_id: int | None = _OPTIONAL_ID
-    threshold: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e12"), decimal_places=8)
+    threshold: Decimal | None = Field(default=None, ge=0, lt=MAX_AMOUNT, decimal_places=8)
 
 
 class AlertRulePatch(BaseModel):
