@@ -20,10 +20,10 @@ from sqlalchemy import select
 from tradedeck.backtests.forms import METRICS
 from tradedeck.backtests.models import BacktestOptimisation
 from tradedeck.backtests.services import (
-    MAX_ID,
     RunRequest,
     _stage,
     clean,
+    job_of,
     load_candles,
     parse_request,
     queue_job,
@@ -132,10 +132,6 @@ class OptimiseRequest:
     train: float
 
 
-class OptimisationNotFound(DomainError):
-    status = 404
-
-
 def parse_optimise(data: Mapping[str, Any]) -> OptimiseRequest:
     """Validate the run fields, the metric, every grid value and the walk-forward fields."""
     request, _ = parse_request(data)
@@ -176,14 +172,7 @@ def optimisations_of(user_id: int, limit: int = 20) -> list[BacktestOptimisation
 
 
 def optimisation_of(user_id: int, optimisation_id: int) -> BacktestOptimisation:
-    row = (
-        db.session.get(BacktestOptimisation, optimisation_id)
-        if 1 <= optimisation_id <= MAX_ID
-        else None
-    )
-    if row is None or row.user_id != user_id:
-        raise OptimisationNotFound("no such optimisation", field="id", code="not_found")
-    return row
+    return job_of(BacktestOptimisation, user_id, optimisation_id, "optimisation")
 
 
 def delete_optimisation(user_id: int, optimisation_id: int) -> None:

@@ -339,12 +339,17 @@ def runs_of(user_id: int) -> list[BacktestRun]:
     return list(db.session.scalars(statement))
 
 
+def job_of(model: type[Job], user_id: int, job_id: int, noun: str) -> Job:
+    """One of the user's runs or optimisations; another user's is a 404 as if it did not
+    exist."""
+    row = db.session.get(model, job_id) if 1 <= job_id <= MAX_ID else None
+    if row is None or row.user_id != user_id:
+        raise RunNotFound(f"no such {noun}", field="id", code="not_found")
+    return row
+
+
 def run_of(user_id: int, run_id: int) -> BacktestRun:
-    """One of the user's runs; another user's run is a 404 as if it did not exist."""
-    run = db.session.get(BacktestRun, run_id) if 1 <= run_id <= MAX_ID else None
-    if run is None or run.user_id != user_id:
-        raise RunNotFound("no such backtest", field="id", code="not_found")
-    return run
+    return job_of(BacktestRun, user_id, run_id, "backtest")
 
 
 def delete_run(user_id: int, run_id: int) -> None:
