@@ -53,12 +53,10 @@ def events_json(events: Events, first: int = 0) -> orjson.Fragment:
     size = len(events)
     if size == 0:
         return orjson.Fragment(b"[]")
-    rows = _Rows(size)
+    rows = _Rows(size, events.time, first)
     for name, column in events.columns.items():
         if column.dtype.kind in "iu":
-            missing = column < 0
-            rows.integers(name, column - first if first else column, missing)
-            rows.integers(time_name(name), events.time[np.where(missing, 0, column)], missing)
+            rows.index(name, time_name(name), column)
         elif column.dtype.kind == "U":
             rows.text(name, _labels(column))
         else:
@@ -131,15 +129,18 @@ def _texts(values: np.ndarray, missing: np.ndarray | None) -> Encoded:
 
 
 class _Rows:
-    """The fields of one JSON row per item, in order, for the compiled writer: integers as
-    values (written digit by digit), everything else as encoded text slices."""
+    """The fields of one JSON row per item, in order, for the compiled writer: index fields
+    (and their time twins) as the index columns, everything else as encoded text slices."""
 
-    def __init__(self, size: int, opening: bytes = b"{") -> None:
+    def __init__(
+        self, size: int, time: np.ndarray | None = None, first: int = 0, opening: bytes = b"{"
+    ) -> None:
         self.size = size
+        self.time = np.zeros(1, np.int64) if time is None else time.astype(np.int64, copy=False)
+        self.first = first
         self.pieces: list[bytes] = []
         self.plan: list[tuple[int, int]] = []
         self.ints: list[np.ndarray] = []
-        self.nulls: list[np.ndarray] = []
         self.texts: list[Encoded] = []
         self.opening = opening
 
@@ -147,11 +148,13 @@ class _Rows:
         separator = b"," if self.pieces else self.opening
         self.pieces.append(separator + (orjson.dumps(name) + b":" if name is not None else b""))
 
-    def integers(self, name: str, values: np.ndarray, missing: np.ndarray) -> None:
+    def index(self, name: str, time_name: str, column: np.ndarray) -> None:
+        """An index field counted from `first` and its time twin; null where negative."""
         self._key(name)
-        self.plan.append((INTEGER, len(self.ints)))
-        self.ints.append(values.astype(np.int64, copy=False))
-        self.nulls.append(missing)
+        self.plan.append((INDEX, len(self.ints)))
+        self._key(time_name)
+        self.plan.append((TIME, len(self.ints)))
+        self.ints.append(column.astype(np.int64, copy=False))
 
     def text(self, name: str | None, encoded: Encoded) -> None:
         self._key(name)
@@ -160,16 +163,17 @@ class _Rows:
 
     def encode(self, closing: bytes) -> bytes:
         """`[row,row,...]`, each row the pieces and values in order, then `closing`."""
-        constant = _words(b"".join([*self.pieces, closing, b","]))
-        bounds = np.cumsum([0, *map(len, self.pieces), len(closing) + 1])
+        constant, counts, bounds = _chunks([*self.pieces, closing + b","])
         text, starts, lengths = _text_slices(self.texts, self.size)
         empty = np.zeros((0, self.size), np.int64)
         ints = np.stack(self.ints) if self.ints else empty
-        nulls = np.stack(self.nulls) if self.nulls else empty.astype(bool)
-        bound = 2 + self.size * (bounds[-1] + MAX_INT * len(self.ints)) + int(lengths.sum())
+        row = int(counts.sum()) + 2 * MAX_INT * len(self.ints)
+        bound = 2 + self.size * row + int(lengths.sum())
         out = np.empty(bound // 8 + 2, np.uint64)
         plan = np.array(self.plan, np.int64)
-        end = _write_rows(out, plan, constant, bounds, ints, nulls, text, starts, lengths)
+        end = _write_rows(
+            out, plan, constant, counts, bounds, ints, self.time, self.first, text, starts, lengths
+        )
         return out.view(np.uint8)[:end].tobytes()
 
 
@@ -192,14 +196,19 @@ def _text_slices(texts: list[Encoded], size: int) -> tuple[np.ndarray, np.ndarra
     return buffer.view("<u8"), starts, lengths
 
 
-def _words(text: bytes) -> np.ndarray:
-    """`text` as little-endian 8-byte words, zero-padded by two words for unaligned reads."""
-    return np.frombuffer(text + bytes(16 + -len(text) % 8), "<u8")
+def _chunks(pieces: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The constant pieces of a row as 8-byte little-endian words and their byte counts;
+    piece p is chunks `bounds[p]:bounds[p + 1]`."""
+    chunks = [[piece[k : k + 8] for k in range(0, len(piece), 8)] for piece in pieces]
+    flat = [chunk for piece in chunks for chunk in piece]
+    words = np.array([int.from_bytes(chunk, "little") for chunk in flat], np.uint64)
+    counts = np.array([len(chunk) for chunk in flat], np.int64)
+    return words, counts, np.cumsum([0, *map(len, chunks)])
 
 
 MAX_INT = 20
 """Characters of the longest int64, sign included."""
-INTEGER, TEXT = 0, 1
+TEXT, INDEX, TIME = 0, 1, 2
 EIGHT_DIGITS = 10**8
 PAIRS = np.array([48 + p // 10 | (48 + p % 10) << 8 for p in range(100)], np.uint64)
 """"00".."99" as 2-byte little-endian words: the tens digit first."""
@@ -207,7 +216,7 @@ PAIRS = np.array([48 + p // 10 | (48 + p % 10) << 8 for p in range(100)], np.uin
 
 @njit(cache=True)
 def _write_rows(
-    out, plan, constant, bounds, ints, nulls, text, starts, lengths
+    out, plan, constant, counts, bounds, ints, time, first, text, starts, lengths
 ):  # pragma: no cover
     """Write `[row,row,...]` into `out` (8-byte words, little-endian) and return its length
     in bytes. Bytes are gathered into a word and stored 8 at a time (`word`, `pending`
@@ -217,10 +226,8 @@ def _write_rows(
     word, pending, stored = _append(out, np.uint64(0), 0, 0, np.uint64(91), 1)  # [
     for i in range(size):
         for f in range(fields + 1):
-            start, length = bounds[f], bounds[f + 1] - bounds[f]
-            word, pending, stored = _append_text(
-                out, word, pending, stored, constant, start, length
-            )
+            for c in range(bounds[f], bounds[f + 1]):
+                word, pending, stored = _append(out, word, pending, stored, constant[c], counts[c])
             if f == fields:
                 break
             row = plan[f, 1]
@@ -229,10 +236,13 @@ def _write_rows(
                 word, pending, stored = _append_text(
                     out, word, pending, stored, text, start, length
                 )
-            elif nulls[row, i]:
+                continue
+            index = ints[row, i]
+            if index < 0:
                 word, pending, stored = _append(out, word, pending, stored, NULL_WORD, 4)
             else:
-                word, pending, stored = _append_int(out, word, pending, stored, ints[row, i])
+                number = index - first if plan[f, 0] == INDEX else time[index]
+                word, pending, stored = _append_int(out, word, pending, stored, number)
     if pending:
         out[stored] = word
     end = stored * 8 + pending
