@@ -11,7 +11,6 @@ from alembic import op
 
 import tradedeck.database
 
-
 # revision identifiers, used by Alembic.
 revision = "fe532a65b834"
 down_revision = "e5b9d2c61a04"
