@@ -11,7 +11,6 @@ from alembic import op
 
 import tradedeck.database
 
-
 # revision identifiers, used by Alembic.
 revision = "417697293a0e"
 down_revision = "3d213a52df80"
