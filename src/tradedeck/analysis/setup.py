@@ -8,7 +8,8 @@ from flask_openapi3 import OpenAPI
 
 from tradedeck.analysis import aliases, api
 from tradedeck.api.errors import answer_json
-from tradedeck.core.analytics import STUDIES, analyze
+from tradedeck.core.analytics import STUDIES
+from tradedeck.core.analytics.analyze import analyze_json
 from tradedeck.extensions import csrf
 
 WARMUP_BARS = 64
@@ -24,7 +25,8 @@ def init_analysis(app: OpenAPI) -> None:
 
 
 def warm_up() -> None:
-    """Load the compiled (numba, cached on disk) kernels now, not in a user's first request."""
+    """Load the compiled (numba, cached on disk) kernels now, not in a user's first request:
+    the studies' and the event encoder's (the API's path, `analyze_json`)."""
     steps = np.sin(np.arange(WARMUP_BARS) / 3.0)
     close = 100.0 + steps
     candles = {
@@ -35,4 +37,4 @@ def warm_up() -> None:
         "close": close,
         "volume": np.ones(WARMUP_BARS),
     }
-    analyze(candles, list(STUDIES))
+    analyze_json(candles, list(STUDIES))
