@@ -17,7 +17,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.analysis.conftest import STEP, T0, store_series, walk
+from tests.analysis.helpers import STEP, T0, store_series, walk
 from tests.helpers import api_login, create_user, make_app
 
 ALL = "sma,ema,rsi,atr,macd,bollinger,swings,bos,gaps,fvg,ob,liquidity,previous_hl"

@@ -12,18 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.helpers import (  # noqa: F401  (until other sessions' new tests import tests.helpers)
-    PASSWORD,
-    TEST_DATABASE_URL,
-    TEST_REDIS_URL,
-    api_login,
-    app_overrides,
-    create_user,
-    csrf_token,
-    make_app,
-    recorded_statements,
-    web_login,
-)
+from tests.helpers import create_user, make_app, web_login
 from tradedeck.accounts.models import User
 from tradedeck.extensions import db
 

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import api_login, create_user, make_app, web_login
-from tests.trading.conftest import TRADING_SETTINGS, Api, add_market, fund, set_sim
+from tests.helpers import api_login, create_user, make_app, web_login
+from tests.trading.helpers import TRADING_SETTINGS, Api, add_market, fund, set_sim
 from tradedeck.extensions import db
 from tradedeck.venues import schedule
 from tradedeck.worker.queue import get_huey

@@ -12,9 +12,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from tests.admin.market_helpers import ADMIN_SETTINGS, admin_api, admin_web, form_token, mapp
-from tests.conftest import make_app
 from tests.fakes.binance import FakeBinance, kline
-from tests.trading.conftest import Api, add_market
+from tests.helpers import make_app
+from tests.trading.helpers import Api, add_market
 from tradedeck.admin import candles_jobs, candles_stats, dashboard_jobs
 from tradedeck.audit.models import AuditEntry
 from tradedeck.core.candles import OHLCV

@@ -9,8 +9,8 @@ from decimal import Decimal
 from flask import Flask
 
 from tests.admin.market_helpers import admin_api, admin_web, customer, mapp
-from tests.conftest import create_user
-from tests.trading.conftest import Api
+from tests.helpers import create_user
+from tests.trading.helpers import Api
 from tradedeck.admin import dashboard_jobs, dashboard_stats
 from tradedeck.database import utcnow
 from tradedeck.extensions import db

@@ -10,8 +10,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.admin.market_helpers import admin_api, admin_web, customer, form_token, mapp
-from tests.conftest import create_user, web_login
-from tests.trading.conftest import Api
+from tests.helpers import create_user, web_login
+from tests.trading.helpers import Api
 from tradedeck.audit.models import AuditEntry
 from tradedeck.extensions import db
 from tradedeck.market.models import Candle, Instrument, LastPrice
@@ -108,7 +108,7 @@ def test_halted_instrument_refuses_orders_with_409_until_resumed(
 
 
 def test_working_orders_wait_while_halted(mapp: Flask, admin_api: Api, customer: Api) -> None:
-    from tests.trading.conftest import set_price
+    from tests.trading.helpers import set_price
     from tradedeck.trading import execution
 
     acme = mapp.config["MARKET"]["ACME"]

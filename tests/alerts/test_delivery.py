@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 from tradedeck.alerts import delivery, services
 from tradedeck.alerts.models import Channel, Delivery, Notification
 from tradedeck.extensions import db

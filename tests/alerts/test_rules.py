@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 from tests.signals.conftest import NOW, seed_instrument
 from tradedeck.alerts import evaluator, services
 from tradedeck.alerts.models import Notification

@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.conftest import api_login, make_app
 from tests.e2e.helpers import screenshot
+from tests.helpers import api_login, make_app
 from tradedeck.demo import seed_demo
 from tradedeck.extensions import db
 from tradedeck.market.engine import get_engine

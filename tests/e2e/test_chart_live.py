@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.conftest import make_app
+from tests.helpers import make_app
 from tradedeck.core.candles import bucket_start
 from tradedeck.demo import seed_demo
 from tradedeck.extensions import db

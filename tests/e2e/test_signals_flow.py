@@ -11,8 +11,8 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from tests.conftest import make_app
 from tests.e2e.helpers import screenshot
+from tests.helpers import make_app
 from tradedeck.core.candles import interval_seconds
 from tradedeck.demo import seed_demo
 from tradedeck.extensions import db

@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.conftest import make_app
-from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import screenshot
+from tests.helpers import make_app
 from tradedeck.demo import seed_demo
 from tradedeck.venues import admin as venues_admin
 

@@ -13,10 +13,7 @@ if _ROOT not in sys.path:
 
 from tests.fakes.binance import FakeBinance  # noqa: E402
 from tests.helpers import create_user, web_login  # noqa: E402
-from tests.market.helpers import (  # noqa: E402  # noqa: E402, F401  (until other sessions' tests import helpers)
-    close_app,
-    market_app,
-)
+from tests.market.helpers import close_app, market_app  # noqa: E402
 
 
 @pytest.fixture

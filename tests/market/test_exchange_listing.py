@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.fakes.yahoo import SYMBOLS, FakeYahoo
-from tests.market.conftest import close_app, market_app
+from tests.market.helpers import close_app, market_app
 from tradedeck.extensions import db
 from tradedeck.market import catalogue, services, sources
 from tradedeck.market.models import Instrument

@@ -14,7 +14,7 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 from tests.charts.factories import random_walk, seed_instrument  # noqa: E402
-from tests.conftest import csrf_token  # noqa: E402
+from tests.helpers import csrf_token  # noqa: E402
 
 NOW = 1_790_000_000
 """A fixed "now" (2026-09-21): candles end with the one forming at NOW."""

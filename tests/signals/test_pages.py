@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 from tests.signals.conftest import seed_instrument
 
 

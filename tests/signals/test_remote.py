@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.conftest import create_user, make_app
 from tests.fakes.binance import NOW_MS, FakeBinance
+from tests.helpers import create_user, make_app
 from tradedeck.extensions import db
 from tradedeck.market import catalogue
 from tradedeck.market.providers.base import InstrumentInfo

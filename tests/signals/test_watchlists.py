@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import create_user, web_login
+from tests.helpers import create_user, web_login
 from tests.signals.conftest import headers, seed_instrument
 
 

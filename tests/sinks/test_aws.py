@@ -14,8 +14,8 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from tests.conftest import create_user, make_app
-from tests.trading.conftest import TRADING_SETTINGS, add_market, fund
+from tests.helpers import create_user, make_app
+from tests.trading.helpers import TRADING_SETTINGS, add_market, fund
 from tradedeck.extensions import db
 from tradedeck.trading.models import Trade
 from tradedeck.trading.orders import OrderRequest, place_order
@@ -135,3 +135,34 @@ def test_use_aws_needs_a_topic(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="SNS_TOPIC_ARN"):
         make_app(tmp_path, USE_AWS="true")
+
+
+def test_a_registration_is_mirrored_to_dynamodb(tmp_path: Path, moto_url: str) -> None:
+    topic, _queue, _sqs, dynamo = _aws(moto_url)
+    app = make_app(
+        tmp_path, USE_AWS="true", AWS_ENDPOINT_URL=moto_url, AWS_REGION=REGION, SNS_TOPIC_ARN=topic
+    )
+    answer = app.test_client().post(
+        "/api/v1/auth/register",
+        json={"username": "carol", "email": "carol@example.com", "password": "s3cret-pass-word"},
+    )
+    assert answer.status_code == 201, answer.get_json()
+    user_id = answer.get_json()["user"]["id"]
+    item = dynamo.get_item(TableName="UsersTable", Key={"user_id": {"S": str(user_id)}})
+    assert item["Item"]["username"]["S"] == "carol"
+    assert item["Item"]["email"]["S"] == "carol@example.com"
+
+
+def test_aws_down_does_not_block_registration(tmp_path: Path) -> None:
+    app = make_app(
+        tmp_path,
+        USE_AWS="true",
+        AWS_ENDPOINT_URL="http://127.0.0.1:9",
+        AWS_REGION=REGION,
+        SNS_TOPIC_ARN="arn:aws:sns:us-east-1:123456789012:missing",
+    )
+    answer = app.test_client().post(
+        "/api/v1/auth/register",
+        json={"username": "dave", "email": "dave@example.com", "password": "s3cret-pass-word"},
+    )
+    assert answer.status_code == 201, answer.get_json()

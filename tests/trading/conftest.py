@@ -9,15 +9,7 @@ import pytest
 from flask import Flask
 
 from tests.helpers import api_login, create_user, make_app
-from tests.trading.helpers import (  # noqa: F401  (until other sessions' tests import helpers)
-    TRADING_SETTINGS,
-    Api,
-    add_market,
-    at,
-    fund,
-    set_price,
-    set_sim,
-)
+from tests.trading.helpers import TRADING_SETTINGS, Api, add_market, fund, set_sim
 from tradedeck.extensions import db
 
 

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import insert
 
-from tests.conftest import api_login, create_user
-from tests.trading.conftest import Api
+from tests.helpers import api_login, create_user
+from tests.trading.helpers import Api
 from tradedeck.api import paging
 from tradedeck.database import utcnow
 from tradedeck.extensions import db

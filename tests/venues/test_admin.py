@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 
-from tests.conftest import api_login, create_user
-from tests.trading.conftest import Api, at, fund, set_sim
+from tests.helpers import api_login, create_user
+from tests.trading.helpers import Api, at, fund, set_sim
 from tradedeck.core.calendar import Holiday, WeeklySession
 from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow

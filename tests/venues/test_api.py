@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.conftest import api_login, create_user, csrf_token, web_login
-from tests.trading.conftest import Api
+from tests.helpers import api_login, create_user, csrf_token, web_login
+from tests.trading.helpers import Api
 from tradedeck.accounts.models import User
 from tradedeck.database import utcnow
 from tradedeck.extensions import db

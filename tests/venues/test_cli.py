@@ -8,7 +8,7 @@ from datetime import date
 
 from flask import Flask
 
-from tests.trading.conftest import at
+from tests.trading.helpers import at
 from tradedeck.core.calendar import Holiday
 from tradedeck.venues import admin as venues_admin
 from tradedeck.venues import schedule

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from tests.helpers import api_login, create_user, web_login
-from tests.trading.conftest import Api, at, fund
+from tests.trading.helpers import Api, at, fund
 from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
 from tradedeck.market import catalogue

@@ -7,8 +7,8 @@ from datetime import time
 from flask import Flask
 from sqlalchemy import select
 
-from tests.conftest import api_login, create_user
-from tests.trading.conftest import Api, at
+from tests.helpers import api_login, create_user
+from tests.trading.helpers import Api, at
 from tradedeck.extensions import db
 from tradedeck.venues import admin as venues_admin
 from tradedeck.venues import schedule

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import create_user, csrf_token, web_login
-from tests.trading.conftest import at
+from tests.helpers import create_user, csrf_token, web_login
+from tests.trading.helpers import at
 from tradedeck.core.calendar import WEEKDAYS, Holiday
 from tradedeck.venues import admin as venues_admin
 from tradedeck.venues import audit, schedule, views
