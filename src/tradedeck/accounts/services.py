@@ -26,11 +26,15 @@ from tradedeck.accounts.passwords import (
 from tradedeck.audit import services as audit
 from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
-from tradedeck.extensions import db
+from tradedeck.extensions import db, events
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 THEMES = ("dark", "light")
 API_KEY_PREFIX = "td_"
+
+
+user_registered = events.signal("accounts.user_registered")
+"""Sent with `user=` after a registration commits (sinks mirror the new user)."""
 
 
 class AccountError(DomainError):
@@ -126,6 +130,7 @@ def register_user(
     except AccountError:
         db.session.rollback()
         raise
+    user_registered.send(None, user=user)
     return user
 
 

@@ -116,3 +116,13 @@ def on_fill(_sender: object, trade: Trade) -> None:
             publish_trade(message)
     except Exception:  # AWS trouble must never undo or block a fill
         log.exception("AWS sink failed for trade %s", getattr(trade, "id", "?"))
+
+
+def on_registered(_sender: object, user: User) -> None:
+    """`accounts.user_registered` receiver: mirror the new user when USE_AWS is on."""
+    if not _config().use_aws:
+        return
+    try:
+        mirror_user(user)
+    except Exception:  # AWS trouble must never undo or block a registration
+        log.exception("AWS sink failed for user %s", user.id)
