@@ -147,5 +147,14 @@ def test_channel_api_masks_urls_and_the_test_button_reports(
         headers=h,
     )
     assert half_quiet.get_json()["error"]["field"] == "quiet_end"
+    too_long = logged_in.post(
+        "/api/v1/notifications/channels",
+        json={"name": "x", "url": f"{base}/{'a' * 600}"},
+        headers=h,
+    )
+    assert too_long.status_code == 400 and too_long.get_json()["error"]["field"] == "url"
     with app.app_context():
-        assert db.session.scalar(select(Channel.url).where(Channel.name == "ok")).endswith("/ok")
+        channel = db.session.scalars(select(Channel).where(Channel.name == "ok")).one()
+        assert channel.url == f"{base}/ok"
+        stored = db.session.scalar(select(Channel.url_sealed).where(Channel.id == channel.id))
+        assert "secret" not in stored and "127.0.0.1" not in stored

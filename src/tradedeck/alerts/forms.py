@@ -7,6 +7,8 @@ from wtforms import DecimalField, IntegerField, SelectField, StringField, Submit
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from tradedeck.alerts.models import URL_MAX
+
 KINDS = [
     SelectChoice("pattern", "New pattern on a watchlist"),
     SelectChoice("price_cross", "Price crosses a level"),
@@ -30,7 +32,7 @@ class RuleForm(FlaskForm):
 
 class ChannelForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=60)])
-    url = StringField("Apprise URL", validators=[DataRequired(), Length(max=1000)])
+    url = StringField("Apprise URL", validators=[DataRequired(), Length(max=URL_MAX)])
     quiet_start = StringField("Quiet from (UTC)", validators=[Optional(), Length(max=5)])
     quiet_end = StringField("Quiet until (UTC)", validators=[Optional(), Length(max=5)])
     max_per_hour = IntegerField(

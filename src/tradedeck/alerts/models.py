@@ -20,7 +20,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tradedeck.database import Money, TimestampMixin, UTCDateTime
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument
+from tradedeck.sealed import seal, unseal
 
+URL_PURPOSE = "notification-channel-url"
+URL_MAX = 600  # sealed (Fernet, base64) it must fit the 1,000-character column
 RULE_KINDS = ("price_cross", "line_cross", "pattern", "signal_score", "order_filled", "cash_below")
 
 
@@ -90,11 +93,20 @@ class Channel(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(60))
-    url: Mapped[str] = mapped_column(String(1000))
+    url_sealed: Mapped[str] = mapped_column("url", String(1000))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     quiet_start: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     quiet_end: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     max_per_hour: Mapped[int] = mapped_column(Integer, default=30)
+
+    @property
+    def url(self) -> str:
+        """The apprise URL; stored sealed, since it often carries a token or a password."""
+        return unseal(self.url_sealed, URL_PURPOSE) or ""
+
+    @url.setter
+    def url(self, value: str) -> None:
+        self.url_sealed = seal(value, URL_PURPOSE)
 
 
 class Delivery(TimestampMixin, db.Model):

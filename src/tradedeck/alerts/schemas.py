@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tradedeck.alerts.models import AlertRule, Channel, Delivery, Notification
+from tradedeck.alerts.models import URL_MAX, AlertRule, Channel, Delivery, Notification
 from tradedeck.alerts.services import masked
 from tradedeck.api.schemas import QueryModel
 
@@ -120,7 +120,7 @@ class NotificationsMarked(BaseModel):
 
 class ChannelIn(BaseModel):
     name: str = Field(min_length=1, max_length=60)
-    url: str = Field(min_length=3, max_length=1000, description="An apprise URL.")
+    url: str = Field(min_length=3, max_length=URL_MAX, description="An apprise URL.")
     quiet_start: int | None = Field(default=None, ge=0, le=1439, description="UTC minute.")
     quiet_end: int | None = Field(default=None, ge=0, le=1439, description="UTC minute.")
     max_per_hour: int = Field(default=30, ge=1, le=3600)

@@ -10,7 +10,14 @@ from decimal import Decimal
 import apprise
 from sqlalchemy import func, select, update
 
-from tradedeck.alerts.models import RULE_KINDS, AlertRule, Channel, Delivery, Notification
+from tradedeck.alerts.models import (
+    RULE_KINDS,
+    URL_MAX,
+    AlertRule,
+    Channel,
+    Delivery,
+    Notification,
+)
 from tradedeck.charts.models import ChartDrawing
 from tradedeck.core.errors import DomainError
 from tradedeck.extensions import db
@@ -114,6 +121,8 @@ def delete_rule(user_id: int, rule_id: int) -> None:
 def check_url(url: str) -> str:
     """An apprise URL apprise can parse (its scheme names the service)."""
     url = url.strip()
+    if len(url) > URL_MAX:
+        raise AlertError(f"At most {URL_MAX} characters.", "url")
     if not url or apprise.Apprise.instantiate(url) is None:
         raise AlertError(
             "Not a notification URL apprise knows (e.g. ntfy://host/topic, json://host/path,"

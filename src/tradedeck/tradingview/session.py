@@ -11,51 +11,40 @@ logins bring captchas, "new login" e-mails and 24-36 h account blocks.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from pydantic import BaseModel
 
 from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
+from tradedeck.sealed import seal, unseal
 from tradedeck.tradingview import errors, oplog
 from tradedeck.tradingview.client import Cookies, TradingViewClient
 from tradedeck.tradingview.models import TradingViewSession
 
 ROW_ID = 1
 CLIENT_OPTIONS = "tradingview.client_options"
+PURPOSE = "tradingview-session"
 SESSIONID = re.compile(r"^[A-Za-z0-9]{16,128}$")
 SIGN = re.compile(r"^[A-Za-z0-9:._\-+/=]{1,256}$")
 
 
-def _fernet() -> Fernet:
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    key = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=b"tradedeck", info=b"tradingview-session"
-    ).derive(secret)
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
 def encrypt(data: dict[str, str]) -> str:
-    return _fernet().encrypt(json.dumps(data).encode()).decode()
+    return seal(json.dumps(data), PURPOSE)
 
 
 def decrypt(token: str | None) -> dict[str, str] | None:
     """The stored dict, or None when missing, corrupt, partial or made with another key."""
-    if not token:
-        return None
+    text = unseal(token, PURPOSE)
     try:
-        data = json.loads(_fernet().decrypt(token.encode()))
-    except (InvalidToken, ValueError):
+        data = json.loads(text) if text else None
+    except ValueError:
         return None
     return data if isinstance(data, dict) else None
 
