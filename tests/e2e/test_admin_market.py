@@ -123,6 +123,15 @@ def test_admin_creates_halts_and_resumes_a_stock(
     expect(page.locator(".alert-success")).to_contain_text("Repair of ZEBRA")
     screenshot(page, "admin-candles-dark")
 
+    # The audit log holds each of these admin actions, filtered to the instrument's actions.
+    page.goto(f"{live_server}/admin/audit?action=instrument.")
+    audit = page.locator("#audit-table")
+    for action in ("instrument.create", "instrument.halt", "instrument.resume"):
+        expect(audit.locator(f"tr[data-action='{action}']")).to_have_count(1)
+    expect(audit).to_contain_text("ZEBRA")
+    page.goto(f"{live_server}/admin/audit?action=candles.")
+    expect(audit.locator("tr[data-action='candles.repair']")).to_have_count(1)
+
     page.goto(f"{live_server}/admin")
     expect(page.locator("#stat-users-active")).to_have_text("2")
     expect(page.locator("#stat-orders-today")).to_have_text("1")
