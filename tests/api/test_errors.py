@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.exc import DataError
 
 from tests.helpers import api_login
 from tradedeck.accounts.models import User
@@ -79,3 +80,12 @@ def test_the_same_unknown_symbol_gets_the_same_answer_everywhere(
     assert instrument.status_code == order.status_code == 404
     assert instrument.get_json()["error"] == order.get_json()["error"]
     assert order.get_json()["error"]["field"] == "symbol"
+
+
+def test_a_value_the_database_refuses_is_a_400_not_a_500(app: Flask) -> None:
+    """PostgreSQL raises DataError for an id beyond its integers or a NUL in text."""
+    refused = DataError("SELECT ...", {}, Exception("integer out of range"))
+    app.add_url_rule("/api/v1/_raise_data", "raise_data", _route(refused))
+    response = app.test_client().get("/api/v1/_raise_data")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_value"

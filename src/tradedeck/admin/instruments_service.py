@@ -153,7 +153,7 @@ def get_instrument(instrument_id: int, *, for_update: bool = False) -> Instrumen
     if 1 <= instrument_id <= MAX_ID:
         statement = select(Instrument).where(Instrument.id == instrument_id)
         if for_update:
-            statement = statement.with_for_update()
+            statement = statement.with_for_update(of=Instrument)
         instrument = db.session.scalar(statement)
     if instrument is None:
         raise DomainError(

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import DataError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from tradedeck.core.errors import DomainError
@@ -72,9 +73,22 @@ def domain_error_response(exc: DomainError) -> Response | tuple[str, int]:
     return page, exc.status
 
 
+def data_error_response(_exc: DataError) -> Response | tuple[str, int]:
+    """A value the database refuses to store or compare (PostgreSQL: an id beyond its
+    integers, a NUL character in text) is the client's input, not our fault: a 400."""
+    return domain_error_response(
+        DomainError(
+            "A value is outside what can be stored: a number or id too large, or a NUL"
+            " character in a text.",
+            code="invalid_value",
+        )
+    )
+
+
 def register_error_handler(app: Flask) -> None:
     """Answer every DomainError (ApiError included) in one place; called by `create_app`."""
     app.register_error_handler(DomainError, domain_error_response)
+    app.register_error_handler(DataError, data_error_response)
 
 
 def validation_error_response(exc: ValidationError) -> Response:
