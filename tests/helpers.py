@@ -58,6 +58,13 @@ def prepare_database(app: Flask) -> None:
         db.session.commit()
 
 
+def restart_app(tmp_path: Path, **extra: Any) -> Flask:
+    """A new app on the same database, as a process restart sees it (no schema reset)."""
+    app = create_app(app_overrides(tmp_path, **extra), instance_path=tmp_path / "instance")
+    app.config.update(TESTING=True, HUEY_IMMEDIATE=True)
+    return app
+
+
 def make_app(tmp_path: Path, **extra: Any) -> Flask:
     app = create_app(app_overrides(tmp_path, **extra), instance_path=tmp_path / "instance")
     app.config.update(TESTING=True, HUEY_IMMEDIATE=True)

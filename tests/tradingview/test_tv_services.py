@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.fakes.tradingview import FakeTradingView
-from tests.helpers import create_user, make_app
+from tests.helpers import create_user, restart_app
 from tests.tradingview.conftest import PINE, add_script, linked_user, store_session
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
@@ -128,7 +128,7 @@ def test_fm10_session_is_encrypted_survives_a_restart_and_corruption_reads_as_mi
         assert state.valid and state.set_by == "root" and state.account == fake.owner
         stored = db.session.get(TradingViewSession, 1).cookies_encrypted
         assert sessionid not in stored and sign not in stored
-    restarted = make_app(tmp_path, TRADEDECK_TRADINGVIEW_URL=fake.url)
+    restarted = restart_app(tmp_path, TRADEDECK_TRADINGVIEW_URL=fake.url)
     with restarted.app_context():
         assert session.stored_cookies() == session.Cookies(sessionid, sign)
         row = db.session.get(TradingViewSession, 1)
@@ -137,7 +137,7 @@ def test_fm10_session_is_encrypted_survives_a_restart_and_corruption_reads_as_mi
         assert session.stored_cookies() is None and not session.state().is_set
         with pytest.raises(errors.SessionMissing):
             session.active_client()
-    other_key = make_app(
+    other_key = restart_app(
         tmp_path, TRADEDECK_TRADINGVIEW_URL=fake.url, SECRET_KEY="another-secret-key-" + "x" * 30
     )
     with other_key.app_context():
