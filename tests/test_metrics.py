@@ -19,6 +19,7 @@ from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument, LastPrice, Venue
 from tradedeck.trading import ledger
+from tradedeck.worker.queue import get_huey
 
 
 def _samples(text: str) -> dict[tuple[str, tuple], float]:
@@ -43,6 +44,7 @@ def _market(app: Flask) -> None:
 
 def test_metrics_count_requests_orders_fills_and_read_the_cluster(tmp_path: Path) -> None:
     app = make_app(tmp_path, ORDER_RATE_LIMIT="1000/minute")
+    get_huey(app).flush()  # with Redis the queue is shared with earlier tests
     _market(app)
     user = create_user(app)
     with app.app_context():
