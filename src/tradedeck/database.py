@@ -31,6 +31,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+ID_MAX = 2**31 - 1
+"""Largest primary key: ids are INTEGER, 32-bit on PostgreSQL; a larger id is no row of ours."""
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores aware datetimes as UTC and always returns them aware (SQLite drops the zone)."""
 

@@ -21,6 +21,7 @@ from tradedeck.admin.common import Page, paginate
 from tradedeck.audit import services as audit
 from tradedeck.core.errors import DomainError
 from tradedeck.core.money import is_multiple_of_step, parse_decimal
+from tradedeck.database import ID_MAX
 from tradedeck.extensions import db
 from tradedeck.market import history
 from tradedeck.market.models import Instrument, LastPrice, Venue
@@ -34,7 +35,6 @@ MAX_STEP = Decimal(1_000)
 SIM_VENUE = "SIM"
 AUDITED = ("symbol", "name", "tick_size", "lot_size", "min_qty", "sim_drift", "sim_volatility")
 PAGE_SIZE = 50
-MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def create_stock(data: StockInput) -> Instrument:
 def get_instrument(instrument_id: int, *, for_update: bool = False) -> Instrument:
     """The instrument, or a 404 naming `id` (ids beyond the database's integers included)."""
     instrument = None
-    if 1 <= instrument_id <= MAX_ID:
+    if 1 <= instrument_id <= ID_MAX:
         statement = select(Instrument).where(Instrument.id == instrument_id)
         if for_update:
             statement = statement.with_for_update(of=Instrument)

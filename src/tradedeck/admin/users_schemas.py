@@ -9,13 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
 from tradedeck.accounts.models import User
 from tradedeck.admin.keys_service import MAX_BATCH, MAX_DAYS, MAX_NOTE, KeyRow
+from tradedeck.database import ID_MAX
 
-MAX_ID = 2**63 - 1
 """Ids are 64-bit signed integers: a larger one in a path is a 400, not a database error."""
 
 
 class UserPath(BaseModel):
-    user_id: int = Field(ge=1, le=MAX_ID)
+    user_id: int = Field(ge=1, le=ID_MAX)
 
 
 class PageArgs(BaseModel):
@@ -103,7 +103,7 @@ class ResetLinkOut(BaseModel):
 
 
 class KeyPath(BaseModel):
-    key_id: int = Field(ge=1, le=MAX_ID)
+    key_id: int = Field(ge=1, le=ID_MAX)
 
 
 class KeyQuery(PageArgs):

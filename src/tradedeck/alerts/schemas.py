@@ -10,11 +10,12 @@ from pydantic import BaseModel, Field
 from tradedeck.alerts.models import URL_MAX, AlertRule, Channel, Delivery, Notification
 from tradedeck.alerts.services import masked
 from tradedeck.api.schemas import QueryModel
+from tradedeck.database import ID_MAX
 
 MAX_AMOUNT = Decimal("1e10")
 """Levels and thresholds stay below this: a money column on SQLite holds 1e-8 units in 63 bits."""
-_ID = Field(ge=1, le=2**63 - 1)
-_OPTIONAL_ID = Field(default=None, ge=1, le=2**63 - 1)
+_ID = Field(ge=1, le=ID_MAX)
+_OPTIONAL_ID = Field(default=None, ge=1, le=ID_MAX)
 RuleKind = Literal[
     "price_cross", "line_cross", "pattern", "signal_score", "order_filled", "cash_below"
 ]
@@ -75,11 +76,11 @@ class AlertRuleList(BaseModel):
 
 class NotificationQuery(QueryModel):
     limit: int = Field(default=50, ge=1, le=200)
-    after: int = Field(default=0, ge=0, le=2**63 - 1)
+    after: int = Field(default=0, ge=0, le=ID_MAX)
 
 
 class NotificationStreamQuery(QueryModel):
-    after: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    after: int | None = Field(default=None, ge=0, le=ID_MAX)
 
 
 class NotificationPath(BaseModel):

@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
+from tradedeck.database import ID_MAX
+
 Number = Annotated[Any, Field(json_schema_extra={"type": "string", "example": "0.1"})]
 
 
@@ -37,7 +39,7 @@ class RunBody(BaseModel):
 
 
 class RunPath(BaseModel):
-    run_id: int = Field(ge=1, le=2**63 - 1)  # beyond BIGINT the database raises
+    run_id: int = Field(ge=1, le=ID_MAX)
 
 
 class RunSummary(BaseModel):
@@ -72,7 +74,7 @@ class OptimisationBody(RunBody):
 
 
 class OptimisationPath(BaseModel):
-    optimisation_id: int = Field(ge=1, le=2**63 - 1)
+    optimisation_id: int = Field(ge=1, le=ID_MAX)
 
 
 class OptimisationList(BaseModel):

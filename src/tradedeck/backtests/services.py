@@ -33,7 +33,7 @@ from tradedeck.core.backtest.run import (
 )
 from tradedeck.core.candles import INTERVALS
 from tradedeck.core.errors import DomainError
-from tradedeck.database import utcnow
+from tradedeck.database import ID_MAX, utcnow
 from tradedeck.extensions import db
 from tradedeck.market import catalogue
 from tradedeck.market import services as market
@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 TASK_KEY = "tradedeck.backtests.task"
 Job = TypeVar("Job", bound=BacktestJob)
 MAX_CASH = Decimal(1_000_000_000)
-MAX_ID = 2**63 - 1
 PERCENT_KINDS = ("percent",)
 
 
@@ -342,7 +341,7 @@ def runs_of(user_id: int) -> list[BacktestRun]:
 def job_of(model: type[Job], user_id: int, job_id: int, noun: str) -> Job:
     """One of the user's runs or optimisations; another user's is a 404 as if it did not
     exist."""
-    row = db.session.get(model, job_id) if 1 <= job_id <= MAX_ID else None
+    row = db.session.get(model, job_id) if 1 <= job_id <= ID_MAX else None
     if row is None or row.user_id != user_id:
         raise RunNotFound(f"no such {noun}", field="id", code="not_found")
     return row

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_
 from tradedeck.api.schemas import QueryModel
 from tradedeck.charts.models import ChartDrawing
 from tradedeck.core.candles import INTERVALS
+from tradedeck.database import ID_MAX
 
 OVERLAYS = (
     "swings",
@@ -70,7 +71,7 @@ class DrawingPatch(BaseModel):
 
 
 class DrawingPath(BaseModel):
-    drawing_id: int = Field(ge=1, le=2**63 - 1)
+    drawing_id: int = Field(ge=1, le=ID_MAX)
 
 
 class DrawingOut(BaseModel):

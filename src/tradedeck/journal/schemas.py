@@ -8,11 +8,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from tradedeck.api.paging import NEXT, PageQuery
+from tradedeck.database import ID_MAX
 
-MAX_ID = 2**63 - 1
 Amount = Field(default=None, max_length=40, json_schema_extra={"example": "12.5"})
 Time = Field(default=None, max_length=40, description="ISO-8601, UTC when no offset is given")
-Id = Field(default=None, ge=1, le=MAX_ID)
+Id = Field(default=None, ge=1, le=ID_MAX)
 
 
 class JournalNotesBody(BaseModel):
@@ -56,15 +56,15 @@ class JournalEntryPatch(JournalNotesBody):
 
 
 class JournalEntriesQuery(PageQuery):
-    portfolio_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    portfolio_id: int | None = Field(default=None, ge=1, le=ID_MAX)
 
 
 class JournalEntryPath(BaseModel):
-    entry_id: int = Field(ge=1, le=MAX_ID)
+    entry_id: int = Field(ge=1, le=ID_MAX)
 
 
 class JournalPortfolioPath(BaseModel):
-    portfolio_id: int = Field(ge=1, le=MAX_ID)
+    portfolio_id: int = Field(ge=1, le=ID_MAX)
 
 
 class JournalPortfolioBody(BaseModel):
@@ -83,12 +83,12 @@ class JournalPortfolioPatch(BaseModel):
 
 class JournalDeleteQuery(BaseModel):
     move_to: int | None = Field(
-        default=None, ge=1, le=MAX_ID, description="Portfolio that receives the entries"
+        default=None, ge=1, le=ID_MAX, description="Portfolio that receives the entries"
     )
 
 
 class JournalPerformanceQuery(BaseModel):
-    portfolio_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    portfolio_id: int | None = Field(default=None, ge=1, le=ID_MAX)
 
 
 class JournalEntryList(BaseModel):

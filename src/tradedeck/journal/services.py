@@ -19,6 +19,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tradedeck.core.errors import DomainError
+from tradedeck.database import ID_MAX
 from tradedeck.extensions import db
 from tradedeck.journal.models import JournalEntry, JournalTag, Portfolio
 from tradedeck.market.models import Instrument
@@ -28,7 +29,6 @@ from tradedeck.trading.models import Account, Trade
 log = logging.getLogger(__name__)
 MAX_BALANCE = Decimal(1_000_000_000)
 MAX_PRICE = Decimal(10_000_000_000)
-MAX_ID = 2**63 - 1
 SIDES = ("long", "short")
 TAG = re.compile(r"[a-z0-9][a-z0-9 +_-]{0,29}")
 MAX_TAGS = 10
@@ -128,7 +128,7 @@ def create_portfolio(user_id: int, data: Mapping[str, Any]) -> Portfolio:
 
 
 def portfolio_of(user_id: int, portfolio_id: int) -> Portfolio:
-    found = db.session.get(Portfolio, portfolio_id) if 1 <= portfolio_id <= MAX_ID else None
+    found = db.session.get(Portfolio, portfolio_id) if 1 <= portfolio_id <= ID_MAX else None
     if found is None or found.user_id != user_id:
         raise PortfolioNotFound("no such portfolio", field="portfolio_id", code="not_found")
     return found
@@ -190,7 +190,7 @@ def _portfolio_id(user_id: int, data: Mapping[str, Any], field: str = "portfolio
     raw = str(data.get(field) or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+    if not raw.isdigit() or not 1 <= int(raw) <= ID_MAX:
         raise DomainError("no such portfolio", field=field)
     portfolio = db.session.get(Portfolio, int(raw))
     if portfolio is None or portfolio.user_id != user_id:
@@ -336,7 +336,7 @@ def edit_trade(
 
 
 def entry_of(user_id: int, entry_id: int) -> JournalEntry:
-    entry = db.session.get(JournalEntry, entry_id) if 1 <= entry_id <= MAX_ID else None
+    entry = db.session.get(JournalEntry, entry_id) if 1 <= entry_id <= ID_MAX else None
     if entry is None or entry.user_id != user_id:
         raise EntryNotFound("no such journal entry", field="id", code="not_found")
     return entry

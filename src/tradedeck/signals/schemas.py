@@ -7,12 +7,13 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from tradedeck.api.schemas import QueryModel
+from tradedeck.database import ID_MAX
 from tradedeck.signals.models import Pattern, Signal, SignalRule, Watchlist, WatchlistItem
 
 Interval = Literal["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w"]
 Kind = Literal["fvg", "order_block", "liquidity_sweep", "bos", "choch"]
 Status = Literal["active", "mitigated", "filled", "invalidated", "expired"]
-_ID = Field(ge=1, le=2**63 - 1)
+_ID = Field(ge=1, le=ID_MAX)
 
 
 class WatchlistIn(BaseModel):

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from tradedeck.api.paging import NEXT, PageQuery
+from tradedeck.database import ID_MAX
 
 # Any JSON value: `core.money.parse_decimal` accepts decimal strings and numbers and refuses
 # the rest with an error naming the field (a pydantic union would blame `quantity.str`).
@@ -49,7 +50,7 @@ class AmountBody(BaseModel):
 
 
 class OrderPath(BaseModel):
-    order_id: int = Field(ge=1, le=2**63 - 1)  # beyond BIGINT the database raises (a 500)
+    order_id: int = Field(ge=1, le=ID_MAX)
 
 
 class TradeSide(BaseModel):
