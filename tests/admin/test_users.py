@@ -6,7 +6,7 @@ from tests.admin.core_helpers import audit_rows, fresh_user, post_form
 from tests.helpers import PASSWORD, api_login, create_user, csrf_token, web_login
 from tradedeck.accounts import services as accounts
 from tradedeck.accounts.models import User
-from tradedeck.extensions import db
+from tradedeck.extensions import db, events
 from tradedeck.tradingview.models import TradingViewLink
 
 
@@ -57,6 +57,24 @@ def test_detail_shows_account_portfolio_and_logins(
     assert "wrong password" in page
     assert '<dd class="col-7" id="tradingview-username">AliceTV</dd>' in page
     assert root_web.get("/admin/users/99999").status_code == 404
+
+
+def test_deactivation_announces_itself_after_commit(
+    app: Flask, root_web: FlaskClient, alice: User
+) -> None:
+    """Other features (TradingView access) react to `admin.user_deactivated` by name; it comes
+    once per deactivation, after the commit, and the page says reactivation grants nothing."""
+    page = root_web.get(f"/admin/users/{alice.id}").get_data(as_text=True)
+    assert "reactivating does not grant it back" in page
+    seen: list[tuple[int, bool]] = []
+
+    def receiver(user: User, **_: object) -> None:
+        seen.append((user.id, fresh_user(app, user.id).active))  # a fresh session: committed
+
+    with events.signal("admin.user_deactivated").connected_to(receiver):
+        assert post_form(root_web, f"/admin/users/{alice.id}/deactivate", {}).status_code == 302
+        post_form(root_web, f"/admin/users/{alice.id}/deactivate", {})  # already: refused
+    assert seen == [(alice.id, False)]
 
 
 def test_edit_is_validated_and_audited_in_one_transaction(

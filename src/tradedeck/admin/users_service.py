@@ -26,7 +26,7 @@ from tradedeck.audit.queries import day_bounds, day_range
 from tradedeck.audit.services import record, snapshot
 from tradedeck.core.errors import DomainError
 from tradedeck.database import utcnow
-from tradedeck.extensions import db
+from tradedeck.extensions import db, events
 from tradedeck.trading import ledger, orders, portfolio
 from tradedeck.trading.models import CashTransaction, Order
 from tradedeck.tradingview.links import link_of
@@ -35,6 +35,9 @@ EDITABLE = ("email", "role", "active")
 ACTIVE_FILTERS = ("", "active", "inactive")
 TEMP_PASSWORD_BYTES = 12
 DETAIL_ROWS = 50
+# Sent after a deactivation commits: `fn(user)`. Other features connect to it by name (the
+# TradingView feature revokes the user's Pine access), so admin imports none of them.
+user_deactivated = events.signal("admin.user_deactivated")
 
 
 class UserNotFound(DomainError):
@@ -215,6 +218,7 @@ def _deactivate(user: User, before: dict[str, Any]) -> User:
     old, new = _changed(before, {**snapshot(user, *EDITABLE), "active": False})
     record("user.deactivate", user, old, {**new, "api_keys_revoked": open_keys})
     accounts.deactivate_user(user)  # revokes sessions, tokens, API keys; commits with the row
+    user_deactivated.send(user)
     return user
 
 

@@ -1,14 +1,16 @@
 """`init_tradingview(app)`: Pine script access on TradingView (seed 002).
 
-Called after `init_queue`, because the bulk job is a huey task of this app's queue.
+Called after `init_queue`, because the bulk and revoke jobs are huey tasks of this app's queue.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_openapi3 import OpenAPI
 
 from tradedeck.extensions import csrf
-from tradedeck.tradingview import account_views, api, bulk, expiry, views
+from tradedeck.tradingview import account_views, api, bulk, deactivation, expiry, views
 from tradedeck.web.nav import NavItem, register_nav
 from tradedeck.worker.loop import register_loop_task
 from tradedeck.worker.queue import get_huey
@@ -45,6 +47,19 @@ def init_tradingview(app: OpenAPI) -> None:
             bulk.run_job(app, job_id)
 
     app.extensions[bulk.TASK_KEY] = bulk_task
+
+    @get_huey(app).task(
+        name="tradingview.revoke_user",
+        retries=deactivation.RETRIES,
+        retry_delay=deactivation.RETRY_DELAY_SECS,
+        retry_backoff=deactivation.RETRY_BACKOFF,
+    )
+    def revoke_task(user_id: int, ended_at: datetime) -> int:
+        with app.app_context():
+            return deactivation.revoke_user(user_id, ended_at)
+
+    app.extensions[deactivation.TASK_KEY] = revoke_task
+    deactivation.listen()
     seconds = app.config["TRADEDECK"].tradingview_expiry_secs
     if seconds > 0:
         register_loop_task(app, "tradingview.expiry", seconds, expiry.run_pass, singleton=True)
