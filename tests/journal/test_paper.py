@@ -1,12 +1,16 @@
-"""Every paper fill gets a journal entry (through `trading.order_filled`)."""
+"""Every paper fill gets a journal entry, written in the fill's own transaction."""
+
+from decimal import Decimal
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.helpers import api_login, create_user, web_login
-from tests.trading.helpers import add_market, fund
+from tests.trading.helpers import Api, add_market, fund, set_price
 from tradedeck.extensions import db
 from tradedeck.journal.models import JournalEntry
+from tradedeck.trading import execution, ledger
+from tradedeck.trading.models import Account, Trade
 
 
 def test_paper_fills_become_journal_entries(app: Flask):
@@ -38,3 +42,50 @@ def test_paper_fills_become_journal_entries(app: Flask):
     web_login(client, "trader")
     page = client.get(f"/journal/{entries[1].id}").get_data(as_text=True)
     assert 'id="paper-note"' in page and 'id="trade-fields"' not in page
+
+
+def test_a_fill_by_the_worker_gets_its_entry_too(app: Flask):
+    market = add_market(app)
+    user = create_user(app, "trader")
+    fund(app, user.id, "100000")
+    api = Api(app.test_client(), api_login(app.test_client(), "trader"))
+    body = {"symbol": "BTC/USDT", "side": "buy", "type": "limit", "quantity": "0.5"}
+    placed = api.post("/api/v1/orders", body | {"limit_price": "49000.00"})
+    assert placed.status_code == 201 and placed.get_json()["order"]["status"] == "open"
+    set_price(app, market["BTC/USDT"], "48900.00")
+    with app.app_context():
+        assert execution.process_orders() == 1
+        trade = db.session.scalars(select(Trade)).one()
+        entry = db.session.scalars(select(JournalEntry)).one()
+        assert (entry.trade_id, entry.user_id, entry.source) == (trade.id, user.id, "paper")
+        assert (entry.symbol, entry.side, entry.quantity) == ("BTC/USDT", "buy", Decimal("0.5"))
+        assert entry.entry_price == trade.price and entry.entry_at == trade.executed_at
+
+
+def test_no_fill_without_its_entry(app: Flask):
+    """The entry is part of the fill: if it cannot be written, nothing of the fill is."""
+    add_market(app)
+    user = create_user(app, "trader")
+    fund(app, user.id, "100000")
+    client = app.test_client()
+    api = Api(client, api_login(client, "trader"))
+
+    def broken(_sender: object, **_: object) -> None:
+        raise RuntimeError("journal down")
+
+    execution.fill_recorded.connect(broken)
+    try:
+        failed = api.post("/api/v1/trade/buy", {"symbol": "BTC/USDT", "quantity": "0.1"})
+        assert failed.status_code == 500
+    finally:
+        execution.fill_recorded.disconnect(broken)
+    with app.app_context():
+        db.session.remove()
+        assert db.session.scalar(select(func.count()).select_from(Trade)) == 0
+        assert db.session.scalar(select(func.count()).select_from(JournalEntry)) == 0
+        account = db.session.scalars(select(Account)).one()
+        assert account.cash == Decimal("100000") == ledger.ledger_sum(account.id)
+    retried = api.post("/api/v1/trade/buy", {"symbol": "BTC/USDT", "quantity": "0.1"})
+    assert retried.status_code in (200, 201), retried.get_json()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(JournalEntry)) == 1

@@ -2,13 +2,11 @@
 
 Every field is checked here and a bad one is a DomainError naming it (seed 003's rules: entry
 price and quantity above 0, symbol 3 to 20 characters, 0 < initial balance < 1e9). Paper
-trades arrive through the `trading.order_filled` event: each fill becomes an entry (a sale
-carries its realized P&L); a failure there is logged and never undoes the fill.
+trades are written by `journal.paper`, in each fill's own transaction.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -22,11 +20,7 @@ from tradedeck.core.errors import DomainError
 from tradedeck.database import ID_MAX
 from tradedeck.extensions import db
 from tradedeck.journal.models import JournalEntry, JournalTag, Portfolio
-from tradedeck.market.models import Instrument
-from tradedeck.signals.scanner import dialect_insert
-from tradedeck.trading.models import Account, Trade
 
-log = logging.getLogger(__name__)
 MAX_BALANCE = Decimal(1_000_000_000)
 MAX_PRICE = Decimal(10_000_000_000)
 SIDES = ("long", "short")
@@ -384,40 +378,3 @@ def entries_of(user_id: int, portfolio_id: int | None = None, limit: int = 500) 
         JournalEntry.entry_at.desc(), JournalEntry.id.desc()
     )
     return list(db.session.scalars(statement.limit(limit)))
-
-
-def record_paper_trade(trade: Trade) -> bool:
-    """The journal entry of one paper fill, once per trade: a single INSERT that reads the
-    owner and symbol in subqueries (it runs inside the order request, so no SELECT first);
-    False when the trade already has its entry."""
-    closing = trade.side == "sell"
-    row = {
-        "user_id": select(Account.user_id).where(Account.id == trade.account_id),
-        "trade_id": trade.id,
-        "source": "paper",
-        "symbol": select(Instrument.symbol).where(Instrument.id == trade.instrument_id),
-        "side": trade.side,
-        "quantity": trade.quantity,
-        "entry_price": trade.price,
-        "entry_at": trade.executed_at,
-        "pnl": trade.realized_pnl if closing else None,
-        "exit_day": trade.executed_at.date() if closing else None,
-        "entry_weekday": trade.executed_at.weekday(),
-        "entry_hour": trade.executed_at.hour,
-    }
-    values = {k: v.scalar_subquery() if isinstance(v, Select) else v for k, v in row.items()}
-    insert = dialect_insert()(JournalEntry).values(values)
-    written = db.session.execute(insert.on_conflict_do_nothing(index_elements=["trade_id"]))
-    db.session.commit()
-    return bool(written.rowcount)
-
-
-def on_order_filled(_sender: object, trade: Trade | None = None, **_: object) -> None:
-    """`trading.order_filled` receiver: journal the fill; never let a failure reach trading."""
-    if trade is None:
-        return
-    try:
-        record_paper_trade(trade)
-    except Exception:
-        db.session.rollback()
-        log.exception("journal entry for trade %s not written", trade.id)

@@ -1,11 +1,11 @@
-"""`init_journal(app)`: journal pages, JSON API, navbar entry and the paper-fill subscriber."""
+"""`init_journal(app)`: journal pages, JSON API, navbar entry, paper fills (`journal.paper`)."""
 
 from __future__ import annotations
 
 from flask_openapi3 import OpenAPI
 
 from tradedeck.extensions import csrf, events
-from tradedeck.journal import api, services, views
+from tradedeck.journal import api, paper, views
 from tradedeck.web.nav import NavItem, register_nav
 
 
@@ -22,4 +22,4 @@ def init_journal(app: OpenAPI) -> None:
             description="Every trade with setup, tags, notes and rating; performance analytics.",
         ),
     )
-    events.signal("trading.order_filled").connect(services.on_order_filled, weak=False)
+    events.signal("trading.fill_recorded").connect(paper.on_fill_recorded, weak=False)

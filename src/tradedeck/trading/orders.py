@@ -361,6 +361,8 @@ def place(user_id: int, request: OrderRequest, now: datetime | None = None) -> P
         values, settlement = _order_values(user_id, account, book, spec, request, now)
         fill = None if settlement is None else _fill_rows(account, book, spec, settlement, values)
         order_id, trade_id = order_writes.write(values, fill)
+        if fill is not None and trade_id is not None:
+            execution.record(_fill_record(user_id, book, order_id, trade_id, fill))
     except DomainError:
         db.session.rollback()
         raise
@@ -476,6 +478,23 @@ def _fill_rows(
         cash=cash,
         trade=trade,
         now=now,
+    )
+
+
+def _fill_record(
+    user_id: int, book: Book, order_id: int, trade_id: int, fill: order_writes.FillRows
+) -> execution.FillRecord:
+    trade = fill.trade
+    return execution.FillRecord(
+        trade_id=trade_id,
+        order_id=order_id,
+        user_id=user_id,
+        symbol=book.symbol,
+        side=trade["side"],
+        quantity=trade["quantity"],
+        price=trade["price"],
+        realized_pnl=trade["realized_pnl"],
+        executed_at=trade["executed_at"],
     )
 
 
