@@ -7,6 +7,7 @@ TEST_REDIS_URL (redis://127.0.0.1:6379/15) to run the same suite against those s
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -137,3 +138,10 @@ def recorded_statements(app: Flask) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for servers a test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

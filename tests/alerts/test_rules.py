@@ -9,8 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from tests.charts.factories import seed_instrument
 from tests.helpers import csrf_token
-from tests.signals.conftest import NOW, seed_instrument
+from tests.signals.helpers import NOW
 from tradedeck.alerts import evaluator, services
 from tradedeck.alerts.models import Notification
 from tradedeck.alerts.services import RuleSpec

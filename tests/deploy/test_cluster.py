@@ -22,8 +22,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, select, text
 
-from tests.helpers import TEST_DATABASE_URL, TEST_REDIS_URL, app_overrides
-from tests.streaming.conftest import free_port
+from tests.helpers import TEST_DATABASE_URL, TEST_REDIS_URL, app_overrides, free_port
 from tradedeck.market.lock import ADVISORY_KEY
 
 pytestmark = pytest.mark.skipif(

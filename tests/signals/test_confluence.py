@@ -10,7 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests.signals.conftest import headers, seed_instrument
+from tests.charts.factories import seed_instrument
+from tests.signals.helpers import headers
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument
 from tradedeck.signals import confluence, services

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.charts.factories import seed_instrument
 from tests.helpers import csrf_token
-from tests.signals.conftest import seed_instrument
 
 
 def test_pages_render_with_empty_states(logged_in: FlaskClient) -> None:

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.helpers import create_user, web_login
-from tests.signals.conftest import NOW
+from tests.signals.helpers import NOW
 from tradedeck.core.candles import interval_seconds
 from tradedeck.core.patterns import EXPIRY_BARS
 from tradedeck.extensions import db

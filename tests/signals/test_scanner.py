@@ -7,7 +7,8 @@ import numpy as np
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.signals.conftest import NOW, random_walk, seed_instrument
+from tests.charts.factories import random_walk, seed_instrument
+from tests.signals.helpers import NOW
 from tradedeck.core.analytics import to_arrays
 from tradedeck.core.candles import OHLCV, interval_seconds
 from tradedeck.core.patterns import STATUSES, detect, pattern_key

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.charts.factories import seed_instrument
 from tests.helpers import create_user, web_login
-from tests.signals.conftest import headers, seed_instrument
+from tests.signals.helpers import headers
 
 
 def _error(response, status: int, field: str | None) -> dict:

@@ -6,7 +6,7 @@ import requests
 from flask import Flask
 
 from tests.helpers import api_login, create_user
-from tests.streaming.conftest import Events, serving
+from tests.streaming.helpers import Events, serving
 from tradedeck.alerts.models import Notification
 from tradedeck.extensions import db
 from tradedeck.streaming.notifications import fetch_new, since

@@ -7,7 +7,7 @@ from flask import Flask
 
 from tests.helpers import api_login, create_user, web_login
 from tests.market.helpers import NOW, add_sim
-from tests.streaming.conftest import Events, serving
+from tests.streaming.helpers import Events, serving
 from tradedeck.accounts.services import create_api_key, revoke_sessions
 from tradedeck.extensions import db
 from tradedeck.market.engine import PriceEngine

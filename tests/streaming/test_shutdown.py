@@ -15,9 +15,9 @@ import pytest
 import redis
 import requests
 
-from tests.helpers import TEST_REDIS_URL, api_login, app_overrides, create_user, make_app
+from tests.helpers import TEST_REDIS_URL, api_login, app_overrides, create_user, free_port, make_app
 from tests.market.helpers import NOW, add_sim, close_app
-from tests.streaming.conftest import Events, free_port
+from tests.streaming.helpers import Events
 from tradedeck.market.engine import REDIS_CHANNEL
 
 STOP_WITHIN = 10.0

@@ -9,23 +9,12 @@ import pytest
 from flask import Flask
 
 from tests.fakes.tradingview import FakeTradingView
-from tests.helpers import create_user, make_app
-from tradedeck.accounts.models import User
+from tests.helpers import make_app
+from tests.tradingview.helpers import OTHER_PINE, PINE, Sleeps
 from tradedeck.extensions import db
 from tradedeck.tradingview.client import Cookies, TradingViewClient
-from tradedeck.tradingview.models import PineScript, TradingViewLink, TradingViewSession
-from tradedeck.tradingview.session import CLIENT_OPTIONS, encrypt
+from tradedeck.tradingview.session import CLIENT_OPTIONS
 from tradedeck.worker.queue import get_huey
-
-PINE = "PUB;3be120ba74944ca7b32ad644f40aaff2"
-OTHER_PINE = "PUB;ryMeUolWwdyo9F3MNleMvPPmoSDpGY4n"
-
-
-class Sleeps(list[float]):
-    """Records the waits a client asked for instead of sleeping."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 @pytest.fixture
@@ -61,33 +50,3 @@ def tv_app(tmp_path: Path, fake: FakeTradingView, sleeps: Sleeps) -> Iterator[Fl
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-def store_session(app: Flask, fake: FakeTradingView) -> tuple[str, str]:
-    """A valid session stored as if an admin had pasted it."""
-    sessionid, sign = fake.new_session()
-    with app.app_context():
-        row = db.session.get(TradingViewSession, 1) or TradingViewSession(id=1)
-        row.cookies_encrypted = encrypt({"sessionid": sessionid, "sessionid_sign": sign})
-        row.account, row.valid, row.set_by = fake.owner, True, "root"
-        db.session.add(row)
-        db.session.commit()
-    return sessionid, sign
-
-
-def add_script(app: Flask, pine_id: str = PINE, name: str = "Smart Money") -> int:
-    with app.app_context():
-        script = PineScript(pine_id=pine_id, name=name, description="")
-        db.session.add(script)
-        db.session.commit()
-        return script.id
-
-
-def linked_user(app: Flask, username: str, tv_username: str) -> User:
-    user = create_user(app, username)
-    with app.app_context():
-        db.session.add(
-            TradingViewLink(user_id=user.id, username=tv_username, username_key=tv_username.lower())
-        )
-        db.session.commit()
-    return user

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.fakes.tradingview import FakeTradingView
 from tests.helpers import create_user, csrf_token, web_login
-from tests.tradingview.conftest import PINE, linked_user
+from tests.tradingview.helpers import PINE, linked_user
 from tradedeck.audit.models import AuditEntry
 from tradedeck.extensions import db
 from tradedeck.tradingview.models import AccessOperation

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from tests.fakes.tradingview import FakeTradingView
-from tests.tradingview.conftest import OTHER_PINE, PINE, Sleeps
+from tests.tradingview.helpers import OTHER_PINE, PINE, Sleeps
 from tradedeck.tradingview import errors
 from tradedeck.tradingview.client import Cookies, TradingViewClient, parse_time
 

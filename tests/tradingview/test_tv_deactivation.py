@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tests.fakes.tradingview import FakeTradingView
 from tests.helpers import create_user, csrf_token, web_login
-from tests.tradingview.conftest import OTHER_PINE, PINE, add_script, linked_user, store_session
+from tests.tradingview.helpers import OTHER_PINE, PINE, add_script, linked_user, store_session
 from tradedeck.accounts.models import User
 from tradedeck.audit.models import AuditEntry
 from tradedeck.database import utcnow

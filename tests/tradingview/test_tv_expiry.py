@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.fakes.tradingview import FakeTradingView
 from tests.helpers import make_app
-from tests.tradingview.conftest import PINE, add_script, linked_user, store_session
+from tests.tradingview.helpers import PINE, add_script, linked_user, store_session
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.tradingview import expiry, services, session

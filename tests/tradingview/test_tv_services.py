@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.fakes.tradingview import FakeTradingView
 from tests.helpers import create_user, restart_app
-from tests.tradingview.conftest import PINE, add_script, linked_user, store_session
+from tests.tradingview.helpers import PINE, add_script, linked_user, store_session
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.tradingview import bulk, errors, services, session

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 
 from tests.fakes.tradingview import FakeTradingView
 from tests.helpers import create_user, csrf_token, web_login
-from tests.tradingview.conftest import PINE, add_script, linked_user, store_session
+from tests.tradingview.helpers import PINE, add_script, linked_user, store_session
 from tradedeck.extensions import db
 from tradedeck.tradingview import services
 from tradedeck.tradingview.models import BulkJob
