@@ -4,10 +4,11 @@ so they are covered by tests/journal/test_views.py.)"""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.charts.factories import seed_instrument
 from tests.e2e.helpers import screenshot
@@ -98,3 +99,53 @@ def test_journal_log_annotate_and_performance(live_server: str, live_app: Flask,
     page.click("#theme-toggle")
     expect(page.locator("html")).to_have_attribute("data-bs-theme", "dark")
     screenshot(page, "journal-portfolio-dark")
+
+
+def test_delete_an_entry_through_the_confirm(live_server: str, live_app: Flask, page: Page):
+    login(page, live_server, live_app)
+    page.goto(f"{live_server}/journal")
+    log(page, "ACME", "100", "104", "02", "breakout")
+    log(page, "BETA", "50", "47", "03", "fade")
+    page.locator("#entries-table tr", has_text="ACME").locator("a").click()
+    page.click("#delete-entry")
+    dialog = page.locator("#delete-entry-modal")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("ACME long")
+    screenshot(page, "journal-entry-delete-dark")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    page.click("#delete-entry")
+    page.click("#confirm-delete-entry")
+    expect(page.locator(".alert-success")).to_contain_text("Entry deleted")
+    expect(page).to_have_url(f"{live_server}/journal")
+    expect(page.locator("#entries-table tbody tr")).to_have_count(1)
+    expect(page.locator("#entries-table")).not_to_contain_text("ACME")
+
+
+def test_delete_an_entry_without_javascript(live_server: str, live_app: Flask, browser: Browser):
+    """The Delete link loads the page with the confirm open; its form posts on its own."""
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 860}
+    )
+    page = context.new_page()
+    try:
+        login(page, live_server, live_app)
+        page.goto(f"{live_server}/journal")
+        page.fill("#symbol", "GAMMA")
+        page.fill("#quantity", "1")
+        page.fill("#entry_price", "10")
+        page.fill("#entry_at", "2026-11-02T10:00")
+        page.click("#log-trade")
+        page.locator("#entries-table tr", has_text="GAMMA").locator("a").click()
+        page.click("#delete-entry")
+        expect(page).to_have_url(re.compile(r"/journal/\d+\?confirm=delete$"))
+        expect(page.locator("#delete-entry-modal")).to_be_visible()
+        screenshot(page, "journal-entry-delete-nojs")
+        page.locator("#delete-entry-modal").get_by_role("link", name="Cancel").click()
+        expect(page.locator("#delete-entry-modal")).to_be_hidden()
+        page.click("#delete-entry")
+        page.click("#confirm-delete-entry")
+        expect(page.locator(".alert-success")).to_contain_text("Entry deleted")
+        expect(page.locator("#entries-table")).to_have_count(0)
+    finally:
+        context.close()

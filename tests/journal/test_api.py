@@ -5,7 +5,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.helpers import api_login, create_user
+from tests.helpers import api_login, create_user, csrf_token, web_login
 
 TRADE = {
     "symbol": "acme",
@@ -184,3 +184,36 @@ def test_everything_is_private_and_needs_a_user(app: Flask, client, api):
     anonymous = app.test_client()
     assert anonymous.get("/api/v1/journal/entries").status_code == 401
     assert anonymous.get("/api/v1/journal/performance").status_code == 401
+
+
+def test_delete_an_entry(app: Flask, client, api):
+    entry = log(client, api)
+    kept = log(client, api, symbol="BETA")
+    url = f"/api/v1/journal/entries/{entry['id']}"
+    create_user(app, "bob")
+    bob = {"Authorization": f"Bearer {api_login(client, 'bob')}"}
+    theirs = client.delete(url, headers=bob)
+    assert theirs.status_code == 404 and theirs.get_json()["error"]["code"] == "not_found"
+    assert client.get(url, headers=api).status_code == 200
+    deleted = client.delete(url, headers=api)
+    assert deleted.status_code == 204 and deleted.get_data() == b""
+    assert client.get(url, headers=api).status_code == 404
+    assert client.delete(url, headers=api).status_code == 404
+    listed = client.get("/api/v1/journal/entries", headers=api).get_json()["entries"]
+    assert [e["id"] for e in listed] == [kept["id"]]
+    for bad in (0, 2**31, 2**70):  # ids beyond database.ID_MAX: 400 naming the path id
+        response = client.delete(f"/api/v1/journal/entries/{bad}", headers=api)
+        assert response.status_code == 400 and response.get_json()["error"]["field"] == "entry_id"
+    assert client.delete("/api/v1/journal/entries/abc", headers=api).status_code == 404
+    assert app.test_client().delete(url).status_code == 401
+
+
+def test_a_session_delete_needs_the_csrf_header(app: Flask, client, api):
+    entry = log(client, api)
+    browser = app.test_client()
+    web_login(browser)
+    url = f"/api/v1/journal/entries/{entry['id']}"
+    refused = browser.delete(url)
+    assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "csrf_failed"
+    token = csrf_token(browser, "/journal")
+    assert browser.delete(url, headers={"X-CSRFToken": token}).status_code == 204

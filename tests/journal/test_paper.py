@@ -10,7 +10,7 @@ from tests.trading.helpers import Api, add_market, fund, set_price
 from tradedeck.extensions import db
 from tradedeck.journal.models import JournalEntry
 from tradedeck.trading import execution, ledger
-from tradedeck.trading.models import Account, Trade
+from tradedeck.trading.models import Account, Order, Position, Trade
 
 
 def test_paper_fills_become_journal_entries(app: Flask):
@@ -89,3 +89,41 @@ def test_no_fill_without_its_entry(app: Flask):
     assert retried.status_code in (200, 201), retried.get_json()
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(JournalEntry)) == 1
+
+
+def test_deleting_a_paper_entry_leaves_the_trading_books_and_later_fills_alone(app: Flask):
+    """The journal entry goes; its fill, order, position and ledger stay, and the next fill of
+    the same position gets an entry of its own (the deleted one is not written back)."""
+    add_market(app)
+    user = create_user(app, "trader")
+    fund(app, user.id, "100000")
+    api = Api(app.test_client(), api_login(app.test_client(), "trader"))
+    bought = api.post("/api/v1/trade/buy", {"symbol": "BTC/USDT", "quantity": "0.2"})
+    assert bought.status_code in (200, 201), bought.get_json()
+    with app.app_context():
+        entry = db.session.scalars(select(JournalEntry)).one()
+        books = [
+            db.session.scalar(select(func.count()).select_from(model))
+            for model in (Trade, Order, Position)
+        ]
+        cash = db.session.scalars(select(Account)).one().cash
+    browser = app.test_client()
+    web_login(browser, "trader")
+    confirm = browser.get(f"/journal/{entry.id}?confirm=delete").get_data(as_text=True)
+    assert 'id="delete-paper-note"' in confirm and "stays in your orders" in confirm
+    assert api.delete(f"/api/v1/journal/entries/{entry.id}").status_code == 204
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(JournalEntry)) == 0
+        assert books == [
+            db.session.scalar(select(func.count()).select_from(model))
+            for model in (Trade, Order, Position)
+        ]
+        account = db.session.scalars(select(Account)).one()
+        assert account.cash == cash == ledger.ledger_sum(account.id)
+    sold = api.post("/api/v1/trade/sell", {"symbol": "BTC/USDT", "quantity": "0.1"})
+    assert sold.status_code in (200, 201), sold.get_json()
+    with app.app_context():
+        (left,) = db.session.scalars(select(JournalEntry)).all()
+        sale = db.session.scalars(select(Trade).order_by(Trade.id.desc())).first()
+        assert (left.side, left.trade_id, left.source) == ("sell", sale.id, "paper")
+        assert left.pnl is not None

@@ -5,10 +5,14 @@ from decimal import Decimal
 
 import pytest
 from flask import Flask
+from sqlalchemy import func, select
 
 from tests.helpers import create_user, recorded_statements
 from tradedeck.core.errors import DomainError
+from tradedeck.database import ID_MAX
+from tradedeck.extensions import db
 from tradedeck.journal import analytics, services
+from tradedeck.journal.models import JournalEntry, JournalTag
 
 MONDAY = datetime(2026, 11, 2, 10, 30, tzinfo=UTC)
 
@@ -182,3 +186,28 @@ def test_a_portfolio_balance_is_its_initial_balance_plus_realised_pnl_in_one_que
     with app.app_context():
         assert list(analytics.standings(user.id, ids[0])) == [ids[0]]
         assert analytics.standings(user.id, ids[2]) == {}
+
+
+def test_deleting_an_entry_takes_its_tags_and_nothing_else(app: Flask, user):
+    other = create_user(app, "bob")
+    with app.app_context():
+        gone = services.log_trade(user.id, trade(tags="trend, news")).id
+        kept = services.log_trade(user.id, trade(tags="trend")).id
+        theirs = services.log_trade(other.id, trade(tags="news")).id
+        for owner, entry_id in [
+            (other.id, gone),
+            (user.id, theirs),
+            (user.id, 0),
+            (user.id, ID_MAX + 1),
+        ]:
+            with pytest.raises(services.EntryNotFound) as error:
+                services.delete_entry(owner, entry_id)
+            assert (error.value.status, error.value.field) == (404, "id")
+        services.delete_entry(user.id, gone)
+        db.session.expire_all()
+        assert db.session.get(JournalEntry, gone) is None
+        tags = db.session.execute(select(JournalTag.entry_id, JournalTag.tag)).all()
+        assert sorted(tags) == [(kept, "trend"), (theirs, "news")]
+        with pytest.raises(services.EntryNotFound):
+            services.delete_entry(user.id, gone)
+        assert db.session.scalar(select(func.count()).select_from(JournalEntry)) == 2

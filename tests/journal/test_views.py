@@ -155,3 +155,44 @@ def test_portfolio_page_renames_and_deletes(app: Flask, logged_in: FlaskClient):
         "/journal/portfolios/2/delete", data={"csrf_token": csrf_token(other, "/journal")}
     )
     assert bob.status_code == 404
+
+
+def test_delete_an_entry_from_its_page(app: Flask, logged_in: FlaskClient):
+    post(logged_in, "/journal/trades", **TRADE)
+    post(logged_in, "/journal/trades", **{**TRADE, "symbol": "BETA"})
+    page = logged_in.get("/journal/1").get_data(as_text=True)
+    assert 'id="delete-entry"' in page and 'data-bs-target="#delete-entry-modal"' in page
+    assert 'action="/journal/1/delete"' in page and 'name="csrf_token"' in page
+    assert 'class="modal fade" id="delete-entry-modal"' in page  # closed until asked
+    # without JavaScript the Delete link loads the page with the confirm open
+    confirm = logged_in.get("/journal/1?confirm=delete").get_data(as_text=True)
+    assert 'class="modal fade show d-block" id="delete-entry-modal"' in confirm
+    assert 'class="modal-backdrop fade show"' in confirm
+    response = post(logged_in, "/journal/1/delete")
+    assert response.status_code == 302 and response.headers["Location"] == "/journal"
+    html = logged_in.get("/journal").get_data(as_text=True)
+    assert "Entry deleted." in html and "BETA" in html and "ACME" not in html
+    assert logged_in.get("/journal/1").status_code == 404
+    assert post(logged_in, "/journal/1/delete").status_code == 404
+
+
+def test_delete_bad_paths(app: Flask, logged_in: FlaskClient):
+    post(logged_in, "/journal/trades", **TRADE)
+    assert logged_in.get("/journal/1/delete").status_code == 405
+    assert logged_in.post("/journal/1/delete").status_code == 400  # no CSRF token
+    bad_token = logged_in.post("/journal/1/delete", data={"csrf_token": "forged"})
+    assert bad_token.status_code == 400
+    assert post(logged_in, "/journal/999/delete").status_code == 404
+    assert post(logged_in, f"/journal/{2**70}/delete").status_code == 404
+    create_user(app, "bob")
+    other = app.test_client()
+    web_login(other, "bob")
+    theirs = other.post("/journal/1/delete", data={"csrf_token": csrf_token(other, "/journal")})
+    assert theirs.status_code == 404 and "ACME" not in theirs.get_data(as_text=True)
+    assert other.get("/journal/1?confirm=delete").status_code == 404
+    assert "ACME" in logged_in.get("/journal/1").get_data(as_text=True)
+
+
+def test_delete_needs_login(client: FlaskClient):
+    response = client.post("/journal/1/delete", data={"csrf_token": csrf_token(client)})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -1,5 +1,5 @@
-"""`/api/v1/journal`: entries (cursor pages, read, notes and manual-trade edits, log a trade),
-portfolios (list, create, read, edit, delete) and performance analytics as JSON."""
+"""`/api/v1/journal`: entries (cursor pages, read, notes and manual-trade edits, log a trade,
+delete), portfolios (list, create, read, edit, delete) and performance analytics as JSON."""
 
 from __future__ import annotations
 
@@ -84,6 +84,13 @@ def update_entry(path: JournalEntryPath, body: JournalEntryPatch) -> Response:
     else:
         entry = services.annotate(_uid(), path.entry_id, data, partial=True)
     return jsonify({"entry": serialize.entry(entry)})
+
+
+@bp.delete("/entries/<int:entry_id>", responses={"204": None})
+def delete_entry(path: JournalEntryPath) -> tuple[str, int]:
+    """Delete an entry and its tags; a paper entry's trade stays in the trading books."""
+    services.delete_entry(_uid(), path.entry_id)
+    return "", 204
 
 
 @bp.get("/portfolios", responses={"200": JournalPortfolioList})

@@ -1,4 +1,4 @@
-"""Journal use cases: portfolios, manual trade logs, journal notes on any entry, paper fills.
+"""Journal use cases: portfolios, manual trade logs, journal notes on any entry, deletes.
 
 Every field is checked here and a bad one is a DomainError naming it (seed 003's rules: entry
 price and quantity above 0, symbol 3 to 20 characters, 0 < initial balance < 1e9). Paper
@@ -334,6 +334,14 @@ def entry_of(user_id: int, entry_id: int) -> JournalEntry:
     if entry is None or entry.user_id != user_id:
         raise EntryNotFound("no such journal entry", field="id", code="not_found")
     return entry
+
+
+def delete_entry(user_id: int, entry_id: int) -> None:
+    """Delete one of the user's entries and its tags in one commit. A paper entry only leaves
+    the journal: its trade, order and ledger rows are the trading books and stay (the entry
+    points at its trade, nothing points back), and later fills write entries of their own."""
+    db.session.delete(entry_of(user_id, entry_id))
+    db.session.commit()
 
 
 NOTE_FIELDS = ("setup", "tags", "notes", "rating", "mistakes")

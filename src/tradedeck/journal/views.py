@@ -1,5 +1,5 @@
 """Journal pages: entries with the log and portfolio forms, one entry (notes; a manual trade's
-figures), a portfolio (edit, delete), performance."""
+figures; delete), a portfolio (edit, delete), performance."""
 
 from __future__ import annotations
 
@@ -128,9 +128,23 @@ def entry(entry_id: int) -> Any:
             flash("Journal entry saved.", "success")
             return redirect(url_for("journal.index"))
     page = render_template(
-        "journal/entry.html", entry=item, form=form, error=error, chart=entry_chart(item)
+        "journal/entry.html",
+        entry=item,
+        form=form,
+        error=error,
+        chart=entry_chart(item),
+        confirm_delete=request.args.get("confirm") == "delete",
     )
     return page, status
+
+
+@bp.post("/journal/<int:entry_id>/delete")
+def delete_entry(entry_id: int) -> Response:
+    """Delete after the confirm (the modal; without JavaScript `?confirm=delete` shows it open).
+    The CSRF token is checked app-wide before this runs."""
+    services.delete_entry(_uid(), entry_id)
+    flash("Entry deleted.", "success")
+    return redirect(url_for("journal.index"))
 
 
 def _portfolio_page(
