@@ -5,7 +5,6 @@ never undo a fill."""
 from __future__ import annotations
 
 import json
-import socket
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,19 +13,13 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from tests.helpers import create_user, make_app
+from tests.helpers import create_user, free_port, make_app
 from tests.trading.helpers import TRADING_SETTINGS, add_market, fund
 from tradedeck.extensions import db
 from tradedeck.trading.models import Trade
 from tradedeck.trading.orders import OrderRequest, place_order
 
 REGION = "us-east-1"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -38,7 +31,7 @@ def moto_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         ("AWS_DEFAULT_REGION", REGION),
     ):
         monkeypatch.setenv(name, value)
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     url = f"http://127.0.0.1:{port}"
@@ -95,9 +88,9 @@ def test_a_fill_is_published_to_sns_and_mirrored_to_dynamodb(tmp_path: Path, mot
     messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
     published = json.loads(json.loads(messages[0]["Body"])["Message"])
     assert published["trade_id"] == str(trade.id) and published["symbol"] == "BTC/USDT"
-    assert published["side"] == "buy" and published["quantity"] == str(trade.quantity)
+    assert published["side"] == "buy" and published["quantity"] == "0.01"
     item = dynamo.get_item(TableName="TradesTable", Key={"trade_id": {"S": str(trade.id)}})
-    assert item["Item"]["price"]["S"] == str(trade.price)
+    assert item["Item"]["price"]["S"] == "50000.00" == published["price"]
     mirrored = dynamo.get_item(TableName="UsersTable", Key={"user_id": {"S": str(user.id)}})
     assert mirrored["Item"]["username"]["S"] == "alice"
 

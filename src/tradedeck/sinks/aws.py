@@ -20,6 +20,7 @@ from flask import current_app
 from tradedeck.accounts.models import User
 from tradedeck.config import Config
 from tradedeck.extensions import db
+from tradedeck.trading import serialize
 from tradedeck.trading.models import Account, Trade
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,8 @@ def _config() -> Config:
 
 
 def trade_message(trade: Trade, user: User) -> dict[str, Any]:
-    """The trade as published and mirrored: amounts as decimal strings, time ISO-8601 UTC."""
+    """The trade as published and mirrored: amounts as the JSON API writes them (the same
+    string whether the row was just written or loaded back), time ISO-8601 UTC."""
     return {
         "trade_id": str(trade.id),
         "order_id": str(trade.order_id),
@@ -55,10 +57,10 @@ def trade_message(trade: Trade, user: User) -> dict[str, Any]:
         "symbol": trade.instrument.symbol,
         "venue": trade.instrument.venue.code,
         "side": trade.side,
-        "quantity": str(trade.quantity),
-        "price": str(trade.price),
-        "notional": str(trade.notional),
-        "fee": str(trade.fee),
+        "quantity": serialize.qty(trade.quantity),
+        "price": serialize.money(trade.price),
+        "notional": serialize.money(trade.notional),
+        "fee": serialize.money(trade.fee),
         "executed_at": trade.executed_at.isoformat(),
     }
 
