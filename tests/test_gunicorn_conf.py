@@ -4,7 +4,6 @@ workers freeze their start-up objects out of the garbage collector's way."""
 import gc
 import itertools
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ import requests
 from flask import Flask
 from gunicorn.config import Config
 
-from tests.helpers import api_login, app_overrides, create_user
+from tests.helpers import api_login, app_overrides, create_user, free_port
 from tests.market.helpers import add_sim
 from tradedeck import gunicorn_conf
 from tradedeck.app import create_app
@@ -29,12 +28,6 @@ def heartbeat_app(instance: str) -> Flask:
     app = create_app(instance_path=instance)
     app.config[SSE_HEARTBEAT_KEY] = 0.5
     return app
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _serve(tmp_path: Path, port: int) -> subprocess.Popen[bytes]:
@@ -67,7 +60,7 @@ def test_one_worker_serves_a_stream_and_other_calls_together(app: Flask, tmp_pat
     create_user(app, "alice")
     add_sim(app, "ACME")
     token = api_login(app.test_client())
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = _serve(tmp_path, port)
     try:

@@ -14,7 +14,7 @@ from flask import Flask
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.helpers import api_login, app_overrides, create_user, make_app
+from tests.helpers import api_login, app_overrides, create_user, free_port, make_app
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.market.models import Instrument, LastPrice, Venue
@@ -99,18 +99,10 @@ def test_metrics_are_for_local_or_token_holders_only(tmp_path: Path) -> None:
     assert guarded.get("/metrics", headers=right, environ_base=remote).status_code == 200
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_gunicorn_workers_share_their_counts(tmp_path: Path) -> None:
     """Workers that each answer 10 requests and are replaced (`--max-requests`) counted 40
     between them: a scrape of any worker sees all 40, the finished ones' included."""
-    port = _free_port()
+    port = free_port()
     metrics_dir = tmp_path / "metrics"
     env = {
         **os.environ,

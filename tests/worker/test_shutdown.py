@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 
-from tests.helpers import app_overrides
+from tests.helpers import app_overrides, free_port
 from tradedeck.app import create_app
 from tradedeck.extensions import db
 
@@ -48,12 +47,6 @@ def _database(tmp_path: Path, migrated: Path) -> Path:
     path = tmp_path / "proc.db"
     shutil.copyfile(migrated, path)
     return path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _request(url: str, body: dict | None = None, token: str | None = None) -> dict:
@@ -88,7 +81,7 @@ def test_run_stops_on_one_signal_and_keeps_orders(
         **app_overrides(tmp_path, DATABASE_URL=f"sqlite:///{db_path}", REDIS_URL="", **FAST_SEED),
     }
     env.pop("REDIS_URL")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("tradedeck")), "run", "--port", str(port)],
@@ -174,7 +167,7 @@ def test_worker_stops_on_one_sigterm(tmp_path: Path, migrated: Path) -> None:
 
 
 def test_gunicorn_stops_on_one_sigterm(tmp_path: Path, migrated: Path) -> None:
-    port = _free_port()
+    port = free_port()
     gunicorn = _start(
         tmp_path,
         migrated,
