@@ -1,9 +1,11 @@
 """Soak: mixed load on gunicorn + a worker + the stream server for a bounded time, loopback only.
 
 Run: .venv/bin/python bench/soak.py [--minutes 10] [--redis-url redis://127.0.0.1:6379/13]
-SQLite, the 32 funded users and the BENCH instrument of bench/orders_api.py. For the whole
-run: 16 API clients alternate market orders (unique client_order_ids), candle, price and
-analytics requests, and 50 SSE clients hold `/api/v1/stream` while the worker's engine ticks.
+         [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/tradedeck_bench]
+SQLite (or PostgreSQL with --pg-url, as deployed), the 32 funded users and the BENCH
+instrument of bench/orders_api.py. For the whole run: 16 API clients alternate market orders
+(unique client_order_ids), candle, price and analytics requests, and 50 SSE clients hold
+`/api/v1/stream` while the worker's engine ticks.
 Checks at the end (exit status 1 on any failure): no 5xx, resident memory of every server
 process grew at most 10% from the end of the first fifth of the run to the end, and the
 books are exact (orders_api.audit: cash = ledger, holdings = fills, one order per id).
@@ -121,10 +123,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument("--pg-url", default="", help="PostgreSQL instead of SQLite")
     args = parser.parse_args()
+    if not 0 < args.minutes <= 60:
+        parser.error("--minutes must be in (0, 60]: a bounded run")
+    for name, value in (("--redis-url", args.redis_url), ("--pg-url", args.pg_url)):
+        if value and "@127.0.0.1" not in value and "//127.0.0.1" not in value:
+            parser.error(f"{name} must point at 127.0.0.1")
     seconds = args.minutes * 60
     instance = Path(tempfile.mkdtemp(prefix="tradedeck-soak-"))
-    url = f"sqlite:///{instance / 'soak.db'}"
+    url = args.pg_url or f"sqlite:///{instance / 'soak.db'}"
+    if args.pg_url and not orders_api.ensure_pg_database(url):
+        return 1
     tokens = orders_api.prepare(url, instance)
     env = orders_api.settings(url, args.redis_url) | {
         "TICK_INTERVAL_SECS": "1", "MARKET_DATA_RATE_LIMIT": "1000000/minute",
@@ -146,9 +156,9 @@ def main() -> int:
                     break
             except requests.RequestException:
                 time.sleep(0.2)
-        print(f"soak: {args.minutes:g} min, {API_CLIENTS} API clients (orders, candles, prices,"
-              f" analytics), {STREAMS} SSE clients; gunicorn 2x8, 1 worker, 1 stream server;"
-              " shared 2-core machine")  # fmt: skip
+        print(f"soak: {args.minutes:g} min on {url.split(':', 1)[0]}, {API_CLIENTS} API clients"
+              f" (orders, candles, prices, analytics), {STREAMS} SSE clients; gunicorn 2x8,"
+              " 1 worker, 1 stream server; shared 2-core machine")  # fmt: skip
         statuses: Counter = Counter()
         baseline: dict[int, int] = {}
 
