@@ -15,8 +15,9 @@ from tradedeck.trading import execution, ledger
 from tradedeck.trading.models import Account, CashTransaction, Order, Position, Trade
 
 # user, [BEGIN IMMEDIATE], account lock, book, order, position, ledger rows, cash, trade,
-# and the journal entry (journal's order_filled receiver: one INSERT ... ON CONFLICT DO NOTHING
-# reading owner and symbol in subqueries). Alert rules cost nothing here: the worker reads fills.
+# and the journal entry (journal.paper's fill_recorded receiver: one prebuilt INSERT ... ON
+# CONFLICT DO NOTHING in the fill's transaction). Alert rules cost nothing here: the worker
+# reads fills.
 FILLED_ORDER_STATEMENTS = 10
 
 
