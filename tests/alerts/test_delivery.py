@@ -5,7 +5,7 @@ and the channel test button."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -17,7 +17,9 @@ from tradedeck.alerts import delivery, services
 from tradedeck.alerts.models import Channel, Delivery, Notification
 from tradedeck.extensions import db
 
-NOON = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+NOON = datetime.combine(datetime.now(UTC).date() + timedelta(days=1), time(12), UTC)
+"""Tomorrow noon: after every delivery a test creates now (each is due at once). A fixed date
+made these tests fail once the real clock passed it."""
 
 
 def _notify(user_id: int, key: str = "k1") -> Notification:
@@ -105,10 +107,10 @@ def test_quiet_hours_defer_and_the_rate_limit_spaces_messages(
         )
         for i in range(3):
             _notify(user.id, f"k{i}")
-        night = datetime(2026, 12, 4, 23, 30, tzinfo=UTC)
+        night = NOON.replace(hour=23, minute=30)
         delivery.deliver_due(night)
         assert all(d.attempts == 0 for d in _deliveries())
-        morning = datetime(2026, 12, 5, 7, 0, tzinfo=UTC)
+        morning = NOON.replace(hour=7) + timedelta(days=1)
         assert {d.next_attempt_at for d in _deliveries()} == {morning}
         delivery.deliver_due(morning)
         first, second, third = _deliveries()
