@@ -16,6 +16,10 @@ case "$role" in
     exec tradedeck stream --host 0.0.0.0 --port 8001
     ;;
   *)
+    if ! command -v "$role" >/dev/null 2>&1; then
+      echo "tradedeck-entrypoint: unknown role or command '$role' (roles: web, worker, stream)" >&2
+      exit 64
+    fi
     exec "$@"
     ;;
 esac
