@@ -72,7 +72,7 @@ def get_user(path: UserPath) -> Response:
             for k in d.api_keys
         ],
         logins=[access_row(e) for e in d.logins],
-        tradingview_username=d.tradingview,
+        tradingview_username=d.fact("tradingview-username"),
     )
     return jsonify(out.model_dump(mode="json"))
 

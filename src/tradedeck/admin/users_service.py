@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import has_request_context
+from flask import current_app, has_request_context
 from flask_login import current_user
 from sqlalchemy import Select, or_, select
 
@@ -29,7 +29,7 @@ from tradedeck.database import utcnow
 from tradedeck.extensions import db, events
 from tradedeck.trading import ledger, orders, portfolio
 from tradedeck.trading.models import CashTransaction, Order
-from tradedeck.tradingview.links import link_of
+from tradedeck.web.user_facts import FactValue, user_facts
 
 EDITABLE = ("email", "role", "active")
 ACTIVE_FILTERS = ("", "active", "inactive")
@@ -107,7 +107,11 @@ class UserDetail:
     cash: list[CashTransaction]
     api_keys: list[ApiKey]
     logins: list[AccessLogEntry]
-    tradingview: str | None
+    facts: list[FactValue]
+
+    def fact(self, key: str) -> str | None:
+        """The value of the registered fact `key` (None when no feature registered it)."""
+        return next((f.value for f in self.facts if f.key == key), None)
 
 
 def detail(user_id: int) -> UserDetail:
@@ -129,14 +133,8 @@ def detail(user_id: int) -> UserDetail:
         cash=ledger.transactions(account.id, DETAIL_ROWS) if account else [],
         api_keys=list(user.api_keys),
         logins=list(logins),
-        tradingview=tradingview_username(user),
+        facts=user_facts(current_app, user.id),
     )
-
-
-def tradingview_username(user: User) -> str | None:
-    """The TradingView username linked to `user`, if any."""
-    linked = link_of(user.id)
-    return linked.username if linked else None
 
 
 def _other_active_admins(user: User) -> int:

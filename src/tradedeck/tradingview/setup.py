@@ -11,7 +11,9 @@ from flask_openapi3 import OpenAPI
 
 from tradedeck.extensions import csrf
 from tradedeck.tradingview import account_views, api, bulk, deactivation, expiry, views
+from tradedeck.tradingview.links import link_of
 from tradedeck.web.nav import NavItem, register_nav
+from tradedeck.web.user_facts import UserFact, register_user_fact
 from tradedeck.worker.loop import register_loop_task
 from tradedeck.worker.queue import get_huey
 
@@ -47,6 +49,7 @@ def init_tradingview(app: OpenAPI) -> None:
             bulk.run_job(app, job_id)
 
     app.extensions[bulk.TASK_KEY] = bulk_task
+    register_user_fact(app, UserFact("tradingview-username", "TradingView", linked_username))
 
     @get_huey(app).task(
         name="tradingview.revoke_user",
@@ -63,3 +66,9 @@ def init_tradingview(app: OpenAPI) -> None:
     seconds = app.config["TRADEDECK"].tradingview_expiry_secs
     if seconds > 0:
         register_loop_task(app, "tradingview.expiry", seconds, expiry.run_pass, singleton=True)
+
+
+def linked_username(user_id: int) -> str | None:
+    """The TradingView username `user_id` linked, for the admin user detail page."""
+    linked = link_of(user_id)
+    return linked.username if linked else None
