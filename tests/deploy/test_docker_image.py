@@ -8,6 +8,7 @@ entrypoint runs each role's commands, whose arguments the real CLIs accept.
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import os
 import shlex
@@ -48,6 +49,26 @@ def test_every_copy_source_exists() -> None:
         for source in sources:
             where = source.replace("/build/", "", 1) if stage else source
             assert (ROOT / where).exists(), f"COPY {source} (stage {stage}): no {where}"
+
+
+def test_the_build_context_filter_keeps_what_the_image_copies() -> None:
+    """Dockerfile.dockerignore drops the venv, node_modules, caches and local vendor files
+    (the image's come from the assets stage) but none of the sources a COPY names."""
+    patterns = [
+        line.strip()
+        for line in (DOCKER / "Dockerfile.dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert {".venv", "node_modules", ".git", ".env", str(VENDOR)} <= set(patterns)
+    for stage, sources, _ in copy_lines():
+        for source in sources if stage is None else ():
+            for pattern in patterns:
+                bare = pattern.removeprefix("**/")
+                assert not fnmatch.fnmatch(source, pattern), (source, pattern)
+                assert not any(fnmatch.fnmatch(part, bare) for part in Path(source).parts), (
+                    source,
+                    pattern,
+                )
 
 
 def vendor_ready() -> bool:
