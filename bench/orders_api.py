@@ -8,8 +8,9 @@ connection from `http_load.py`, which leaves the cores to the server) post alter
 market buys and sells with unique client_order_ids to gunicorn on 127.0.0.1
 (`gunicorn_server.py`: the packaged `tradedeck.gunicorn_conf`, 16 connections per worker).
 The same 32 clients first hit `GET /health` the same number of times: the reference of the
-same run (HTTP, app, database). On PostgreSQL the CPU per order of the server, the database
-and the client is printed too (`proc_cpu.py`). This machine's speed drifts by a third from
+same run (HTTP, app, database). On PostgreSQL the CPU per request (/health's and the
+order's) of the server, the database and the client is printed too (`proc_cpu.py`): the
+ratio is /health's total over the order's. This machine's speed drifts by a third from
 minute to minute (shared host), so `--rounds N` repeats /health + orders N times on one
 server and prints the median and spread.
 Afterwards every account is audited: balance == ledger sum, never negative, holdings == fills,
@@ -237,8 +238,11 @@ def run_backend(
             address = ("127.0.0.1", port)
             rates = []
             for round_tag[0] in range(rounds):
-                ref = http_load.run(address, CLIENTS, per_client, health)
+                split = proc_cpu.Split(server.pid)
+                ref = http_load.run(address, CLIENTS, per_client, health, 1, split.start)
                 print(ref.line("GET /health (ref)"))
+                if name == "postgresql":
+                    print(split.stop(CLIENTS * per_client))
                 split = proc_cpu.Split(server.pid)
                 got = http_load.run(address, CLIENTS, per_client, order, WARMUP, split.start)
                 print(got.line("POST /api/v1/orders"))

@@ -1,5 +1,6 @@
 """Every paper fill gets a journal entry, written in the fill's own transaction."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 from flask import Flask
@@ -8,8 +9,10 @@ from sqlalchemy import func, select
 from tests.helpers import api_login, create_user, web_login
 from tests.trading.helpers import Api, add_market, fund, set_price
 from tradedeck.extensions import db
+from tradedeck.journal import paper
 from tradedeck.journal.models import JournalEntry
 from tradedeck.trading import execution, ledger
+from tradedeck.trading.fill_companions import COMPANIONS_KEY
 from tradedeck.trading.models import Account, Order, Position, Trade
 
 
@@ -69,16 +72,14 @@ def test_no_fill_without_its_entry(app: Flask):
     fund(app, user.id, "100000")
     client = app.test_client()
     api = Api(client, api_login(client, "trader"))
-
-    def broken(_sender: object, **_: object) -> None:
-        raise RuntimeError("journal down")
-
-    execution.fill_recorded.connect(broken)
+    (companion,) = app.extensions[COMPANIONS_KEY]
+    unwritable = replace(companion, values=lambda fill: paper.entry_values(fill) | {"side": None})
+    app.extensions[COMPANIONS_KEY] = [unwritable]  # side is NOT NULL: the INSERT fails
     try:
         failed = api.post("/api/v1/trade/buy", {"symbol": "BTC/USDT", "quantity": "0.1"})
         assert failed.status_code == 500
     finally:
-        execution.fill_recorded.disconnect(broken)
+        app.extensions[COMPANIONS_KEY] = [companion]
     with app.app_context():
         db.session.remove()
         assert db.session.scalar(select(func.count()).select_from(Trade)) == 0

@@ -1,46 +1,18 @@
-"""Paper fills become journal entries, written in the fill's own transaction.
+"""Paper fills become journal entries, written as part of the fill.
 
-`trading.fill_recorded` is sent before the fill commits, so the entry exists exactly when the
-fill does: a crash between the two can no longer leave a fill without its entry. The INSERT
-is built once with bind parameters and runs on the order's connection, one round trip and no
-statement building per fill (bench/orders_api.py); `ON CONFLICT (trade_id) DO NOTHING` keeps
-it once per trade.
+The entry is the journal's fill companion (`trading.fill_companions`): on PostgreSQL an order
+that fills on placement writes it inside the fill's own statement, elsewhere one INSERT in the
+fill's transaction. So the entry exists exactly when the fill does: a crash between the two
+cannot leave a fill without its entry, and it costs no round trip of its own
+(bench/orders_api.py). `trade_id` is unique, so a fill has one entry at most.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam
-
-from tradedeck.extensions import db
 from tradedeck.journal.models import JournalEntry
-from tradedeck.signals.scanner import dialect_insert
-from tradedeck.trading.execution import FillRecord
-
-_COLUMNS = (
-    "user_id",
-    "trade_id",
-    "symbol",
-    "side",
-    "quantity",
-    "entry_price",
-    "entry_at",
-    "pnl",
-    "exit_day",
-    "entry_weekday",
-    "entry_hour",
-)
-
-
-@cache
-def _insert(build: Any) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING (`build`: the database's insert construct), one bind
-    parameter per column."""
-    values = {name: bindparam(name) for name in _COLUMNS} | {"source": "paper"}
-    statement = build(JournalEntry.__table__).values(values)
-    return statement.on_conflict_do_nothing(index_elements=["trade_id"])
+from tradedeck.trading.fill_companions import FillCompanion, FillRecord
 
 
 def entry_values(fill: FillRecord) -> dict[str, Any]:
@@ -48,7 +20,7 @@ def entry_values(fill: FillRecord) -> dict[str, Any]:
     closing = fill.side == "sell"
     return {
         "user_id": fill.user_id,
-        "trade_id": fill.trade_id,
+        "source": "paper",
         "symbol": fill.symbol,
         "side": fill.side,
         "quantity": fill.quantity,
@@ -58,9 +30,9 @@ def entry_values(fill: FillRecord) -> dict[str, Any]:
         "exit_day": fill.executed_at.date() if closing else None,
         "entry_weekday": fill.executed_at.weekday(),
         "entry_hour": fill.executed_at.hour,
+        "created_at": fill.executed_at,
+        "updated_at": fill.executed_at,
     }
 
 
-def on_fill_recorded(_sender: object, record: FillRecord, **_: object) -> None:
-    """`trading.fill_recorded` receiver: the fill's entry, in the fill's transaction."""
-    db.session.connection().execute(_insert(dialect_insert()), entry_values(record))
+PAPER_ENTRY = FillCompanion(JournalEntry.__table__, "trade_id", entry_values)

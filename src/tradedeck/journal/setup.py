@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_openapi3 import OpenAPI
 
-from tradedeck.extensions import csrf, events
+from tradedeck.extensions import csrf
 from tradedeck.journal import api, paper, views
+from tradedeck.trading.fill_companions import register_fill_companion
 from tradedeck.web.nav import NavItem, register_nav
 
 
@@ -22,4 +23,4 @@ def init_journal(app: OpenAPI) -> None:
             description="Every trade with setup, tags, notes and rating; performance analytics.",
         ),
     )
-    events.signal("trading.fill_recorded").connect(paper.on_fill_recorded, weak=False)
+    register_fill_companion(app, paper.PAPER_ENTRY)

@@ -34,7 +34,7 @@ from tradedeck.core.orders import on_price as evaluate
 from tradedeck.database import utcnow
 from tradedeck.extensions import db, events
 from tradedeck.market.models import Instrument, LastPrice, Venue
-from tradedeck.trading import ledger, pricing
+from tradedeck.trading import fill_companions, ledger, pricing
 from tradedeck.trading.locking import lock_account
 from tradedeck.trading.models import Account, Order, Position, Trade
 from tradedeck.venues import schedule
@@ -43,31 +43,6 @@ log = logging.getLogger(__name__)
 MAX_ORDER_FAILURES = 3
 FAILURES_KEY = "tradedeck.trading.order_failures"
 order_filled = events.signal("trading.order_filled")
-fill_recorded = events.signal("trading.fill_recorded")
-"""Sent inside the fill's transaction, before its commit, with `record=FillRecord`: a
-receiver writes what belongs to the fill (the journal's entry) in the same transaction, so
-it exists exactly when the fill does. Receivers must not commit; an error aborts the fill."""
-
-
-@dataclass(frozen=True, slots=True)
-class FillRecord:
-    """A fill as its in-transaction subscribers need it, without loading anything."""
-
-    trade_id: int
-    order_id: int
-    user_id: int
-    symbol: str
-    side: str
-    quantity: Decimal
-    price: Decimal
-    realized_pnl: Decimal
-    executed_at: datetime
-
-
-def record(record: FillRecord) -> None:
-    """Let the in-transaction subscribers write their part of a fill (see `fill_recorded`)."""
-    if fill_recorded.receivers:
-        fill_recorded.send(record.order_id, record=record)
 
 
 def spec_of(order: Order) -> OrderSpec:
@@ -206,19 +181,16 @@ def fill(account: Account, order: Order, price: Decimal, now: datetime) -> Trade
     move(order, OrderStatus.FILLED, now)
     order.fill_price, order.fee = price, result.fill.fee
     db.session.flush()
-    record(
-        FillRecord(
-            trade_id=trade.id,
-            order_id=order.id,
-            user_id=order.user_id,
-            symbol=order.instrument.symbol,
-            side=order.side,
-            quantity=order.quantity,
-            price=price,
-            realized_pnl=result.realized_pnl,
-            executed_at=now,
-        )
+    record = fill_companions.FillRecord(
+        user_id=order.user_id,
+        symbol=order.instrument.symbol,
+        side=order.side,
+        quantity=order.quantity,
+        price=price,
+        realized_pnl=result.realized_pnl,
+        executed_at=now,
     )
+    fill_companions.write(fill_companions.rows_for(record), trade.id)
     return trade
 
 

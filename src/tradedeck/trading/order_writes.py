@@ -1,8 +1,9 @@
 """Writing a placed order, and its immediate fill, in as few round trips as the database allows.
 
 An order that fills on placement writes five tables: the order, the position, the ledger, the
-account's cash and the trade. On PostgreSQL one statement does it: data-modifying CTEs that
-share the new order's id, so a fill costs one round trip instead of five (see
+account's cash and the trade, and the rows other features keep per fill (`fill_companions`:
+the journal's entry). On PostgreSQL one statement does it: data-modifying CTEs that share the
+new order's and trade's ids, so a fill costs one round trip instead of six (see
 bench/orders_api.py); the ledger rows go in through one sorted INSERT so their ids keep the
 posting order. SQLite has no such CTEs and no network, so it runs the statements one by one.
 Either way they run in the caller's transaction, under the account lock.
@@ -31,6 +32,7 @@ from sqlalchemy import (
 )
 
 from tradedeck.extensions import db
+from tradedeck.trading import fill_companions
 from tradedeck.trading.models import Account, CashTransaction, Order, Position, Trade
 
 
@@ -39,7 +41,8 @@ class FillRows:
     """What an immediate fill writes besides the order; the order's id is added here.
 
     `position` holds the position's new quantity, cost basis and realized P&L (a new row
-    when `position_id` is None); `ledger` the cash movements and `cash` the balance after them.
+    when `position_id` is None); `ledger` the cash movements and `cash` the balance after them;
+    `companions` the other features' rows for this fill.
     """
 
     account_id: int
@@ -50,6 +53,7 @@ class FillRows:
     cash: Decimal
     trade: dict[str, Any]
     now: datetime
+    companions: tuple[fill_companions.CompanionRow, ...] = ()
 
 
 def write(order: dict[str, Any], fill: FillRows | None) -> tuple[int, int | None]:
@@ -57,9 +61,16 @@ def write(order: dict[str, Any], fill: FillRows | None) -> tuple[int, int | None
     connection = db.session.connection()
     if fill is None or connection.dialect.name != "postgresql":
         return _write_one_by_one(order, fill)
+    statement, params = combined(order, fill)
+    order_id, trade_id = connection.execute(statement, params).one()
+    return order_id, trade_id
+
+
+def combined(order: dict[str, Any], fill: FillRows) -> tuple[Select[Any], dict[str, Any]]:
+    """PostgreSQL's single statement for an order and its fill, with its parameters."""
     shared = {"now": fill.now, "a_id": fill.account_id, "i_id": fill.instrument_id}
-    order_shape, params = _shape("o_", order, shared)
-    trade_shape, trade_params = _shape("t_", fill.trade, shared)
+    order_shape, params = _shape("o", order, shared)
+    trade_shape, trade_params = _shape("t", fill.trade, shared)
     params |= trade_params | shared | _prefixed("p_", fill.position)
     params |= {"p_id": fill.position_id, "a_cash": fill.cash}
     ledger_shapes = []
@@ -67,10 +78,16 @@ def write(order: dict[str, Any], fill: FillRows | None) -> tuple[int, int | None
         shape, row_params = _shape(f"l{i}_", row, shared)
         ledger_shapes.append(shape)
         params |= row_params
+    companion_shapes = []
+    for i, row in enumerate(fill.companions):
+        shape, row_params = _shape(f"c{i}_", row.values, shared)
+        companion_shapes.append((row.companion.table, row.companion.trade_column, shape))
+        params |= row_params
     new_position = fill.position_id is None
-    statement = _combined(order_shape, trade_shape, new_position, tuple(ledger_shapes))
-    order_id, trade_id = connection.execute(statement, params).one()
-    return order_id, trade_id
+    statement = _combined(
+        order_shape, trade_shape, new_position, tuple(ledger_shapes), tuple(companion_shapes)
+    )
+    return statement, params
 
 
 Shape = tuple[tuple[str, str | None], ...]
@@ -83,8 +100,10 @@ def _shape(
     prefix: str, values: dict[str, Any], shared: dict[str, Any]
 ) -> tuple[Shape, dict[str, Any]]:
     """Each column's parameter: NULLs are written as literals and the fill's time, account
-    and instrument as one shared parameter each. Fewer parameters keep the statement under
-    psycopg's limit for caching its parsed form (50), and cost less to adapt."""
+    and instrument as one shared parameter each. Parameters are named by position (`o3`), not
+    column. Fewer parameters and a shorter text keep the statement within psycopg's limits for
+    caching its parsed form (50 parameters, 4096 characters; beyond them it parses the text
+    again on every fill), and cost less to adapt."""
     shape: list[tuple[str, str | None]] = []
     params: dict[str, Any] = {}
     for column, value in values.items():
@@ -96,7 +115,7 @@ def _shape(
         elif column in _SHARED_COLUMNS and value == shared[_SHARED_COLUMNS[column]]:
             source = _SHARED_COLUMNS[column]
         else:
-            source = prefix + column
+            source = f"{prefix}{len(shape)}"
             params[source] = value
         shape.append((column, source))
     return tuple(shape), params
@@ -132,6 +151,7 @@ def _write_one_by_one(order: dict[str, Any], fill: FillRows | None) -> tuple[int
     connection.execute(_account_update(), account)
     trade = fill.trade | {"order_id": order_id}
     trade_id = connection.execute(insert(trades).returning(trades.c.id), trade).scalar_one()
+    fill_companions.write(fill.companions, trade_id)
     return order_id, trade_id
 
 
@@ -147,25 +167,31 @@ def _account_update() -> Any:
     return update(accounts).where(accounts.c.id == bindparam("account_id"))
 
 
-def _binds(table: Table, shape: Shape) -> dict[str, Any]:
-    """Typed bound parameters (Money, UTC datetimes) or typed NULLs for the columns of `shape`."""
+def _binds(table: Table, shape: Shape, typed_nulls: bool = False) -> dict[str, Any]:
+    """Typed bound parameters (Money, UTC datetimes) for the columns of `shape`, and NULLs:
+    plain where the target column gives them their type (VALUES, INSERT … SELECT), typed
+    where a UNION must agree on it. Every character counts (see `_shape`)."""
     return {
-        column: cast(null(), table.c[column].type)
+        column: (cast(null(), table.c[column].type) if typed_nulls else null())
         if source is None
         else bindparam(source, type_=table.c[column].type)
         for column, source in shape
     }
 
 
-def _copy_from(table: Table, shape: Shape, order_id: Any) -> Select[Any]:
+def _copy_from(table: Table, shape: Shape, order_id: Any, typed_nulls: bool = False) -> Select[Any]:
     """SELECT of one row for `table` whose order_id is the new order's (INSERT … SELECT)."""
-    binds = _binds(table, shape)
+    binds = _binds(table, shape, typed_nulls)
     return select(order_id.label("order_id"), *(binds[c].label(c) for c, _ in shape))
 
 
 @cache
 def _combined(
-    order_shape: Shape, trade_shape: Shape, new_position: bool, ledger_shapes: tuple[Shape, ...]
+    order_shape: Shape,
+    trade_shape: Shape,
+    new_position: bool,
+    ledger_shapes: tuple[Shape, ...],
+    companion_shapes: tuple[tuple[Table, str, Shape], ...],
 ) -> Select[Any]:
     """The PostgreSQL statement for one shape of fill, built once: constructing it costs
     more than running it."""
@@ -197,7 +223,7 @@ def _combined(
     ledger_columns = tuple(column for column, _ in ledger_shapes[0])
     postings = union_all(
         *(
-            _copy_from(ledger, shape, new_order.c.id).add_columns(
+            _copy_from(ledger, shape, new_order.c.id, typed_nulls=True).add_columns(
                 literal_column(str(i)).label("ordinal")
             )
             for i, shape in enumerate(ledger_shapes)
@@ -219,6 +245,12 @@ def _combined(
     )
     others = [position.cte("position_write"), account.cte("account_write")]
     others.append(ledger_write.cte("ledger_write"))
+    for i, (table, trade_column, shape) in enumerate(companion_shapes):
+        binds = _binds(table, shape)
+        row = select(new_trade.c.id.label(trade_column), *(binds[c].label(c) for c, _ in shape))
+        columns = (trade_column, *(c for c, _ in shape))
+        companion = insert(table).from_select(columns, row, include_defaults=False)
+        others.append(companion.cte(f"companion_{i}"))
     return (
         select(new_order.c.id, new_trade.c.id)
         .select_from(new_order.join(new_trade, true()))

@@ -28,7 +28,7 @@ from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.market import catalogue, quotes
 from tradedeck.market.models import Instrument, LastPrice, Venue
-from tradedeck.trading import execution, ledger, order_writes, pricing
+from tradedeck.trading import execution, fill_companions, ledger, order_writes, pricing
 from tradedeck.trading.locking import LockedAccount, lock_account, lock_account_row
 from tradedeck.trading.models import Order, Position, Trade
 from tradedeck.venues import schedule
@@ -359,10 +359,12 @@ def place(user_id: int, request: OrderRequest, now: datetime | None = None) -> P
         check_ceilings(book, spec, preview, account.cash)
         preview.raise_if_insufficient()
         values, settlement = _order_values(user_id, account, book, spec, request, now)
-        fill = None if settlement is None else _fill_rows(account, book, spec, settlement, values)
+        fill = (
+            None
+            if settlement is None
+            else _fill_rows(user_id, account, book, spec, settlement, values)
+        )
         order_id, trade_id = order_writes.write(values, fill)
-        if fill is not None and trade_id is not None:
-            execution.record(_fill_record(user_id, book, order_id, trade_id, fill))
     except DomainError:
         db.session.rollback()
         raise
@@ -442,13 +444,14 @@ def _order_values(
 
 
 def _fill_rows(
+    user_id: int,
     account: LockedAccount,
     book: Book,
     spec: OrderSpec,
     settlement: execution.Settlement,
     values: dict[str, Any],
 ) -> order_writes.FillRows:
-    """Position, ledger rows, cash and the trade of an immediate fill."""
+    """Position, ledger rows, cash, the trade and the companion rows of an immediate fill."""
     now = values["filled_at"]
     after = settlement.position
     rows, cash = ledger.entry_rows(account.id, account.cash, settlement.postings, now)
@@ -478,23 +481,17 @@ def _fill_rows(
         cash=cash,
         trade=trade,
         now=now,
-    )
-
-
-def _fill_record(
-    user_id: int, book: Book, order_id: int, trade_id: int, fill: order_writes.FillRows
-) -> execution.FillRecord:
-    trade = fill.trade
-    return execution.FillRecord(
-        trade_id=trade_id,
-        order_id=order_id,
-        user_id=user_id,
-        symbol=book.symbol,
-        side=trade["side"],
-        quantity=trade["quantity"],
-        price=trade["price"],
-        realized_pnl=trade["realized_pnl"],
-        executed_at=trade["executed_at"],
+        companions=fill_companions.rows_for(
+            fill_companions.FillRecord(
+                user_id=user_id,
+                symbol=book.symbol,
+                side=spec.side.value,
+                quantity=spec.quantity,
+                price=values["fill_price"],
+                realized_pnl=settlement.realized_pnl,
+                executed_at=now,
+            )
+        ),
     )
 
 
