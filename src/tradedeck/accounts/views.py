@@ -28,6 +28,7 @@ from tradedeck.accounts.forms import (
     RegisterForm,
     RevokeForm,
 )
+from tradedeck.api.auth import PASSWORD_CHANGE_REQUIRED
 from tradedeck.api.errors import error_response
 from tradedeck.audit.services import log_logout
 from tradedeck.extensions import limiter
@@ -164,12 +165,7 @@ def require_password_change() -> Any:
     if not current_user.is_authenticated or not current_user.must_change_password:
         return None
     if is_api:
-        return error_response(
-            403,
-            "password_change_required",
-            "Change the temporary password first (POST /api/v1/auth/password).",
-            "password",
-        ), 403
+        return error_response(*PASSWORD_CHANGE_REQUIRED), 403
     return redirect(url_for("accounts.change_password"))
 
 

@@ -10,6 +10,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from sqlalchemy import select
 
 from tradedeck.api import paging
+from tradedeck.api.auth import caller_check, checks_caller_itself
 from tradedeck.api.errors import ApiError, ErrorBody
 from tradedeck.core.money import to_json
 from tradedeck.trading import ledger, orders, portfolio, serialize
@@ -37,13 +38,14 @@ bp = APIBlueprint(
 
 
 def _place(request: orders.OrderRequest) -> tuple[Response, int]:
-    placed = orders.place(int(current_user.id), request)
+    placed = orders.place(int(current_user.id), request, check_caller=caller_check())
     listing = (placed.symbol, placed.venue) if placed.symbol and placed.venue else None
     body = {"order": serialize.order(placed.order, listing), "created": placed.created}
     return jsonify(body), 201 if placed.created else 200
 
 
 @bp.post("/orders")
+@checks_caller_itself
 @limit_orders
 def place_order(body: OrderBody) -> tuple[Response, int]:
     """Place an order. A repeated `client_order_id` returns the first order (200, created=false)."""
@@ -84,6 +86,7 @@ def _own_order(order_id: int) -> Any:
 
 
 @bp.post("/trade/<side>")
+@checks_caller_itself
 @limit_orders
 def trade(path: TradeSide, body: TradeBody) -> tuple[Response, int]:
     """Market-order shorthand: `POST /trade/buy` or `/trade/sell` with `{symbol, quantity}`."""

@@ -9,6 +9,7 @@ writers anyway; a deferred transaction would read stale balances and lose update
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,6 +17,8 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from tradedeck.accounts.models import User
+from tradedeck.api.auth import CallerState
 from tradedeck.database import utcnow
 from tradedeck.extensions import db
 from tradedeck.trading.models import Account
@@ -58,15 +61,25 @@ class LockedAccount:
     cash: Decimal
 
 
-def lock_account_row(user_id: int) -> LockedAccount:
+def lock_account_row(
+    user_id: int, check_caller: Callable[[CallerState | None], None] | None = None
+) -> LockedAccount:
     """`lock_account` without the ORM: the order path needs only id and cash, and a Core
-    row is cheaper than an identity-mapped `Account` it would update with Core anyway."""
+    row is cheaper than an identity-mapped `Account` it would update with Core anyway.
+
+    The same statement reads the user's state for `check_caller` (`api.auth.caller_check`:
+    a JWT caller not yet checked against its user row), which runs before anything else."""
     begin_write()
     row = _select_locked_row(user_id)
     if row is None:
+        if check_caller is not None:
+            state = db.session.connection().execute(_USER_STATE, {"user_id": user_id}).first()
+            check_caller(None if state is None else CallerState(*state))
         _create(user_id)
         row = _select_locked_row(user_id)
         assert row is not None
+    elif check_caller is not None:
+        check_caller(CallerState(row.active, row.token_version, row.must_change_password))
     return LockedAccount(row.id, row.cash)
 
 
@@ -80,15 +93,19 @@ def _create(user_id: int) -> None:
     )
 
 
+_USERS = User.__table__
+_USER_COLUMNS = (_USERS.c.active, _USERS.c.token_version, _USERS.c.must_change_password)
 _LOCK_ROW = (
-    select(Account.__table__.c.id, Account.__table__.c.cash)
+    select(Account.__table__.c.id, Account.__table__.c.cash, *_USER_COLUMNS)
+    .join(_USERS, _USERS.c.id == Account.__table__.c.user_id)
     .where(Account.__table__.c.user_id == bindparam("user_id"))
-    .with_for_update()
+    .with_for_update(of=Account.__table__)
 )
 """Built once: constructing the statement per order cost as much as running it."""
+_USER_STATE = select(*_USER_COLUMNS).where(_USERS.c.id == bindparam("user_id"))
 
 
-def _select_locked_row(user_id: int) -> Row[tuple[int, Decimal]] | None:
+def _select_locked_row(user_id: int) -> Row[tuple[int, Decimal, bool, int, bool]] | None:
     return db.session.connection().execute(_LOCK_ROW, {"user_id": user_id}).first()
 
 

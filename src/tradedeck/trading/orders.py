@@ -9,6 +9,7 @@ other working orders reserve, and either fills at once (open venue, marketable),
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, bindparam, func, null, or_, select
 from sqlalchemy.orm import make_transient_to_detached
 
+from tradedeck.api.auth import CallerState
 from tradedeck.core import orders as rules
 from tradedeck.core import positions as core_positions
 from tradedeck.core.errors import DomainError
@@ -333,22 +335,28 @@ def place_order(
     return _attached(Order, vars(placed.order)), placed.created
 
 
-def place(user_id: int, request: OrderRequest, now: datetime | None = None) -> Placement:
+def place(
+    user_id: int,
+    request: OrderRequest,
+    now: datetime | None = None,
+    check_caller: Callable[[CallerState | None], None] | None = None,
+) -> Placement:
     """Lock the account, read the book, validate, then write the order in its final state
     (and, when it fills at once, the position, ledger and trade) with Core statements.
 
+    `check_caller` runs on the user's row as the account is locked (`api.auth.caller_check`).
     A new order comes back as the row written (nothing is re-read after the commit), with
     its symbol and venue for serialisation.
     """
     now = now or utcnow()
-    account = lock_account_row(user_id)
     try:
+        account = lock_account_row(user_id, check_caller)
         book = read_book(user_id, account.id, request)
         spec = validate(book, request)
         if book.existing_order_id is None and quote_is_stale(book, now):
             db.session.rollback()  # no network call while holding the account lock
             _refresh_quote(book, now)
-            account = lock_account_row(user_id)
+            account = lock_account_row(user_id, check_caller)
             book = read_book(user_id, account.id, request)
         if book.existing_order_id is not None:
             db.session.commit()
