@@ -21,6 +21,8 @@ from pathlib import Path
 import click
 import pytest
 
+from tests.helpers import tool_missing
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "deploy" / "docker"
 VENDOR = Path("src/tradedeck/web/static/vendor")
@@ -89,10 +91,10 @@ def builder() -> list[str] | None:
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel `pip install .` builds in the final stage, from only what that stage copies."""
     if not vendor_ready():
-        pytest.skip("vendor assets missing: run `make vendor` (the assets stage's output)")
+        tool_missing("vendor assets missing: run `make vendor` (the assets stage's output)")
     python = builder()
     if python is None:
-        pytest.skip("no Python with setuptools and wheel to build the package offline")
+        tool_missing("no Python with setuptools and wheel to build the package offline")
     context = tmp_path_factory.mktemp("image")
     for stage, sources, destination in copy_lines():
         for source in sources:

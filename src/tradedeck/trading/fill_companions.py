@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from flask import Flask, current_app
@@ -67,9 +68,11 @@ def rows_for(record: FillRecord) -> tuple[CompanionRow, ...]:
     return tuple(CompanionRow(c, _scalar_defaults(c.table) | c.values(record)) for c in companions)
 
 
+@cache
 def _scalar_defaults(table: Table) -> dict[str, Any]:
     """Columns' constant defaults (`default=""`), spelled out: inside the fill's statement the
-    INSERT is a CTE, where SQLAlchemy applies no Python-side defaults (server defaults apply)."""
+    INSERT is a CTE, where SQLAlchemy applies no Python-side defaults (server defaults apply).
+    Read once per table; callers merge it into a new dict, never change it."""
     return {
         column.name: column.default.arg
         for column in table.columns
