@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from playwright.sync_api import Browser, ConsoleMessage, Page
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -31,11 +32,19 @@ def open_page(browser: Browser) -> tuple[Page, list[str]]:
     return page, errors
 
 
-def open_nav(page: Page, menu: str, entry: str) -> None:
-    """Open a navbar menu (Markets, Trading, Analysis, Admin) and follow one of its entries;
-    on a narrow screen the collapsed navbar is opened first."""
+def expand_navbar(page: Page) -> None:
+    """On a narrow screen, open the collapsed navbar and wait until its transition is over
+    (Bootstrap swaps `collapsing` for `show`): a click on an entry still sliding in can land
+    on whatever is under it."""
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
         toggler.click()
+        expect(page.locator("#mainNav")).to_have_class(re.compile(r"\bshow\b"))
+
+
+def open_nav(page: Page, menu: str, entry: str) -> None:
+    """Open a navbar menu (Markets, Trading, Analysis, Admin) and follow one of its entries;
+    on a narrow screen the collapsed navbar is opened first."""
+    expand_navbar(page)
     page.click(f"#nav-menu-{menu.lower()}")
     page.locator(f"#mainNav .dropdown-menu.show >> text={entry}").click()

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import open_nav, screenshot
+from tests.e2e.helpers import expand_navbar, open_nav, screenshot
 from tests.helpers import make_app
 from tradedeck.demo import seed_demo
 
@@ -71,11 +71,10 @@ def test_the_navbar_collapses_on_a_phone(page: Page, live_server: str) -> None:
     expect(page.locator(".navbar-toggler")).to_be_visible()
     expect(page.locator("#nav-menu-markets")).to_be_hidden()
     for theme in ("dark", "light"):
-        page.click(".navbar-toggler")
+        expand_navbar(page)
         expect(page.locator("#nav-menu-markets")).to_be_visible()
         _set_theme(page, theme)
-        if not page.locator("#nav-menu-markets").is_visible():
-            page.click(".navbar-toggler")
+        expand_navbar(page)
         page.click("#nav-menu-markets")
         expect(page.locator("#mainNav .dropdown-menu.show")).to_contain_text("Chart")
         screenshot(page, f"navbar-390-markets-{theme}")
